@@ -1,0 +1,11 @@
+//! `hoso letters` (being written).
+
+use std::process::ExitCode;
+
+/// (being written)
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("hoso letters is not written yet")
+}

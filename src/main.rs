@@ -1,0 +1,18 @@
+//! The `hoso` command: a thin dispatcher. Each subcommand lives in its own
+//! file under `cli/`, with its usage text at the top (xsv style).
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("hoso: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Text normalisation shared by every stage.
+//!
+//! Vietnamese text reaches us in NFC and NFD, with non-breaking spaces, doubled
+//! spaces and every letter case. Matching must never depend on those accidents,
+//! but it must keep diacritics: *Nguyễn* and *Nguyên* are different people.
+//! Three levels, from strict to loose:
+//! - [`clean`]: NFC, whitespace collapsed, trimmed (what we display);
+//! - [`key`]: `clean` + lower case (what names are compared by);
+//! - [`fold`]: `key` without diacritics and with `đ` as `d` (labels, keywords,
+//!   file names, and the "differs only in diacritics" check).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// NFC, every run of whitespace (including non-breaking and zero-width
+/// spaces) collapsed into one ASCII space, smart quotes made straight, trimmed.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for ch in s.nfc() {
+        let ch = match ch {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
+            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' => continue,
+            c => c,
+        };
+        if ch.is_whitespace() || ch.is_control() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The comparison key of a name or value: [`clean`] and lower-cased.
+pub fn key(s: &str) -> String {
+    clean(s).to_lowercase()
+}
+
+/// [`key`] with diacritics removed and `đ` read as `d`.
+pub fn fold(s: &str) -> String {
+    key(s)
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
+/// [`fold`] with every non-alphanumeric run turned into one space: how file
+/// names and labels are compared ("Bang_tot-nghiep" ~ "bằng tốt nghiệp").
+pub fn fold_words(s: &str) -> String {
+    let folded = fold(s);
+    let mut out = String::with_capacity(folded.len());
+    for part in folded.split(|c: char| !c.is_alphanumeric()) {
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// Title case for display of names typed in capitals ("NGUYỄN VĂN AN" ->
+/// "Nguyễn Văn An"); names already mixed-case are returned cleaned, unchanged.
+pub fn display_name(s: &str) -> String {
+    let c = clean(s);
+    if c.chars().any(|ch| ch.is_lowercase()) {
+        return c;
+    }
+    c.split(' ')
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_collapses_nbsp_and_nfd() {
+        let nfd = "Nguye\u{0302}\u{0303}n\u{00A0}\u{00A0}Va\u{0306}n  An ";
+        assert_eq!(clean(nfd), "Nguyễn Văn An");
+    }
+
+    #[test]
+    fn key_keeps_diacritics_fold_drops_them() {
+        assert_ne!(key("Nguyễn"), key("Nguyên"));
+        assert_eq!(fold("Nguyễn"), fold("Nguyên"));
+        assert_eq!(fold("ĐỖ Thị"), "do thi");
+    }
+
+    #[test]
+    fn fold_words_ignores_separators() {
+        assert_eq!(fold_words("Bang_tot-nghiep (1).PDF"), "bang tot nghiep 1 pdf");
+        assert_eq!(fold_words("Bằng tốt nghiệp"), "bang tot nghiep");
+    }
+
+    #[test]
+    fn display_name_title_cases_capitals_only() {
+        assert_eq!(display_name("NGUYỄN VĂN AN"), "Nguyễn Văn An");
+        assert_eq!(display_name("Lê thị Hoa"), "Lê thị Hoa");
+    }
+}

@@ -1,0 +1,126 @@
+//! The vocabulary a rule file gives the readers: how columns, labels,
+//! documents and attachments are named in the wild. Readers take a
+//! `&Vocabulary` and nothing else from the rule set, so ingest stays
+//! independent of the rules themselves.
+
+use crate::text::fold_words;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    /// Spreadsheet columns: field name -> header labels seen in the wild.
+    /// Two special fields, `birth_male` and `birth_female`, are the "Nam" and
+    /// "Nữ" pair of birth-date columns; the reader turns them into
+    /// `birth_date` + `sex`.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Vec<String>>,
+    /// Fields of Word forms: field name -> labels ("Họ và tên", "Sinh ngày").
+    #[serde(default)]
+    pub labels: BTreeMap<String, Vec<String>>,
+    /// Word documents recognised by their title.
+    #[serde(default)]
+    pub documents: Vec<DocumentKind>,
+    /// Non-Word files (scans) recognised by their file name.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentKind>,
+    /// Words that introduce a copy mark line ("Bản sao", "Sao y bản chính").
+    #[serde(default)]
+    pub copy_marks: Vec<String>,
+    /// Transcript table columns: `subject`, `periods`, `score` -> header labels.
+    #[serde(default)]
+    pub transcript_columns: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentKind {
+    /// Stable identifier used by rules: `don`, `bang_diem`, `cong_van`, ...
+    pub kind: String,
+    /// Human name, Vietnamese.
+    pub name: String,
+    /// A paragraph starting with one of these (case, diacritics and
+    /// punctuation ignored) is this document's title.
+    pub titles: Vec<String>,
+    /// How many non-empty paragraphs from the start of the document (or of the
+    /// part after a page break) may come before the title.
+    #[serde(default = "default_within")]
+    pub within: usize,
+}
+
+fn default_within() -> usize {
+    3
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentKind {
+    pub kind: String,
+    pub name: String,
+    /// File name contains one of these (case, diacritics, separators ignored).
+    pub file_names: Vec<String>,
+    /// Extensions this kind may have (lower case, without dot).
+    pub extensions: Vec<String>,
+}
+
+impl Vocabulary {
+    /// The field a header or label text names, if any. Compared on
+    /// [`fold_words`] so "Họ và tên:", "HỌ VÀ TÊN" and "Ho va ten" agree;
+    /// the whole text must equal an alias.
+    pub fn column_field(&self, header: &str) -> Option<&str> {
+        best_alias(&self.columns, header)
+    }
+
+    /// Like [`Self::column_field`] for Word labels; `label` is the text before the colon.
+    pub fn label_field(&self, label: &str) -> Option<&str> {
+        best_alias(&self.labels, label)
+    }
+
+    /// The document kind whose title this paragraph is.
+    pub fn title_kind(&self, paragraph: &str) -> Option<&DocumentKind> {
+        let p = fold_words(paragraph);
+        self.documents
+            .iter()
+            .find(|d| d.titles.iter().any(|t| starts_with_words(&p, &fold_words(t))))
+    }
+
+    /// The attachment kind a file name says, if its extension fits.
+    pub fn attachment_kind(&self, file_name: &str) -> Option<&AttachmentKind> {
+        let name = fold_words(file_name);
+        let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
+        self.attachments.iter().find(|a| {
+            a.extensions.iter().any(|e| *e == ext)
+                && a.file_names.iter().any(|f| contains_words(&name, &fold_words(f)))
+        })
+    }
+}
+
+/// The field one of whose aliases equals the whole label (folded).
+/// Exactness matters: "Đơn vị" must not capture "Đơn vị công tác" by prefix,
+/// and both are aliases of the same field anyway.
+fn best_alias<'a>(map: &'a BTreeMap<String, Vec<String>>, text: &str) -> Option<&'a str> {
+    let t = fold_words(text);
+    if t.is_empty() {
+        return None;
+    }
+    map.iter()
+        .find(|(_, aliases)| aliases.iter().any(|a| fold_words(a) == t))
+        .map(|(field, _)| field.as_str())
+}
+
+/// `haystack` starts with `needle` at a word boundary (both already folded).
+pub fn starts_with_words(haystack: &str, needle: &str) -> bool {
+    !needle.is_empty()
+        && haystack.starts_with(needle)
+        && haystack[needle.len()..].chars().next().is_none_or(|c| c == ' ')
+}
+
+/// `haystack` contains `needle` as whole words (both already folded).
+pub fn contains_words(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let padded = format!(" {haystack} ");
+    padded.contains(&format!(" {needle} "))
+}
