@@ -21,12 +21,10 @@ pub enum Date {
     Year(i32),
 }
 
-static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$").unwrap()
-});
-static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]*)?$").unwrap()
-});
+static NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$").unwrap());
+static ISO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]*)?$").unwrap());
 static WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})").unwrap()
 });
@@ -73,7 +71,9 @@ impl Date {
                 .unwrap()
         });
         let t = crate::text::clean(text);
-        ANY.find_iter(&t).filter_map(|m| Date::parse(m.as_str())).collect()
+        ANY.find_iter(&t)
+            .filter_map(|m| Date::parse(m.as_str()))
+            .collect()
     }
 
     /// An Excel serial day number. `epoch_1904` is the workbook's date system
@@ -141,7 +141,11 @@ impl Date {
         match self {
             Date::Full(d) => {
                 let m = d.month();
-                let month = if m <= 2 { format!("{m:02}") } else { m.to_string() };
+                let month = if m <= 2 {
+                    format!("{m:02}")
+                } else {
+                    m.to_string()
+                };
                 format!("ngày {:02} tháng {} năm {}", d.day(), month, d.year())
             }
             Date::Year(y) => format!("năm {y}"),
@@ -178,8 +182,16 @@ mod tests {
 
     #[test]
     fn parses_every_text_form() {
-        for t in ["05/03/1975", "5/3/1975", "05-03-1975", "05.03.1975", "1975-03-05",
-            "ngày 05 tháng 3 năm 1975", "Ngày 5 tháng 03 năm 1975", " 05 / 03 / 1975 "] {
+        for t in [
+            "05/03/1975",
+            "5/3/1975",
+            "05-03-1975",
+            "05.03.1975",
+            "1975-03-05",
+            "ngày 05 tháng 3 năm 1975",
+            "Ngày 5 tháng 03 năm 1975",
+            " 05 / 03 / 1975 ",
+        ] {
             assert_eq!(Date::parse(t), Some(full(1975, 3, 5)), "{t}");
         }
         assert_eq!(Date::parse("1975"), Some(Date::Year(1975)));
@@ -191,7 +203,10 @@ mod tests {
     #[test]
     fn serials_in_both_epochs() {
         assert_eq!(Date::from_serial(27458.0, false), Some(full(1975, 3, 5)));
-        assert_eq!(Date::from_serial(27458.0 - 1462.0, true), Some(full(1975, 3, 5)));
+        assert_eq!(
+            Date::from_serial(27458.0 - 1462.0, true),
+            Some(full(1975, 3, 5))
+        );
         assert_eq!(Date::from_serial(59.0, false), Some(full(1900, 2, 28)));
         assert_eq!(Date::from_serial(60.0, false), None);
         assert_eq!(Date::from_serial(61.0, false), Some(full(1900, 3, 1)));

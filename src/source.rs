@@ -26,16 +26,32 @@ pub enum Loc {
 
 impl Source {
     pub fn file(file: impl Into<String>) -> Source {
-        Source { file: file.into(), loc: Loc::File }
+        Source {
+            file: file.into(),
+            loc: Loc::File,
+        }
     }
     pub fn cell(file: impl Into<String>, sheet: &str, row: u32, col: u32) -> Source {
-        Source { file: file.into(), loc: Loc::Cell { sheet: sheet.to_string(), row, col } }
+        Source {
+            file: file.into(),
+            loc: Loc::Cell {
+                sheet: sheet.to_string(),
+                row,
+                col,
+            },
+        }
     }
     pub fn paragraph(file: impl Into<String>, n: u32) -> Source {
-        Source { file: file.into(), loc: Loc::Paragraph(n) }
+        Source {
+            file: file.into(),
+            loc: Loc::Paragraph(n),
+        }
     }
     pub fn table_cell(file: impl Into<String>, table: u32, row: u32, cell: u32) -> Source {
-        Source { file: file.into(), loc: Loc::TableCell { table, row, cell } }
+        Source {
+            file: file.into(),
+            loc: Loc::TableCell { table, row, cell },
+        }
     }
 }
 
@@ -61,9 +77,13 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.loc {
             Loc::File => write!(f, "{}", self.file),
-            Loc::Cell { sheet, row, col } => write!(f, "{}!{}!{}", self.file, sheet, cell_ref(*row, *col)),
+            Loc::Cell { sheet, row, col } => {
+                write!(f, "{}!{}!{}", self.file, sheet, cell_ref(*row, *col))
+            }
             Loc::Paragraph(n) => write!(f, "{}#p{}", self.file, n),
-            Loc::TableCell { table, row, cell } => write!(f, "{}#t{}.r{}.c{}", self.file, table, row, cell),
+            Loc::TableCell { table, row, cell } => {
+                write!(f, "{}#t{}.r{}.c{}", self.file, table, row, cell)
+            }
         }
     }
 }
@@ -80,9 +100,18 @@ mod tests {
 
     #[test]
     fn displays_like_a_clerk_reads_it() {
-        assert_eq!(Source::cell("danh-sach.xlsx", "Sheet1", 13, 2).to_string(), "danh-sach.xlsx!Sheet1!C14");
-        assert_eq!(Source::paragraph("a/don.docx", 7).to_string(), "a/don.docx#p7");
-        assert_eq!(Source::table_cell("b.docx", 1, 3, 2).to_string(), "b.docx#t1.r3.c2");
+        assert_eq!(
+            Source::cell("danh-sach.xlsx", "Sheet1", 13, 2).to_string(),
+            "danh-sach.xlsx!Sheet1!C14"
+        );
+        assert_eq!(
+            Source::paragraph("a/don.docx", 7).to_string(),
+            "a/don.docx#p7"
+        );
+        assert_eq!(
+            Source::table_cell("b.docx", 1, 3, 2).to_string(),
+            "b.docx#t1.r3.c2"
+        );
         assert_eq!(column_letters(25), "Z");
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(16383), "XFD");

@@ -79,7 +79,10 @@ pub fn display_name(s: &str) -> String {
         .map(|w| {
             let mut chars = w.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -106,7 +109,10 @@ mod tests {
 
     #[test]
     fn fold_words_ignores_separators() {
-        assert_eq!(fold_words("Bang_tot-nghiep (1).PDF"), "bang tot nghiep 1 pdf");
+        assert_eq!(
+            fold_words("Bang_tot-nghiep (1).PDF"),
+            "bang tot nghiep 1 pdf"
+        );
         assert_eq!(fold_words("Bằng tốt nghiệp"), "bang tot nghiep");
     }
 

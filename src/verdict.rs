@@ -86,7 +86,10 @@ pub struct Verdicts {
 
 impl Summary {
     pub fn of(verdicts: &[Verdict]) -> Summary {
-        let mut s = Summary { total: verdicts.len(), ..Summary::default() };
+        let mut s = Summary {
+            total: verdicts.len(),
+            ..Summary::default()
+        };
         for v in verdicts {
             match v.status {
                 Status::Accepted => s.accepted += 1,

@@ -80,18 +80,25 @@ impl Vocabulary {
     /// The document kind whose title this paragraph is.
     pub fn title_kind(&self, paragraph: &str) -> Option<&DocumentKind> {
         let p = fold_words(paragraph);
-        self.documents
-            .iter()
-            .find(|d| d.titles.iter().any(|t| starts_with_words(&p, &fold_words(t))))
+        self.documents.iter().find(|d| {
+            d.titles
+                .iter()
+                .any(|t| starts_with_words(&p, &fold_words(t)))
+        })
     }
 
     /// The attachment kind a file name says, if its extension fits.
     pub fn attachment_kind(&self, file_name: &str) -> Option<&AttachmentKind> {
         let name = fold_words(file_name);
-        let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_lowercase())
+            .unwrap_or_default();
         self.attachments.iter().find(|a| {
             a.extensions.iter().any(|e| *e == ext)
-                && a.file_names.iter().any(|f| contains_words(&name, &fold_words(f)))
+                && a.file_names
+                    .iter()
+                    .any(|f| contains_words(&name, &fold_words(f)))
         })
     }
 }
@@ -113,7 +120,10 @@ fn best_alias<'a>(map: &'a BTreeMap<String, Vec<String>>, text: &str) -> Option<
 pub fn starts_with_words(haystack: &str, needle: &str) -> bool {
     !needle.is_empty()
         && haystack.starts_with(needle)
-        && haystack[needle.len()..].chars().next().is_none_or(|c| c == ' ')
+        && haystack[needle.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ')
 }
 
 /// `haystack` contains `needle` as whole words (both already folded).

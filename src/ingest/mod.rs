@@ -90,7 +90,10 @@ pub struct Sheet {
 impl Sheet {
     pub fn cell(&self, row: u32, col: u32) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        self.rows.get(row as usize).and_then(|r| r.get(col as usize)).unwrap_or(&EMPTY)
+        self.rows
+            .get(row as usize)
+            .and_then(|r| r.get(col as usize))
+            .unwrap_or(&EMPTY)
     }
 }
 
@@ -161,7 +164,11 @@ pub enum Format {
 }
 
 pub fn format_of(path: &Path) -> Format {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" => Format::Spreadsheet,
         "docx" | "docm" => Format::Word,
