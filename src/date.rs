@@ -80,7 +80,7 @@ impl Date {
     /// (old Mac workbooks count from 1904-01-01). Serial 60 in the 1900 system
     /// is Excel's fictitious 29/02/1900 and is refused.
     pub fn from_serial(serial: f64, epoch_1904: bool) -> Option<Date> {
-        if !serial.is_finite() || serial < 1.0 || serial > 2_958_465.0 {
+        if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
             return None;
         }
         let days = serial.floor() as i64;

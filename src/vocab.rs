@@ -95,7 +95,7 @@ impl Vocabulary {
             .map(|(_, e)| e.to_lowercase())
             .unwrap_or_default();
         self.attachments.iter().find(|a| {
-            a.extensions.iter().any(|e| *e == ext)
+            a.extensions.contains(&ext)
                 && a.file_names
                     .iter()
                     .any(|f| contains_words(&name, &fold_words(f)))
