@@ -30,8 +30,12 @@ fn expected() -> Expected {
 
 fn check(batch: &str) -> Verdicts {
     let rules = RuleSet::default_rules().unwrap();
-    let run = pipeline::run(Path::new(batch), &rules, &|_, _| {});
-    assert!(run.accounting.is_empty(), "accounting: {:?}", run.accounting);
+    let run = pipeline::run(Path::new(batch), &rules, &|_, _| {}).unwrap();
+    assert!(
+        run.accounting.is_empty(),
+        "accounting: {:?}",
+        run.accounting
+    );
     run.verdicts
 }
 
@@ -41,7 +45,8 @@ fn assert_matches_expected(batch: &str) {
     let mut problems = Vec::new();
     for e in &want.applicants {
         let found = v.verdicts.iter().find(|x| {
-            hoso::text::key(&x.name) == hoso::text::key(&e.name) && x.dossier.as_deref() == e.dossier.as_deref()
+            hoso::text::key(&x.name) == hoso::text::key(&e.name)
+                && x.dossier.as_deref() == e.dossier.as_deref()
         });
         let Some(found) = found else {
             problems.push(format!("no verdict for {} ({:?})", e.name, e.dossier));
@@ -63,13 +68,16 @@ fn assert_matches_expected(batch: &str) {
         }
     }
     if v.verdicts.len() != want.applicants.len() {
-        problems.push(format!("{} verdicts, expected {}", v.verdicts.len(), want.applicants.len()));
+        problems.push(format!(
+            "{} verdicts, expected {}",
+            v.verdicts.len(),
+            want.applicants.len()
+        ));
     }
     let unused: Vec<&str> = v.unused_files.iter().map(|u| u.path.as_str()).collect();
     assert_eq!(unused, want.unused, "unused files: {:?}", v.unused_files);
     assert!(problems.is_empty(), "{batch}:\n{}", problems.join("\n"));
 }
-
 
 #[test]
 fn python_made_batch_gets_the_expected_verdicts() {
@@ -84,14 +92,44 @@ fn libreoffice_resaved_batch_gets_the_same_verdicts() {
 #[test]
 fn reasons_carry_their_sources() {
     let v = check("tests/fixtures/batch/xet-2021");
-    let late = v.verdicts.iter().find(|x| x.name == "Hồ Văn Quang").unwrap();
+    let late = v
+        .verdicts
+        .iter()
+        .find(|x| x.name == "Hồ Văn Quang")
+        .unwrap();
     let reason = late.reasons.iter().find(|r| r.code == "qua-han").unwrap();
-    assert!(reason.message.contains("2021-07-09") || reason.message.contains("09/07/2021"), "{}", reason.message);
-    assert!(reason.sources.iter().any(|s| s.starts_with("xa-dak-ruong/06-ho-van-quang/don-de-nghi.docx#p")), "{:?}", reason.sources);
-    let dob = v.verdicts.iter().find(|x| x.name == "Võ Thị Giang").unwrap();
+    assert!(
+        reason.message.contains("2021-07-09") || reason.message.contains("09/07/2021"),
+        "{}",
+        reason.message
+    );
+    assert!(
+        reason
+            .sources
+            .iter()
+            .any(|s| s.starts_with("xa-dak-ruong/06-ho-van-quang/don-de-nghi.docx#p")),
+        "{:?}",
+        reason.sources
+    );
+    let dob = v
+        .verdicts
+        .iter()
+        .find(|x| x.name == "Võ Thị Giang")
+        .unwrap();
     let reason = &dob.reasons[0];
-    assert!(reason.message.contains("10/09/1988") && reason.message.contains("09/09/1988"), "{}", reason.message);
-    assert!(reason.sources.iter().any(|s| s.starts_with("xa-dak-koi/danh-sach-de-nghi.xlsx!Danh sách!C")), "{:?}", reason.sources);
+    assert!(
+        reason.message.contains("10/09/1988") && reason.message.contains("09/09/1988"),
+        "{}",
+        reason.message
+    );
+    assert!(
+        reason
+            .sources
+            .iter()
+            .any(|s| s.starts_with("xa-dak-koi/danh-sach-de-nghi.xlsx!Danh sách!C")),
+        "{:?}",
+        reason.sources
+    );
 }
 
 #[test]
@@ -100,7 +138,14 @@ fn json_is_identical_at_any_thread_count() {
     let out2 = tempfile::tempdir().unwrap();
     for (jobs, out) in [("1", &out1), ("2", &out2)] {
         let status = Command::new(env!("CARGO_BIN_EXE_hoso"))
-            .args(["check", "tests/fixtures/batch/xet-2021", "--quiet", "--jobs", jobs, "--out"])
+            .args([
+                "check",
+                "tests/fixtures/batch/xet-2021",
+                "--quiet",
+                "--jobs",
+                jobs,
+                "--out",
+            ])
             .arg(out.path())
             .status()
             .unwrap();

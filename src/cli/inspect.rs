@@ -98,8 +98,18 @@ struct SubjectView {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum View {
-    Spreadsheet { file: String, sheets: Vec<SheetView>, sheets_without_list: Vec<String>, warnings: Vec<String> },
-    Word { file: String, documents: Vec<PartView>, #[serde(skip_serializing_if = "Vec::is_empty")] text: Vec<String> },
+    Spreadsheet {
+        file: String,
+        sheets: Vec<SheetView>,
+        sheets_without_list: Vec<String>,
+        warnings: Vec<String>,
+    },
+    Word {
+        file: String,
+        documents: Vec<PartView>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        text: Vec<String>,
+    },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -108,11 +118,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let display = args.file.display().to_string();
     let view = match format_of(&args.file) {
         Format::Spreadsheet => {
-            let wb = spreadsheet::read_workbook(&args.file, &display).map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
+            let wb = spreadsheet::read_workbook(&args.file, &display)
+                .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
             let tables = read_tables(&wb, vocab);
             let with_list: Vec<&str> = tables.iter().map(|t| t.sheet.as_str()).collect();
-            let sheets_without_list =
-                wb.sheets.iter().map(|s| s.name.clone()).filter(|n| !with_list.contains(&n.as_str())).collect();
+            let sheets_without_list = wb
+                .sheets
+                .iter()
+                .map(|s| s.name.clone())
+                .filter(|n| !with_list.contains(&n.as_str()))
+                .collect();
             let sheets = tables
                 .into_iter()
                 .map(|t| SheetView {
@@ -127,7 +142,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             column: hoso::source::column_letters(c.col),
                         })
                         .collect(),
-                    title_lines: t.title_lines.iter().map(|(x, s)| Sourced { text: x.clone(), source: s.to_string() }).collect(),
+                    title_lines: t
+                        .title_lines
+                        .iter()
+                        .map(|(x, s)| Sourced {
+                            text: x.clone(),
+                            source: s.to_string(),
+                        })
+                        .collect(),
                     people: t
                         .records
                         .iter()
@@ -146,19 +168,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             warnings: r.warnings.clone(),
                         })
                         .collect(),
-                    footer_lines: t.footer_lines.iter().map(|(x, s)| Sourced { text: x.clone(), source: s.to_string() }).collect(),
+                    footer_lines: t
+                        .footer_lines
+                        .iter()
+                        .map(|(x, s)| Sourced {
+                            text: x.clone(),
+                            source: s.to_string(),
+                        })
+                        .collect(),
                 })
                 .collect();
-            View::Spreadsheet { file: display, sheets, sheets_without_list, warnings: wb.warnings }
+            View::Spreadsheet {
+                file: display,
+                sheets,
+                sheets_without_list,
+                warnings: wb.warnings,
+            }
         }
         Format::Word => {
-            let doc = docx::read_document(&args.file, &display).map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
-            let text = if args.text { raw_text(&doc.blocks) } else { Vec::new() };
+            let doc = docx::read_document(&args.file, &display)
+                .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
+            let text = if args.text {
+                raw_text(&doc.blocks)
+            } else {
+                Vec::new()
+            };
             let documents = split_parts(&doc, vocab)
                 .into_iter()
                 .map(|p| PartView {
                     kind: p.kind.clone(),
-                    title: p.title.as_ref().map(|(t, s)| Sourced { text: t.clone(), source: s.to_string() }),
+                    title: p.title.as_ref().map(|(t, s)| Sourced {
+                        text: t.clone(),
+                        source: s.to_string(),
+                    }),
                     fields: p
                         .fields
                         .iter()
@@ -175,7 +217,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         date: Some(d.iso()),
                         source: s.to_string(),
                     }),
-                    copy_mark: p.copy_mark.as_ref().map(|f| Sourced { text: f.text.clone(), source: f.source.to_string() }),
+                    copy_mark: p.copy_mark.as_ref().map(|f| Sourced {
+                        text: f.text.clone(),
+                        source: f.source.to_string(),
+                    }),
                     subjects: p
                         .subjects
                         .iter()
@@ -188,9 +233,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .collect(),
                 })
                 .collect();
-            View::Word { file: display, documents, text }
+            View::Word {
+                file: display,
+                documents,
+                text,
+            }
         }
-        Format::Other => anyhow::bail!("{display}: not a spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx)"),
+        Format::Other => anyhow::bail!(
+            "{display}: not a spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx)"
+        ),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);
@@ -209,7 +260,12 @@ fn raw_text(blocks: &[Block]) -> Vec<String> {
                 let rows: Vec<String> = t
                     .rows
                     .iter()
-                    .map(|r| r.iter().map(|c| c.text.replace('\n', " / ")).collect::<Vec<_>>().join(" | "))
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.text.replace('\n', " / "))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
                     .collect();
                 format!("t{}:\n    {}", t.n, rows.join("\n    "))
             }
@@ -220,7 +276,12 @@ fn raw_text(blocks: &[Block]) -> Vec<String> {
 
 fn print_text(view: &View) {
     match view {
-        View::Spreadsheet { file, sheets, sheets_without_list, warnings } => {
+        View::Spreadsheet {
+            file,
+            sheets,
+            sheets_without_list,
+            warnings,
+        } => {
             println!("{file}: spreadsheet");
             for w in warnings {
                 println!("  warning: {w}");
@@ -231,7 +292,15 @@ fn print_text(view: &View) {
                     println!("  title   {}  [{}]", t.text, t.source);
                 }
                 if let Some((a, b)) = s.header_rows {
-                    println!("  header  row {}{}", a, if a == b { String::new() } else { format!("-{b}") });
+                    println!(
+                        "  header  row {}{}",
+                        a,
+                        if a == b {
+                            String::new()
+                        } else {
+                            format!("-{b}")
+                        }
+                    );
                 }
                 for c in &s.columns {
                     println!("  column  {} {:?} -> {}", c.column, c.header, c.field);
@@ -259,7 +328,11 @@ fn print_text(view: &View) {
                 println!("\nsheet {s:?}: no list header found");
             }
         }
-        View::Word { file, documents, text } => {
+        View::Word {
+            file,
+            documents,
+            text,
+        } => {
             println!("{file}: Word document, {} document(s)", documents.len());
             for (i, d) in documents.iter().enumerate() {
                 let kind = d.kind.as_deref().unwrap_or("(unrecognised)");
@@ -279,8 +352,17 @@ fn print_text(view: &View) {
                 if !d.subjects.is_empty() {
                     println!("  subjects:");
                     for s in &d.subjects {
-                        let periods = s.periods.map(|p| p.to_string()).unwrap_or_else(|| "?".into());
-                        println!("    {:<50} {:>5} tiết  {}  [{}]", s.name, periods, s.score.as_deref().unwrap_or(""), s.source);
+                        let periods = s
+                            .periods
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "?".into());
+                        println!(
+                            "    {:<50} {:>5} tiết  {}  [{}]",
+                            s.name,
+                            periods,
+                            s.score.as_deref().unwrap_or(""),
+                            s.source
+                        );
                     }
                 }
             }

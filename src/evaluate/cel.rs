@@ -204,7 +204,10 @@ mod tests {
         ctx.add_variable_from_value("p", 74.5);
         ctx.add_variable_from_value("d", "2021-07-09".to_string());
         let t = Template::compile("Số tiết {n} chưa đạt, {p}%, ký {d}").unwrap();
-        assert_eq!(t.render(&ctx).unwrap(), "Số tiết 150 chưa đạt, 74,5%, ký 09/07/2021");
+        assert_eq!(
+            t.render(&ctx).unwrap(),
+            "Số tiết 150 chưa đạt, 74,5%, ký 09/07/2021"
+        );
         assert!(Template::compile("mở {n").is_err());
         assert!(Template::compile("{n +}").is_err());
     }
