@@ -39,7 +39,7 @@
 //!
 //! Templates are never read and re-written by a document model: every zip
 //! entry is copied as is, except the XML of the body, headers, footers and
-//! notes, which is rewritten event by event ([`template`]). The merged file
+//! notes, which is rewritten event by event (`template.rs`). The merged file
 //! concatenates the filled bodies of the notice template, a page break
 //! between notices, under the template's one final section.
 
@@ -209,7 +209,7 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
                 .unwrap_or_default();
             let file = names::notice_file_name(n, width, &v.name);
             let body = notice_t
-                .fill_body(&values, i as u32 * DRAWING_IDS)
+                .fill_body(&values, (i as u32).saturating_mul(DRAWING_IDS))
                 .map_err(|e| anyhow::anyhow!("notice {file}: {e}"))?;
             let docx = notice_t.package(&[&body])?;
             let notice = WrittenNotice {

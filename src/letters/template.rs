@@ -118,6 +118,11 @@ impl Template {
                 } else {
                     Vec::new()
                 };
+                if contains_braces(&filled) {
+                    problems.push(format!(
+                        "{name}: {{{{ is left after filling (a configuration value holds {{{{?)"
+                    ));
+                }
                 entries.push((name, Entry::Fixed(filled)));
             } else {
                 if (name.ends_with(".xml") || name.ends_with(".rels")) && contains_braces(&data) {
@@ -549,7 +554,7 @@ impl<'t> Filler<'t, '_> {
                 )));
             }
             Tag::DocPr => {
-                self.next_drawing += 1;
+                self.next_drawing = self.next_drawing.saturating_add(1);
                 let id = self.next_drawing.to_string();
                 let attrs: Vec<(String, String)> = filled
                     .start

@@ -14,6 +14,10 @@ const WORDML: [&str; 2] = [
     "http://purl.oclc.org/ooxml/wordprocessingml/main",
 ];
 
+/// Deeper nesting than this is not a Word document but a way to exhaust
+/// the stack of the recursive passes over the tree.
+const MAX_DEPTH: usize = 256;
+
 /// The elements the filler treats specially; everything else is `Other`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Tag {
@@ -118,6 +122,9 @@ impl Part {
             match event {
                 Event::Eof => break,
                 Event::Start(s) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(format!("elements nested more than {MAX_DEPTH} deep"));
+                    }
                     let tag = tag_of(&s, root_prefix(&mut prefix, &s));
                     stack.push(Elem::new(s.into_owned(), tag, false));
                 }
@@ -251,5 +258,63 @@ fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
         Node::Raw(ev) => {
             let _ = w.write_event(ev.borrow());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_elem(nodes: &[Node]) -> &Elem {
+        nodes
+            .iter()
+            .find_map(|n| match n {
+                Node::Elem(e) => Some(e),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trips_text_and_entities() {
+        let xml = r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:t>a &amp; b &#x1EA1;&lt;</w:t><!-- c --></w:document>"#;
+        let part = Part::parse(xml.as_bytes()).unwrap();
+        let root = first_elem(&part.nodes);
+        let t = first_elem(&root.children);
+        assert_eq!(t.tag, Tag::T);
+        assert_eq!(t.text(), "a & b ạ<");
+        let out = String::from_utf8(part.to_bytes()).unwrap();
+        assert_eq!(
+            out,
+            r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:t>a &amp; b ạ&lt;</w:t><!-- c --></w:document>"#
+        );
+    }
+
+    #[test]
+    fn finds_wordml_under_any_prefix() {
+        let xml = r#"<ns0:document xmlns:ns0="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:w="urn:other"><ns0:body><ns0:p/><w:p/></ns0:body></ns0:document>"#;
+        let part = Part::parse(xml.as_bytes()).unwrap();
+        assert_eq!(part.prefix, "ns0:");
+        let body = first_elem(&first_elem(&part.nodes).children);
+        assert_eq!(body.tag, Tag::Body);
+        let tags: Vec<Tag> = body
+            .children
+            .iter()
+            .map(|n| match n {
+                Node::Elem(e) => e.tag,
+                _ => Tag::Other,
+            })
+            .collect();
+        assert_eq!(tags, [Tag::P, Tag::Other]);
+    }
+
+    #[test]
+    fn refuses_malformed_and_absurdly_deep_xml() {
+        assert!(Part::parse(b"<a><b></a>").is_err());
+        assert!(Part::parse(b"<a>&nbsp;</a>").is_err());
+        assert!(Part::parse(b"<a>").is_err());
+        assert!(Part::parse(&[0xff, 0xfe, 0x3c]).is_err());
+        let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
+        assert!(Part::parse(deep.as_bytes()).unwrap_err().contains("nested"));
     }
 }
