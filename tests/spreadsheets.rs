@@ -377,3 +377,74 @@ fn peak_memory_stays_small_on_every_fixture() {
     assert!(names.len() >= 20, "{names:?}");
     assert!(peak_kb < 200 * 1024, "peak memory {peak_kb} kB");
 }
+
+/// A small deterministic generator: the mutations are the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn rezip(original: &[u8], part: &str, content: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zout = zip::ZipWriter::new(&mut out);
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        zout.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(if name == part { content } else { &data })
+            .unwrap();
+    }
+    zout.finish().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn damaged_files_never_panic_or_abort() {
+    let mut rng = Lcg(2021);
+    let xls = std::fs::read(fixture("xlwt.xls")).unwrap();
+    for _ in 0..300 {
+        let mut bytes = xls.clone();
+        for _ in 0..1 + rng.below(6) {
+            let i = rng.below(bytes.len());
+            bytes[i] = rng.below(256) as u8;
+        }
+        let read = std::panic::catch_unwind(|| read_workbook_bytes(&bytes, "xls", "x.xls"));
+        assert!(read.is_ok(), "a panic escaped on a damaged .xls");
+    }
+    // Cell references and repeat counts replaced by huge or zero numbers.
+    let number = regex::Regex::new(r"\d+").unwrap();
+    for (file, part) in [
+        ("nam-nu-lo.xlsx", "xl/worksheets/sheet1.xml"),
+        ("nam-nu-lo.ods", "content.xml"),
+    ] {
+        let original = std::fs::read(fixture(file)).unwrap();
+        let mut zin = zip::ZipArchive::new(std::io::Cursor::new(&original[..])).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zin.by_name(part).unwrap(), &mut xml).unwrap();
+        let numbers: Vec<(usize, usize)> = number
+            .find_iter(&xml)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        for _ in 0..80 {
+            let (start, end) = numbers[rng.below(numbers.len())];
+            let huge = ["0", "4294967295", "99999999999", "1048576", "16384"][rng.below(5)];
+            let mutated = format!("{}{huge}{}", &xml[..start], &xml[end..]);
+            let bytes = rezip(&original, part, mutated.as_bytes());
+            let ext = file.rsplit('.').next().unwrap();
+            let read = std::panic::catch_unwind(|| read_workbook_bytes(&bytes, ext, file));
+            assert!(read.is_ok(), "a panic escaped on a damaged {file}");
+        }
+    }
+}

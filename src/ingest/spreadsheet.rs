@@ -333,7 +333,11 @@ fn read_zip_spreadsheet(bytes: &[u8], display: &str) -> Result<Workbook> {
             "a Word document (.docx), not a spreadsheet",
         ));
     }
-    read_xlsx(bytes, display)
+    // calamine parses cell references ("A99999999999") and dimension ranges
+    // ("B2:A1") with unchecked arithmetic: it panics in builds with overflow
+    // checks (debug, tests). Pre-parsing every reference ourselves would mean
+    // a second XML pass over every sheet.
+    without_panics(".xlsx", || read_xlsx(bytes, display))
 }
 
 /// Keeps the first bytes written and counts the rest.
@@ -556,19 +560,22 @@ fn password_protected() -> IngestError {
 
 fn read_xls(bytes: &[u8], display: &str) -> Result<Workbook> {
     xls_guard::check(bytes)?;
-    // Last line of defence, kept on purpose: calamine's BIFF parser indexes
-    // record data without length checks (MergeCells, BoundSheet offsets,
-    // MulRk column ranges, FAT lookups) and panics on such files. The guard
-    // above covers what would abort or exhaust memory; these panics it does
-    // not try to predict.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_xls_unguarded(bytes, display)
-    })) {
-        Ok(result) => result,
-        Err(_) => Err(IngestError::new(
-            "damaged .xls file: its records are inconsistent",
-        )),
-    }
+    // calamine's BIFF parser indexes record data without length checks
+    // (MergeCells, BoundSheet offsets, MulRk column ranges, FAT lookups) and
+    // panics on such files. The guard covers what would abort or exhaust
+    // memory; these panics it does not try to predict.
+    without_panics(".xls", || read_xls_unguarded(bytes, display))
+}
+
+/// Last line of defence, for calamine panics found and not otherwise
+/// avoidable: a damaged file is an error like any other. The panic message
+/// still reaches stderr through the default hook.
+fn without_panics(kind: &str, read: impl FnOnce() -> Result<Workbook>) -> Result<Workbook> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(IngestError::new(format!(
+            "damaged {kind} file: its content is inconsistent"
+        )))
+    })
 }
 
 fn read_xls_unguarded(bytes: &[u8], display: &str) -> Result<Workbook> {

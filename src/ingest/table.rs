@@ -147,16 +147,19 @@ struct Covered {
 impl Covered {
     fn new(merges: &[Merge]) -> Self {
         let mut origin = HashMap::new();
+        // Counted per cell visited, not per cell stored: overlapping merges
+        // would otherwise revisit the same cells without end.
+        let mut visits = 0usize;
         'merges: for m in merges {
             for r in m.first_row..=m.last_row {
                 for c in m.first_col..=m.last_col {
-                    if (r, c) == (m.first_row, m.first_col) {
-                        continue;
-                    }
-                    if origin.len() >= MAX_COVERED_CELLS {
+                    visits += 1;
+                    if visits > MAX_COVERED_CELLS {
                         break 'merges;
                     }
-                    origin.entry((r, c)).or_insert(*m);
+                    if (r, c) != (m.first_row, m.first_col) {
+                        origin.entry((r, c)).or_insert(*m);
+                    }
                 }
             }
         }
