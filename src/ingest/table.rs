@@ -131,7 +131,7 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
         file: file.to_string(),
         sheet: sheet.name.clone(),
         header_rows: layout.header_rows,
-        columns: layout.columns.clone(),
+        columns: layout.columns,
         title_lines,
         records,
         footer_lines: after_last,
@@ -365,13 +365,31 @@ fn is_date_field(field: &str) -> bool {
 /// (decision 11), another number an Excel serial; text in any written form.
 fn cell_date(cell: &Cell, epoch_1904: bool) -> Option<Date> {
     match cell {
-        Cell::Date(d) => Some(*d),
+        Cell::Date(d) => Some(year_typed_into_date_cell(d, epoch_1904).unwrap_or(*d)),
         Cell::Number(n) if n.fract() == 0.0 && (1900.0..=2100.0).contains(n) => {
             Date::year_only(*n as i32)
         }
         Cell::Number(n) => Date::from_serial(*n, epoch_1904),
         Cell::Text(t) => Date::parse(t),
         _ => None,
+    }
+}
+
+/// "1962" typed into a date-formatted cell is stored as serial 1962 and
+/// shown as a day of 1905 (1909 in the 1904 system); nobody in a list was
+/// born then, so it is read as the year typed.
+fn year_typed_into_date_cell(date: &Date, epoch_1904: bool) -> Option<Date> {
+    let day = date.full()?;
+    let base = if epoch_1904 {
+        chrono::NaiveDate::from_ymd_opt(1904, 1, 1)?
+    } else {
+        chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    let serial = (day - base).num_days();
+    if (1900..=2100).contains(&serial) {
+        Date::year_only(serial as i32)
+    } else {
+        None
     }
 }
 
@@ -682,6 +700,21 @@ mod tests {
         assert_eq!(c.get("birth_date").unwrap().date, None);
         assert!(c.warnings[0].contains("31/02/1982"), "{:?}", c.warnings);
         assert!(!a.fields.contains_key("birth_male") && !a.fields.contains_key("birth_female"));
+    }
+
+    #[test]
+    fn a_year_typed_into_a_date_cell_is_a_year() {
+        let typed = Date::from_serial(1962.0, false).unwrap();
+        assert_eq!(cell_date(&Cell::Date(typed), false), Some(Date::Year(1962)));
+        let typed = Date::from_serial(1962.0, true).unwrap();
+        assert_eq!(cell_date(&Cell::Date(typed), true), Some(Date::Year(1962)));
+        let real = Date::ymd(1975, 3, 5).unwrap();
+        assert_eq!(cell_date(&Cell::Date(real), false), Some(real));
+        assert_eq!(cell_date(&Cell::Number(27458.0), false), Some(real));
+        assert_eq!(
+            cell_date(&Cell::Number(1975.0), false),
+            Some(Date::Year(1975))
+        );
     }
 
     #[test]
