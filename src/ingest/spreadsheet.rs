@@ -35,9 +35,11 @@ const MAX_CELLS: usize = 1_000_000;
 /// Merged regions kept per sheet.
 const MAX_MERGES: usize = 10_000;
 /// Largest real inflated size of one XML part of a zip spreadsheet, and of
-/// all of them: calamine streams sheets but holds shared strings in memory.
-const MAX_PART_BYTES: u64 = 64 << 20;
+/// all of them (a sheet of [`MAX_CELLS`] inline strings is about 70 MB).
+const MAX_PART_BYTES: u64 = 128 << 20;
 const MAX_PARTS_BYTES: u64 = 256 << 20;
+/// calamine streams sheets but holds the shared strings in memory.
+const MAX_SHARED_STRINGS_BYTES: u64 = 48 << 20;
 
 /// Reads a spreadsheet file; `display` is the path shown in sources.
 pub fn read_workbook(path: &Path, display: &str) -> Result<Workbook> {
@@ -405,6 +407,12 @@ fn check_parts(bytes: &[u8]) -> Result<Vec<u8>> {
             )));
         }
         if name.ends_with("sharedstrings.xml") {
+            if sink.len > MAX_SHARED_STRINGS_BYTES {
+                return Err(IngestError::new(format!(
+                    "the shared-string table inflates past {} MB",
+                    MAX_SHARED_STRINGS_BYTES >> 20
+                )));
+            }
             check_shared_string_count(&name, &sink)?;
         }
         if name == "mimetype" {

@@ -110,19 +110,24 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
     let mut after_last: Vec<(String, Source)> = Vec::new();
     let mut footer_started = false;
     for row in layout.header_rows.1 + 1..sheet.rows.len() as u32 {
-        let Some(line) = row_line(sheet, file, row) else {
+        let is_empty = sheet
+            .rows
+            .get(row as usize)
+            .is_none_or(|cells| cells.iter().all(Cell::is_empty));
+        if is_empty {
             continue;
-        };
-        let footer_like = looks_like_footer(&line.0);
+        }
+        // With an STT column the STT decides; without one, a footer line
+        // (signature block, totals) ends the people.
+        let footer_like = layout.stt.is_none()
+            && row_line(sheet, file, row).is_some_and(|(line, _)| looks_like_footer(&line));
         if !footer_started && let Some(record) = reader.person(row, footer_like) {
             records.push(record);
             after_last.clear();
             continue;
         }
-        if footer_like && !records.is_empty() && layout.stt.is_none() {
-            footer_started = true;
-        }
-        after_last.push(line);
+        footer_started |= footer_like && !records.is_empty();
+        after_last.extend(row_line(sheet, file, row));
     }
     let title_lines = (0..layout.header_rows.0)
         .filter_map(|row| row_line(sheet, file, row))
@@ -171,9 +176,9 @@ impl Covered {
     }
 }
 
-/// The text of a cell, cleaned.
+/// The text of a cell, cleaned ([`Cell::text`] cleans).
 fn text_at(sheet: &Sheet, row: u32, col: u32) -> String {
-    clean(&sheet.cell(row, col).text())
+    sheet.cell(row, col).text()
 }
 
 fn row_width(sheet: &Sheet, row: u32) -> u32 {
@@ -437,7 +442,7 @@ impl RowReader<'_> {
     fn value(&self, row: u32, col: u32, field: &str) -> Option<FieldValue> {
         let (r, c) = self.value_cell(row, col)?;
         let cell = self.sheet.cell(r, c);
-        let text = clean(&cell.text());
+        let text = cell.text();
         if text.is_empty() {
             return None;
         }
