@@ -22,6 +22,8 @@ use std::sync::LazyLock;
 
 /// How far down a sheet the header may be.
 const HEADER_SCAN_ROWS: u32 = 40;
+/// Excel's column count: a header never spans more.
+const MAX_HEADER_COLS: u32 = 16_384;
 /// Merged data cells resolved per sheet; a sheet of absurd merges gets no
 /// more (its merged values are then read from their first cell only).
 const MAX_COVERED_CELLS: usize = 200_000;
@@ -245,10 +247,11 @@ impl Layout {
                     .merges
                     .iter()
                     .filter(|m| m.first_row == h0)
-                    .map(|m| m.last_col + 1),
+                    .map(|m| m.last_col.saturating_add(1)),
             )
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .min(MAX_HEADER_COLS);
         let mut columns: Vec<Column> = Vec::new();
         let mut name_cols = Vec::new();
         let mut name_group: Option<Merge> = None;
