@@ -40,7 +40,7 @@ pub struct DocPart {
     pub subjects: Vec<Subject>,
     /// The first copy-mark line ("SAO Y BẢN CHÍNH", "Bản photo").
     pub copy_mark: Option<Field>,
-    /// Characters of text in this part (0: an empty part).
+    /// Non-blank characters of text in this part (0: an empty part).
     pub text_len: usize,
 }
 
@@ -342,9 +342,11 @@ impl<'i, 'a> Context<'i, 'a> {
             while c < row.len() {
                 let Some(cell) = row.get(c) else { break };
                 let loc = cell_loc(table, r, c);
-                // Label cell | value cell.
+                // Label cell | value cell; two labels side by side are the
+                // header row of a list ("Họ và tên | Ngày sinh | Đơn vị").
                 if let Some(field) = self.label_field(&cell.text)
                     && let Some(value_cell) = row.get(c + 1)
+                    && self.label_field(&value_cell.text).is_none()
                 {
                     part.text_len += count_text(&cell.text) + count_text(&value_cell.text);
                     let value = clean_value(&value_cell.text);
@@ -674,24 +676,30 @@ fn parse_number(text: &str) -> Option<f64> {
 fn fold_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
+    let mut push = |d: char, out: &mut String| {
+        if d.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(if d == 'đ' { 'd' } else { d });
+        } else {
+            gap = true;
+        }
+    };
     for c in s.chars() {
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase(), &mut out);
+            continue;
+        }
         // Invisible characters that `clean` removes rather than separates on.
         if matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}') {
             continue;
         }
         for lower in c.to_lowercase() {
             decompose_canonical(lower, |d| {
-                if is_combining_mark(d) {
-                    return;
-                }
-                if d.is_alphanumeric() {
-                    if gap && !out.is_empty() {
-                        out.push(' ');
-                    }
-                    gap = false;
-                    out.push(if d == 'đ' { 'd' } else { d });
-                } else {
-                    gap = true;
+                if !is_combining_mark(d) {
+                    push(d, &mut out);
                 }
             });
         }
@@ -921,6 +929,20 @@ mod tests {
             p.fields["unit"].source,
             Source::table_cell("d.docx", 1, 2, 2)
         );
+    }
+
+    #[test]
+    fn a_list_header_row_is_not_label_and_value() {
+        let parts = split_parts(
+            &doc(&[
+                "V/v đề nghị xét",
+                "TT|Họ và tên|Ngày sinh|Đơn vị",
+                "+1|Nguyễn Văn An|05/03/1975|Xã A",
+            ]),
+            &vocab(),
+        );
+        assert_eq!(parts[0].kind.as_deref(), Some("cong_van"));
+        assert!(parts[0].fields.is_empty(), "{:?}", parts[0].fields);
     }
 
     #[test]
