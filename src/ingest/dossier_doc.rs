@@ -868,6 +868,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_in_any_layout_never_panics(
+            items in proptest::collection::vec(
+                "[-a-zA-Zđễ0-9 .…:,;/()|\t\n*]{0,30}|Họ và tên:|Ngày sinh|Kon Rẫy, ngày|BẢNG ĐIỂM|Số tiết|Môn học|--|Sao y|Tổng cộng",
+                0..24,
+            )
+        ) {
+            let lines: Vec<&str> = items.iter().map(String::as_str).collect();
+            let parts = split_parts(&doc(&lines), &vocab());
+            proptest::prop_assert!(!parts.is_empty());
+        }
+    }
+
     #[test]
     fn labels_with_every_kind_of_separator() {
         let parts = split_parts(
