@@ -485,18 +485,15 @@ impl<'i, 'a> Context<'i, 'a> {
             }
         }
         let first = words.len().saturating_sub(MAX_LABEL_WORDS);
-        let tail = words.get(first..)?;
-        (0..tail.len()).find_map(|j| {
-            let candidate = tail[j..]
-                .iter()
-                .map(|(_, w)| w.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            self.words
-                .labels
-                .get(&candidate)
-                .map(|field| (tail[j].0, *field))
-        })
+        let mut candidates = words.get(first..)?;
+        while let Some(((start, _), _)) = candidates.split_first() {
+            let candidate: Vec<&str> = candidates.iter().map(|(_, w)| w.as_str()).collect();
+            if let Some(field) = self.words.labels.get(&candidate.join(" ")) {
+                return Some((*start, *field));
+            }
+            candidates = candidates.get(1..)?;
+        }
+        None
     }
 
     /// `(label end, value start, field)` for a line starting with a label
