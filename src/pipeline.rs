@@ -4,7 +4,7 @@
 
 use crate::discover::{self, FoundFile};
 use crate::evaluate::{self, Judgement, ruleset::RuleSet};
-use crate::ingest::file::{Content, read_file};
+use crate::ingest::file::{Content, Readers, read_file};
 use crate::interrupt::{self, Interrupted};
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
 use crate::verdict::{Summary, Verdicts};
@@ -45,13 +45,14 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Inte
     let t = Instant::now();
     let total = found.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
+    let readers = Readers::new(&rules.vocabulary);
     let contents: Vec<Content> = found
         .par_iter()
         .map(|f| {
             if interrupt::requested() {
                 return Content::Unreadable("interrupted".into());
             }
-            let c = read_file(f, &rules.vocabulary);
+            let c = read_file(f, &readers);
             progress(
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
                 total,

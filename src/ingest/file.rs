@@ -2,7 +2,7 @@
 //! pipeline runs in parallel. It never fails; a file that cannot be read
 //! comes back as [`Content::Unreadable`] with its one-line reason.
 
-use super::dossier_doc::{self, DocPart};
+use super::dossier_doc::{DocPart, Interpreter};
 use super::table::{self, SheetTable};
 use super::{Format, docx, format_of, spreadsheet};
 use crate::discover::FoundFile;
@@ -26,7 +26,24 @@ pub enum Content {
     Unreadable(String),
 }
 
-pub fn read_file(file: &FoundFile, vocab: &Vocabulary) -> Content {
+/// What reading needs, prepared once per run (folding every alias of the
+/// vocabulary costs as much as reading a small document).
+pub struct Readers<'a> {
+    pub vocab: &'a Vocabulary,
+    documents: Interpreter<'a>,
+}
+
+impl<'a> Readers<'a> {
+    pub fn new(vocab: &'a Vocabulary) -> Self {
+        Readers {
+            vocab,
+            documents: Interpreter::new(vocab),
+        }
+    }
+}
+
+pub fn read_file(file: &FoundFile, readers: &Readers) -> Content {
+    let vocab = readers.vocab;
     if let Some(problem) = &file.problem {
         return Content::Unreadable(problem.clone());
     }
@@ -44,7 +61,7 @@ pub fn read_file(file: &FoundFile, vocab: &Vocabulary) -> Content {
         },
         Format::Word => match docx::read_document(&file.path, &file.rel) {
             Ok(doc) => Content::Word {
-                parts: dossier_doc::split_parts(&doc, vocab),
+                parts: readers.documents.split_parts(&doc),
             },
             Err(e) => Content::Unreadable(e.to_string()),
         },
