@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod ingest;
 pub mod letters;
 pub mod matching;
+pub mod pipeline;
 pub mod register;
 pub mod report;
 pub mod samples;

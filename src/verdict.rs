@@ -52,6 +52,9 @@ pub struct Verdict {
     pub dossier: Option<String>,
     /// The list row, as `file!Sheet!row`.
     pub list_row: Option<String>,
+    /// Every file of the dossier, relative to the batch root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +85,12 @@ pub struct Verdicts {
     pub summary: Summary,
     pub verdicts: Vec<Verdict>,
     pub unused_files: Vec<UnusedFile>,
+    /// Spreadsheets read as submission lists.
+    #[serde(default)]
+    pub lists: Vec<String>,
+    /// Request letters outside dossiers (each covers the dossiers below it).
+    #[serde(default)]
+    pub request_letters: Vec<String>,
 }
 
 impl Summary {

@@ -1,11 +1,97 @@
-//! `hoso check` (being written).
+//! `hoso check`: review a batch of dossiers against a rule set.
+//!
+//! Usage: hoso check <BATCH> [--rules FILE] [--out DIR] [--jobs N] [--letters]
+//!
+//! Reads every spreadsheet and Word file below BATCH, pairs the submission
+//! lists with the dossiers, applies every rule and writes verdicts.json,
+//! verdicts.csv and verdicts.xlsx to DIR (default ./hoso-out). Prints the
+//! counts line and how often each reason occurred. The exit status is 0
+//! whatever the verdicts; 2 for a usage or rule-file error.
 
+use super::common::{load_rules, progress_bar, with_jobs};
+use hoso::pipeline;
+use hoso::report;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// (being written)
+/// Review a batch: verdicts with every reason and its source.
+///
+/// Reads every spreadsheet (.xlsx .xlsm .xls .ods) and Word file (.docx)
+/// below BATCH, pairs submission-list rows with dossiers, applies every rule
+/// of the rule set and writes verdicts.json, verdicts.csv and verdicts.xlsx.
+/// Files that are not used (or cannot be read) are listed with the reason.
+///
+/// Example:
+///   hoso check samples/xet-tuong-duong-2021 --out hoso-out
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The batch folder (or a single file).
+    pub batch: PathBuf,
+    /// A rule file (TOML); the built-in Sơ cấp equivalence rules by default.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Where to write the verdicts.
+    #[arg(long, value_name = "DIR", default_value = "hoso-out")]
+    pub out: PathBuf,
+    /// Threads to use (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Also write the letters (as `hoso letters` does) into DIR/letters.
+    #[arg(long)]
+    pub letters: bool,
+    /// Print only the counts line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("hoso check is not written yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.batch.exists() {
+        anyhow::bail!("{}: no such file or folder", args.batch.display());
+    }
+    let rules = load_rules(args.rules.as_deref())?;
+    let bar = progress_bar("Reading");
+    let tick = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let run = with_jobs(args.jobs, || pipeline::run(&args.batch, &rules, &tick))?;
+    bar.finish_and_clear();
+    let written = report::write_all(&args.out, &run.verdicts, &rules)?;
+
+    if !run.accounting.is_empty() {
+        eprintln!(
+            "hoso: BUG: the output does not account for every input file; please report this:"
+        );
+        for p in &run.accounting {
+            eprintln!("  {p}");
+        }
+    }
+    println!("{}", report::counts_line(&run.verdicts, &rules));
+    if !args.quiet {
+        for (code, _, n) in report::reason_counts(&run.verdicts) {
+            println!("  {n:>5}  {code}");
+        }
+        let unused = &run.verdicts.unused_files;
+        if !unused.is_empty() {
+            println!("{} file(s) not used:", unused.len());
+            for u in unused.iter().take(20) {
+                println!("  {}: {}", u.path, u.reason);
+            }
+            if unused.len() > 20 {
+                println!("  ... and {} more (see verdicts.json)", unused.len() - 20);
+            }
+        }
+        for path in &written {
+            println!("wrote {}", path.display());
+        }
+    }
+    if args.letters {
+        super::letters::write_for(&run.verdicts, &args.out.join("letters"))?;
+    }
+    Ok(if run.accounting.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }

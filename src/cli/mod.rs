@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 pub mod check;
+mod common;
 pub mod explain;
 pub mod import;
 pub mod inspect;

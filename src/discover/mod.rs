@@ -1,1 +1,121 @@
-//! (being written)
+//! Discover: walk a batch folder and list every file in it, in byte-wise
+//! path order (the order duplicates are judged in, domain.md §5 decision 4).
+//!
+//! Nothing is filtered here: every file found, and every entry that could not
+//! be walked (a symlink loop, a folder we may not read), comes out, so that
+//! later stages can account for all of them.
+
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Folders deeper than this are not a batch layout but an accident (or an attack).
+const MAX_DEPTH: usize = 32;
+
+#[derive(Clone, Debug)]
+pub struct FoundFile {
+    /// Path relative to the batch root, `/`-separated; non-UTF-8 names are
+    /// shown with replacement characters.
+    pub rel: String,
+    pub path: PathBuf,
+    /// Why this entry cannot be read at all (walk error), if so.
+    pub problem: Option<String>,
+}
+
+impl FoundFile {
+    /// The folder part of `rel` ("" at the root).
+    pub fn folder(&self) -> &str {
+        parent_of(&self.rel)
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+    }
+}
+
+pub fn parent_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
+}
+
+/// Every file below `root`; `root` may also be a single file.
+pub fn walk(root: &Path) -> Vec<FoundFile> {
+    let mut found = Vec::new();
+    for entry in WalkDir::new(root).follow_links(true).max_depth(MAX_DEPTH) {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
+                let rel = relative(root, e.path());
+                let problem = (!e.file_type().is_file()).then(|| "not a regular file".to_string());
+                found.push(FoundFile {
+                    rel,
+                    path: e.path().to_path_buf(),
+                    problem,
+                });
+            }
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
+                let why = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: not followed".to_string()
+                } else if let Some(io) = err.io_error() {
+                    format!("cannot read: {}", io.kind())
+                } else {
+                    "cannot read".to_string()
+                };
+                found.push(FoundFile {
+                    rel: relative(root, &path),
+                    path,
+                    problem: Some(why),
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    found.dedup_by(|a, b| a.rel == b.rel);
+    found
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = if rel.as_os_str().is_empty() {
+        path.file_name().map(Path::new).unwrap_or(path)
+    } else {
+        rel
+    };
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_in_byte_order_and_reports_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("b/x")).unwrap();
+        std::fs::write(dir.path().join("b/x/2.docx"), b"").unwrap();
+        std::fs::write(dir.path().join("a.xlsx"), b"").unwrap();
+        std::fs::write(dir.path().join("B.txt"), b"").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("b"), dir.path().join("b/x/loop")).unwrap();
+        let found = walk(dir.path());
+        let rels: Vec<&str> = found.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(&rels[..3], &["B.txt", "a.xlsx", "b/x/2.docx"]);
+        #[cfg(unix)]
+        assert!(found.iter().any(|f| f.rel == "b/x/loop" && f.problem.as_deref().unwrap_or("").contains("loop")));
+    }
+
+    #[test]
+    fn a_single_file_is_its_own_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("don.docx");
+        std::fs::write(&file, b"x").unwrap();
+        let found = walk(&file);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rel, "don.docx");
+    }
+}

@@ -1,1 +1,204 @@
-//! (being written)
+//! Evaluate: facts → rule outcomes → a verdict.
+//!
+//! The rules themselves are data ([`ruleset`]); this module only knows the
+//! order of judgement: a dossier that cannot be read is *needs review* and is
+//! not judged (domain.md §5 decision 6); otherwise every rule is evaluated and
+//! every failing one reported, not just the first.
+
+pub mod benchmark;
+pub mod cel;
+pub mod facts;
+pub mod names;
+pub mod rules_test;
+pub mod ruleset;
+
+use crate::matching::{Applicant, Assembly};
+use crate::source::Source;
+use crate::verdict::{Reason, Severity, Status, Verdict};
+use facts::{Facts, Provenance};
+use ruleset::{Rule, RuleSet};
+
+/// What one rule said about one applicant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum State {
+    Passed,
+    Failed(String),
+    NotApplicable,
+    /// The expression could not be evaluated on these facts.
+    Error(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub code: String,
+    pub severity: Severity,
+    pub state: State,
+    /// The facts the rule reads, with their values and sources.
+    pub used: Vec<(String, String, Vec<Source>)>,
+}
+
+/// The full judgement of one applicant: the verdict and how it was reached.
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub facts: Facts,
+    pub outcomes: Vec<Outcome>,
+}
+
+pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
+    let (facts, prov) = facts::gather(rules, asm, applicant);
+    let dossier = applicant.dossier.map(|d| &asm.dossiers[d]);
+    let row = applicant.row.map(|r| &asm.rows[r]);
+    let identity = dossier.and_then(|d| d.identity());
+
+    let mut reasons = review_reasons(rules, asm, applicant);
+    let outcomes = if reasons.is_empty() {
+        run_rules(rules, &facts, &prov)
+    } else {
+        Vec::new()
+    };
+    for o in &outcomes {
+        match &o.state {
+            State::Failed(message) => reasons.push(Reason {
+                code: o.code.clone(),
+                severity: o.severity,
+                message: message.clone(),
+                sources: dedup(
+                    o.used
+                        .iter()
+                        .flat_map(|(_, _, s)| s.iter().map(Source::to_string)),
+                ),
+            }),
+            State::Error(why) => reasons.push(Reason {
+                code: o.code.clone(),
+                severity: Severity::Review,
+                message: why.clone(),
+                sources: Vec::new(),
+            }),
+            State::Passed | State::NotApplicable => {}
+        }
+    }
+    let status = if reasons.iter().any(|r| r.severity == Severity::Review) {
+        Status::NeedsReview
+    } else if reasons.iter().any(|r| r.severity == Severity::Reject) {
+        Status::Rejected
+    } else {
+        Status::Accepted
+    };
+    let name = identity
+        .as_ref()
+        .map(|i| i.name.clone())
+        .or_else(|| row.and_then(|r| r.text("name")).map(str::to_string))
+        .or_else(|| dossier.map(|d| d.path.clone()))
+        .unwrap_or_default();
+    let birth_date = identity
+        .as_ref()
+        .and_then(|i| i.birth_date)
+        .or_else(|| row.and_then(|r| r.birth_date()));
+    let unit = row
+        .and_then(|r| r.text("unit"))
+        .or_else(|| dossier.and_then(|d| d.form_text("unit")))
+        .map(str::to_string);
+    let verdict = Verdict {
+        name,
+        birth_date,
+        unit,
+        status,
+        reasons,
+        dossier: dossier.map(|d| d.path.clone()),
+        list_row: row.map(|r| r.place()),
+        files: dossier.map(|d| d.files.clone()).unwrap_or_default(),
+    };
+    Judgement {
+        verdict,
+        facts,
+        outcomes,
+    }
+}
+
+/// Why a dossier cannot be judged, if it cannot (decision 6).
+fn review_reasons(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Vec<Reason> {
+    let Some(d) = applicant.dossier.map(|d| &asm.dossiers[d]) else {
+        return Vec::new();
+    };
+    let t = &rules.review;
+    let review = |code: &str, message: String, source: String| Reason {
+        code: code.to_string(),
+        severity: Severity::Review,
+        message,
+        sources: vec![source],
+    };
+    let mut out: Vec<Reason> = d
+        .unreadable
+        .iter()
+        .map(|(file, why)| {
+            review(
+                "khong-doc-duoc",
+                t.unreadable.replace("{file}", file).replace("{why}", why),
+                file.clone(),
+            )
+        })
+        .collect();
+    match &d.form {
+        None => out.push(review("thieu-don", t.no_form.clone(), d.path.clone())),
+        Some(form) if d.form_text("name").is_none() => {
+            out.push(review("thieu-ho-ten", t.no_name.clone(), form.file.clone()))
+        }
+        Some(_) => {}
+    }
+    out
+}
+
+/// Every rule, in file order.
+pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance) -> Vec<Outcome> {
+    let mut ctx = cel::base_context();
+    let bind = names::bind(&mut ctx, facts);
+    rules
+        .rules
+        .iter()
+        .map(|rule| {
+            let used = names::used_facts(rule, facts, prov);
+            let state = match bind.as_ref() {
+                Err(e) => State::Error(e.clone()),
+                Ok(()) => evaluate_rule(rule, &ctx),
+            };
+            Outcome {
+                code: rule.code.clone(),
+                severity: rule.severity,
+                state,
+                used,
+            }
+        })
+        .collect()
+}
+
+fn evaluate_rule(rule: &Rule, ctx: &::cel::Context) -> State {
+    let applies = match &rule.when {
+        None => Ok(true),
+        Some(when) => when.eval_bool(ctx),
+    };
+    match applies.and_then(|applies| {
+        if applies {
+            rule.fails.eval_bool(ctx).map(Some)
+        } else {
+            Ok(None)
+        }
+    }) {
+        Ok(None) => State::NotApplicable,
+        Ok(Some(false)) => State::Passed,
+        Ok(Some(true)) => match rule.reason.render(ctx) {
+            Ok(message) => State::Failed(message),
+            Err(e) => State::Error(e),
+        },
+        Err(e) => State::Error(e),
+    }
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}

@@ -12,6 +12,7 @@
 
 pub mod docx;
 pub mod dossier_doc;
+pub mod file;
 pub mod spreadsheet;
 pub mod table;
 pub mod zipcap;

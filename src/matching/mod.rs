@@ -1,1 +1,155 @@
-//! (being written)
+//! Match: who is who. Files are grouped into dossiers ([`assemble`]), then
+//! list rows and dossiers are paired into applicants ([`pair`]), each with
+//! the mismatches found between the list, the form and the transcript.
+
+pub mod assemble;
+pub mod pair;
+
+use crate::date::Date;
+use crate::ingest::dossier_doc::DocPart;
+use crate::ingest::table::FieldValue;
+use crate::source::Source;
+use crate::verdict::UnusedFile;
+use std::collections::BTreeMap;
+
+/// One person row of a submission list.
+#[derive(Debug)]
+pub struct ListRow {
+    pub file: String,
+    pub sheet: String,
+    /// 0-based row.
+    pub row: u32,
+    pub fields: BTreeMap<String, FieldValue>,
+    pub warnings: Vec<String>,
+}
+
+impl ListRow {
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.fields
+            .get(field)
+            .map(|f| f.text.as_str())
+            .filter(|t| !t.is_empty())
+    }
+
+    pub fn birth_date(&self) -> Option<Date> {
+        self.fields.get("birth_date").and_then(|f| f.date)
+    }
+
+    /// `file!Sheet!row` (1-based row, as Excel shows it).
+    pub fn place(&self) -> String {
+        format!("{}!{}!{}", self.file, self.sheet, self.row + 1)
+    }
+
+    pub fn source(&self, field: &str) -> Source {
+        self.fields
+            .get(field)
+            .map(|f| f.source.clone())
+            .unwrap_or_else(|| Source::cell(self.file.clone(), &self.sheet, self.row, 0))
+    }
+}
+
+/// One applicant's dossier: a folder (or a single file) and what was read in it.
+#[derive(Debug, Default)]
+pub struct Dossier {
+    /// Relative to the batch root: the folder, or the file for a one-file dossier.
+    pub path: String,
+    pub files: Vec<String>,
+    /// The first application form and transcript found, in path order.
+    pub form: Option<DocPart>,
+    pub transcript: Option<DocPart>,
+    /// Document and attachment kinds present, with the first file of each.
+    pub documents: BTreeMap<String, String>,
+    /// Request letters that cover this dossier.
+    pub request_letters: Vec<String>,
+    /// Files of this dossier that could not be read, with why.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl Dossier {
+    pub fn form_text(&self, field: &str) -> Option<&str> {
+        self.form
+            .as_ref()
+            .and_then(|f| f.fields.get(field))
+            .map(|f| f.text.as_str())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The applicant's name and birth date as the dossier states them: the
+    /// form's, or the transcript's when there is no form.
+    pub fn identity(&self) -> Option<Identity> {
+        [&self.form, &self.transcript]
+            .into_iter()
+            .flatten()
+            .find_map(|part| {
+                let name = part.fields.get("name").filter(|f| !f.text.is_empty())?;
+                let birth = part.fields.get("birth_date");
+                Some(Identity {
+                    name: name.text.clone(),
+                    name_source: name.source.clone(),
+                    birth_date: birth.and_then(|b| Date::parse(&b.text)),
+                    birth_text: birth.map(|b| b.text.clone()).unwrap_or_default(),
+                    birth_source: birth
+                        .map(|b| b.source.clone())
+                        .unwrap_or_else(|| name.source.clone()),
+                })
+            })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub name: String,
+    pub name_source: Source,
+    pub birth_date: Option<Date>,
+    pub birth_text: String,
+    pub birth_source: Source,
+}
+
+/// Everything in a batch, grouped.
+#[derive(Debug, Default)]
+pub struct Assembly {
+    /// Spreadsheet files that hold lists.
+    pub lists: Vec<String>,
+    pub rows: Vec<ListRow>,
+    pub dossiers: Vec<Dossier>,
+    /// Request letters outside dossiers.
+    pub request_letters: Vec<String>,
+    pub unused: Vec<UnusedFile>,
+}
+
+/// Where a compared value was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    List,
+    Form,
+    Transcript,
+}
+
+impl Place {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Place::List => "list",
+            Place::Form => "form",
+            Place::Transcript => "transcript",
+        }
+    }
+}
+
+/// Two sources disagree about a field.
+#[derive(Clone, Debug)]
+pub struct Mismatch {
+    /// `name` or `birth_date`.
+    pub field: &'static str,
+    pub a: (Place, String, Source),
+    pub b: (Place, String, Source),
+}
+
+/// A list row and/or a dossier: the unit a verdict is given for.
+#[derive(Clone, Debug, Default)]
+pub struct Applicant {
+    pub row: Option<usize>,
+    pub dossier: Option<usize>,
+    /// An earlier dossier of the same person (this one is the copy).
+    pub duplicate_of: Option<usize>,
+    pub mismatches: Vec<Mismatch>,
+}

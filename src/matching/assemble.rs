@@ -1,0 +1,292 @@
+//! Assemble: from every file's content, the batch's lists, dossiers, request
+//! letters and unused files (domain.md §3).
+//!
+//! A dossier is a folder that holds an application form (or, failing that, a
+//! transcript), with everything below it that is not itself another dossier.
+//! A folder holding several forms side by side holds several one-file
+//! dossiers (one .docx per applicant, each holding several documents).
+//! A request letter covers every dossier in its folder and below.
+
+use super::{Assembly, Dossier, ListRow};
+use crate::discover::{FoundFile, parent_of};
+use crate::ingest::dossier_doc::DocPart;
+use crate::ingest::file::Content;
+use crate::text::{fold_words, key};
+use crate::verdict::UnusedFile;
+use crate::vocab::contains_words;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const FORM: &str = "don";
+pub const TRANSCRIPT: &str = "bang_diem";
+pub const REQUEST_LETTER: &str = "cong_van";
+
+/// Files in byte-wise path order with their content, as the ingest stage
+/// produced them.
+pub fn assemble(files: Vec<(FoundFile, Content)>) -> Assembly {
+    let mut asm = Assembly::default();
+    let dossier_homes = dossier_homes(&files);
+    // Request letters by folder, to cover dossiers below them afterwards.
+    let mut letters: Vec<(String, String)> = Vec::new();
+    let mut by_home: BTreeMap<String, usize> = BTreeMap::new();
+    let mut stray: Vec<(FoundFile, Content)> = Vec::new();
+
+    for (file, content) in files {
+        if let Content::Word { parts } = &content
+            && parts
+                .iter()
+                .any(|p| p.kind.as_deref() == Some(REQUEST_LETTER))
+        {
+            letters.push((file.folder().to_string(), file.rel.clone()));
+        }
+        match content {
+            Content::Spreadsheet { tables } if !tables.is_empty() => {
+                asm.lists.push(file.rel.clone());
+                for t in tables {
+                    for r in t.records {
+                        asm.rows.push(ListRow {
+                            file: t.file.clone(),
+                            sheet: t.sheet.clone(),
+                            row: r.row,
+                            fields: r.fields,
+                            warnings: r.warnings,
+                        });
+                    }
+                }
+            }
+            content => {
+                let home = home_of(&file, &dossier_homes);
+                match home {
+                    Some(home) => {
+                        let idx = *by_home.entry(home.clone()).or_insert_with(|| {
+                            asm.dossiers.push(Dossier::new(home.clone()));
+                            asm.dossiers.len() - 1
+                        });
+                        asm.dossiers[idx].add(file, content);
+                    }
+                    None => stray.push((file, content)),
+                }
+            }
+        }
+    }
+
+    attribute_strays(&mut asm, stray, &dossier_homes);
+    for d in &mut asm.dossiers {
+        let folder = if dossier_homes.folders.contains(&d.path) {
+            d.path.clone()
+        } else {
+            parent_of(&d.path).to_string()
+        };
+        d.request_letters = letters
+            .iter()
+            .filter(|(letter_folder, _)| is_within(&folder, letter_folder))
+            .map(|(_, file)| file.clone())
+            .collect();
+    }
+    asm.dossiers
+        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    asm.unused
+        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    asm
+}
+
+/// Where dossiers live: folders that are one dossier, and form files that
+/// are one dossier each (in folders holding several forms).
+#[derive(Default)]
+struct Homes {
+    folders: BTreeSet<String>,
+    files: BTreeSet<String>,
+}
+
+fn dossier_homes(files: &[(FoundFile, Content)]) -> Homes {
+    let mut forms: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut transcripts: BTreeSet<&str> = BTreeSet::new();
+    for (file, content) in files {
+        if let Content::Word { parts } = content {
+            if parts.iter().any(|p| p.kind.as_deref() == Some(FORM)) {
+                forms.entry(file.folder()).or_default().push(&file.rel);
+            } else if parts.iter().any(|p| p.kind.as_deref() == Some(TRANSCRIPT)) {
+                transcripts.insert(file.folder());
+            }
+        }
+    }
+    let mut homes = Homes::default();
+    for (folder, files) in &forms {
+        if files.len() == 1 {
+            homes.folders.insert(folder.to_string());
+        } else {
+            homes.files.extend(files.iter().map(|f| f.to_string()));
+        }
+    }
+    // A transcript without a form still makes its folder a dossier (one
+    // that needs review), unless the folder already holds forms.
+    for folder in transcripts {
+        if !forms.contains_key(folder) {
+            homes.folders.insert(folder.to_string());
+        }
+    }
+    // The batch root is never a one-person dossier when dossiers sit below
+    // it: a stray form at the root would otherwise swallow the whole batch.
+    if homes.folders.contains("") && homes.folders.iter().any(|f| !f.is_empty()) {
+        homes.folders.remove("");
+        for (file, content) in files {
+            if file.folder().is_empty()
+                && matches!(content, Content::Word { parts } if parts.iter().any(|p| p.kind.as_deref() == Some(FORM)))
+            {
+                homes.files.insert(file.rel.clone());
+            }
+        }
+    }
+    homes
+}
+
+/// The dossier a file belongs to: its own form file, or the nearest folder
+/// above it that is a dossier.
+fn home_of(file: &FoundFile, homes: &Homes) -> Option<String> {
+    if homes.files.contains(&file.rel) {
+        return Some(file.rel.clone());
+    }
+    let mut folder = file.folder();
+    loop {
+        if homes.folders.contains(folder) {
+            return Some(folder.to_string());
+        }
+        if folder.is_empty() {
+            return None;
+        }
+        folder = parent_of(folder);
+    }
+}
+
+/// Files outside dossier folders: request letters stay letters; in folders
+/// of one-file dossiers, transcripts and scans go to the dossier whose
+/// applicant they name; the rest is unused, with the reason.
+fn attribute_strays(asm: &mut Assembly, stray: Vec<(FoundFile, Content)>, homes: &Homes) {
+    for (file, content) in stray {
+        let siblings: Vec<usize> = asm
+            .dossiers
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| homes.files.contains(&d.path) && parent_of(&d.path) == file.folder())
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(i) = owner_by_name(asm, &siblings, &file, &content) {
+            asm.dossiers[i].add(file, content);
+            continue;
+        }
+        let reason = match &content {
+            Content::Word { parts }
+                if parts
+                    .iter()
+                    .any(|p| p.kind.as_deref() == Some(REQUEST_LETTER)) =>
+            {
+                asm.request_letters.push(file.rel.clone());
+                continue;
+            }
+            Content::Unreadable(why) => format!("unreadable: {why}"),
+            Content::Spreadsheet { .. } => {
+                "spreadsheet without a list: no sheet has a header row with a name column"
+                    .to_string()
+            }
+            Content::Word { parts } if parts.iter().all(|p| p.kind.is_none()) => {
+                "Word document of no known kind (no recognised title), outside any dossier"
+                    .to_string()
+            }
+            Content::Word { .. } if !siblings.is_empty() => {
+                "cannot tell which dossier of its folder this document belongs to".to_string()
+            }
+            Content::Word { .. } => "Word document outside any dossier folder".to_string(),
+            Content::Other { .. } => {
+                "not part of any dossier (no application form in its folder or above)".to_string()
+            }
+        };
+        asm.unused.push(UnusedFile {
+            path: file.rel,
+            reason,
+        });
+    }
+}
+
+/// A one-file dossier whose applicant the stray file names: a transcript
+/// with the same holder name, or a scan whose file name contains the name.
+fn owner_by_name(
+    asm: &Assembly,
+    candidates: &[usize],
+    file: &FoundFile,
+    content: &Content,
+) -> Option<usize> {
+    let matches = |i: &&usize| {
+        let Some(name) = asm.dossiers[**i].applicant_name() else {
+            return false;
+        };
+        match content {
+            Content::Word { parts } => parts.iter().any(|p| {
+                p.fields
+                    .get("name")
+                    .is_some_and(|f| key(&f.text) == key(&name))
+            }),
+            Content::Other { .. } => {
+                contains_words(&fold_words(file.file_name()), &fold_words(&name))
+            }
+            _ => false,
+        }
+    };
+    let found: Vec<&usize> = candidates.iter().filter(matches).collect();
+    (found.len() == 1).then(|| *found[0])
+}
+
+/// `folder` is `ancestor` or lies below it.
+fn is_within(folder: &str, ancestor: &str) -> bool {
+    ancestor.is_empty()
+        || folder == ancestor
+        || folder
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+impl Dossier {
+    fn new(path: String) -> Dossier {
+        Dossier {
+            path,
+            ..Dossier::default()
+        }
+    }
+
+    fn add(&mut self, file: FoundFile, content: Content) {
+        match content {
+            Content::Word { parts } => {
+                for part in parts {
+                    self.add_part(part);
+                }
+            }
+            Content::Other { kind: Some(kind) } => {
+                self.documents
+                    .entry(kind)
+                    .or_insert_with(|| file.rel.clone());
+            }
+            Content::Unreadable(why) => self.unreadable.push((file.rel.clone(), why)),
+            Content::Other { kind: None } | Content::Spreadsheet { .. } => {}
+        }
+        self.files.push(file.rel);
+    }
+
+    fn add_part(&mut self, part: DocPart) {
+        let Some(kind) = part.kind.clone() else {
+            return;
+        };
+        self.documents
+            .entry(kind.clone())
+            .or_insert_with(|| part.file.clone());
+        match kind.as_str() {
+            FORM if self.form.is_none() => self.form = Some(part),
+            TRANSCRIPT if self.transcript.is_none() => self.transcript = Some(part),
+            _ => {}
+        }
+    }
+
+    fn applicant_name(&self) -> Option<String> {
+        self.form
+            .as_ref()
+            .and_then(|f| f.fields.get("name"))
+            .map(|f| f.text.clone())
+    }
+}

@@ -1,0 +1,115 @@
+//! verdicts.xlsx: a verdict sheet, a sheet of every reason with its sources,
+//! and a summary of counts per status and per reason code.
+
+use super::{label, neutralise, reason_counts};
+use crate::evaluate::ruleset::RuleSet;
+use crate::verdict::{Status, Verdicts};
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
+
+pub fn to_xlsx(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = |ws: &mut Worksheet, row: u32, col: u16, s: &str| {
+        ws.write_string(row, col, neutralise(s).as_ref())
+            .map(|_| ())
+    };
+
+    let ws = wb
+        .add_worksheet()
+        .set_name(label(rules, "sheet_verdicts"))?;
+    let headers = [
+        "stt",
+        "name",
+        "birth_date",
+        "unit",
+        "status",
+        "codes",
+        "dossier",
+        "list_row",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
+    }
+    for (i, x) in v.verdicts.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_number(r, 0, r as f64)?;
+        text(ws, r, 1, &x.name)?;
+        text(
+            ws,
+            r,
+            2,
+            &x.birth_date.map(|d| d.display_vn()).unwrap_or_default(),
+        )?;
+        text(ws, r, 3, x.unit.as_deref().unwrap_or(""))?;
+        text(ws, r, 4, rules.status_name(x.status))?;
+        let codes: Vec<&str> = x.reasons.iter().map(|r| r.code.as_str()).collect();
+        text(ws, r, 5, &codes.join("; "))?;
+        text(ws, r, 6, x.dossier.as_deref().unwrap_or(""))?;
+        text(ws, r, 7, x.list_row.as_deref().unwrap_or(""))?;
+    }
+    for (c, w) in [6.0, 28.0, 12.0, 28.0, 16.0, 30.0, 40.0, 36.0]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+
+    let ws = wb.add_worksheet().set_name(label(rules, "sheet_reasons"))?;
+    let headers = ["name", "code", "severity", "message", "sources"];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
+    }
+    let mut r = 1;
+    for x in &v.verdicts {
+        for reason in &x.reasons {
+            text(ws, r, 0, &x.name)?;
+            text(ws, r, 1, &reason.code)?;
+            text(ws, r, 2, label(rules, severity_key(reason.severity)))?;
+            text(ws, r, 3, &reason.message)?;
+            text(ws, r, 4, &reason.sources.join("; "))?;
+            r += 1;
+        }
+    }
+    for (c, w) in [28.0, 24.0, 12.0, 70.0, 60.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+
+    let ws = wb.add_worksheet().set_name(label(rules, "sheet_summary"))?;
+    ws.write_string_with_format(0, 0, label(rules, "status"), &bold)?;
+    ws.write_string_with_format(0, 1, label(rules, "count"), &bold)?;
+    let s = &v.summary;
+    let rows = [
+        (rules.status_name(Status::Accepted), s.accepted),
+        (rules.status_name(Status::Rejected), s.rejected),
+        (rules.status_name(Status::NeedsReview), s.needs_review),
+        (label(rules, "total"), s.total),
+    ];
+    for (i, (name, n)) in rows.iter().enumerate() {
+        text(ws, i as u32 + 1, 0, name)?;
+        ws.write_number(i as u32 + 1, 1, *n as f64)?;
+    }
+    let start = rows.len() as u32 + 2;
+    ws.write_string_with_format(start, 0, label(rules, "code"), &bold)?;
+    ws.write_string_with_format(start, 1, label(rules, "count"), &bold)?;
+    ws.write_string_with_format(start, 2, label(rules, "severity"), &bold)?;
+    for (i, (code, sev, n)) in reason_counts(v).iter().enumerate() {
+        let r = start + 1 + i as u32;
+        text(ws, r, 0, code)?;
+        ws.write_number(r, 1, *n as f64)?;
+        text(ws, r, 2, label(rules, severity_key(*sev)))?;
+    }
+    ws.set_column_width(0, 30.0)?;
+    ws.set_column_width(2, 14.0)?;
+
+    Ok(wb.save_to_buffer()?)
+}
+
+fn severity_key(s: crate::verdict::Severity) -> &'static str {
+    match s {
+        crate::verdict::Severity::Reject => "reject",
+        crate::verdict::Severity::Warning => "warning",
+        crate::verdict::Severity::Review => "review",
+    }
+}
