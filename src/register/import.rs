@@ -8,8 +8,9 @@
 
 use super::catalogue::Catalogue;
 use super::roster::{Roster, SheetOutcome, Warning, class_from_table};
-use super::table_shim::{read_tables, read_workbook};
 use super::wording::fill;
+use crate::ingest::spreadsheet::read_workbook;
+use crate::ingest::table::read_tables;
 use crate::ingest::{Format, format_of};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};

@@ -14,7 +14,6 @@ pub mod report_xlsx;
 pub mod roster;
 pub mod schema;
 pub mod stats;
-mod table_shim;
 pub mod wording;
 
 use std::path::Path;

@@ -3,9 +3,9 @@
 //! reader's shapes; the title and row logic below work on plain values.
 
 use super::catalogue::{Catalogue, TypeMatch};
-use super::table_shim::{FieldValue, Record, SheetTable};
 use super::wording::fill;
 use crate::date::Date;
+use crate::ingest::table::{FieldValue, Record, SheetTable};
 use crate::source::Source;
 use crate::text::{clean, fold_words, key};
 use regex::Regex;
@@ -572,8 +572,8 @@ fn roman(s: &str) -> Option<u32> {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::table_shim::Column;
     use super::*;
+    use crate::ingest::table::Column;
     use std::collections::BTreeMap;
 
     pub(crate) fn catalogue() -> Catalogue {
