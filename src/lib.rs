@@ -10,6 +10,7 @@ pub mod date;
 pub mod discover;
 pub mod evaluate;
 pub mod ingest;
+pub mod interrupt;
 pub mod letters;
 pub mod matching;
 pub mod pipeline;

@@ -8,8 +8,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    hoso::interrupt::install();
     match cli::run(args) {
         Ok(code) => code,
+        Err(err) if err.is::<hoso::interrupt::Interrupted>() => {
+            eprintln!("hoso: {err}");
+            ExitCode::from(130)
+        }
         Err(err) => {
             eprintln!("hoso: {err:#}");
             ExitCode::from(2)

@@ -5,6 +5,7 @@
 use crate::discover::{self, FoundFile};
 use crate::evaluate::{self, Judgement, ruleset::RuleSet};
 use crate::ingest::file::{Content, read_file};
+use crate::interrupt::{self, Interrupted};
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
 use crate::verdict::{Summary, Verdicts};
 use rayon::prelude::*;
@@ -34,7 +35,7 @@ pub struct Timings {
     pub files: usize,
 }
 
-pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Run {
+pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Interrupted> {
     let mut timings = Timings::default();
     let t = Instant::now();
     let found = discover::walk(root);
@@ -47,6 +48,9 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Run {
     let contents: Vec<Content> = found
         .par_iter()
         .map(|f| {
+            if interrupt::requested() {
+                return Content::Unreadable("interrupted".into());
+            }
             let c = read_file(f, &rules.vocabulary);
             progress(
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
@@ -56,6 +60,7 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Run {
         })
         .collect();
     timings.ingest = t.elapsed();
+    interrupt::check()?;
     let all_files: Vec<String> = found.iter().map(|f| f.rel.clone()).collect();
 
     let t = Instant::now();
@@ -81,13 +86,14 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Run {
         request_letters: assembly.request_letters.clone(),
     };
     let accounting = account(&all_files, &verdicts);
-    Run {
+    interrupt::check()?;
+    Ok(Run {
         verdicts,
         assembly,
         applicants,
         timings,
         accounting,
-    }
+    })
 }
 
 /// Every input file must appear exactly once: in a verdict's files, as a

@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let run = with_jobs(args.jobs, || pipeline::run(&args.batch, &rules, &tick))?;
+    let run = with_jobs(args.jobs, || pipeline::run(&args.batch, &rules, &tick))??;
     bar.finish_and_clear();
     let written = report::write_all(&args.out, &run.verdicts, &rules)?;
 

@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rules = load_rules(args.rules.as_deref())?;
-    let run = with_jobs(None, || pipeline::run(&args.batch, &rules, &|_, _| {}))?;
+    let run = with_jobs(None, || pipeline::run(&args.batch, &rules, &|_, _| {}))??;
     let names: Vec<&str> = run
         .verdicts
         .verdicts

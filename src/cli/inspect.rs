@@ -1,11 +1,377 @@
-//! `hoso inspect` (being written).
+//! `hoso inspect`: what hoso reads from one file.
+//!
+//! Usage: hoso inspect <FILE> [--json] [--text] [--rules FILE]
+//!
+//! For a spreadsheet: every sheet, the header row it found and how each
+//! column was understood, the title lines, every person with their values and
+//! the cell each came from, and the footer lines that were not read as
+//! people. For a Word file: each document in it (type, title), its fields,
+//! signing date, copy mark and transcript rows, each with its paragraph or
+//! table cell. The command to reach for when a verdict surprises you.
 
+use super::common::load_rules;
+use hoso::ingest::dossier_doc::split_parts;
+use hoso::ingest::table::read_tables;
+use hoso::ingest::{Block, Format, docx, format_of, spreadsheet};
+use serde::Serialize;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// (being written)
+/// Show what hoso reads from one spreadsheet or Word file, with sources.
+///
+/// Examples:
+///   hoso inspect danh-sach-de-nghi.xlsx
+///   hoso inspect --json don-de-nghi.docx
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// A spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx).
+    pub file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// For Word files, also print every paragraph and table as read.
+    #[arg(long)]
+    pub text: bool,
+    /// A rule file whose vocabulary (column and label names) to use.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("hoso inspect is not written yet")
+#[derive(Serialize)]
+struct SheetView {
+    sheet: String,
+    header_rows: Option<(u32, u32)>,
+    columns: Vec<ColumnView>,
+    title_lines: Vec<Sourced>,
+    people: Vec<PersonView>,
+    footer_lines: Vec<Sourced>,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    field: String,
+    header: String,
+    column: String,
+}
+
+#[derive(Serialize)]
+struct PersonView {
+    row: u32,
+    values: Vec<FieldView>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    field: String,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct Sourced {
+    text: String,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct PartView {
+    kind: Option<String>,
+    title: Option<Sourced>,
+    fields: Vec<FieldView>,
+    signed: Option<FieldView>,
+    copy_mark: Option<Sourced>,
+    subjects: Vec<SubjectView>,
+}
+
+#[derive(Serialize)]
+struct SubjectView {
+    name: String,
+    periods: Option<f64>,
+    score: Option<String>,
+    source: String,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum View {
+    Spreadsheet {
+        file: String,
+        sheets: Vec<SheetView>,
+        sheets_without_list: Vec<String>,
+        warnings: Vec<String>,
+    },
+    Word {
+        file: String,
+        documents: Vec<PartView>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        text: Vec<String>,
+    },
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let rules = load_rules(args.rules.as_deref())?;
+    let vocab = &rules.vocabulary;
+    let display = args.file.display().to_string();
+    let view = match format_of(&args.file) {
+        Format::Spreadsheet => {
+            let wb = spreadsheet::read_workbook(&args.file, &display)
+                .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
+            let tables = read_tables(&wb, vocab);
+            let with_list: Vec<&str> = tables.iter().map(|t| t.sheet.as_str()).collect();
+            let sheets_without_list = wb
+                .sheets
+                .iter()
+                .map(|s| s.name.clone())
+                .filter(|n| !with_list.contains(&n.as_str()))
+                .collect();
+            let sheets = tables
+                .into_iter()
+                .map(|t| SheetView {
+                    sheet: t.sheet.clone(),
+                    header_rows: Some((t.header_rows.0 + 1, t.header_rows.1 + 1)),
+                    columns: t
+                        .columns
+                        .iter()
+                        .map(|c| ColumnView {
+                            field: c.field.clone(),
+                            header: c.header.clone(),
+                            column: hoso::source::column_letters(c.col),
+                        })
+                        .collect(),
+                    title_lines: t
+                        .title_lines
+                        .iter()
+                        .map(|(x, s)| Sourced {
+                            text: x.clone(),
+                            source: s.to_string(),
+                        })
+                        .collect(),
+                    people: t
+                        .records
+                        .iter()
+                        .map(|r| PersonView {
+                            row: r.row + 1,
+                            values: r
+                                .fields
+                                .iter()
+                                .map(|(k, v)| FieldView {
+                                    field: k.clone(),
+                                    text: v.text.clone(),
+                                    date: v.date.map(|d| d.iso()),
+                                    source: v.source.to_string(),
+                                })
+                                .collect(),
+                            warnings: r.warnings.clone(),
+                        })
+                        .collect(),
+                    footer_lines: t
+                        .footer_lines
+                        .iter()
+                        .map(|(x, s)| Sourced {
+                            text: x.clone(),
+                            source: s.to_string(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            View::Spreadsheet {
+                file: display,
+                sheets,
+                sheets_without_list,
+                warnings: wb.warnings,
+            }
+        }
+        Format::Word => {
+            let doc = docx::read_document(&args.file, &display)
+                .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
+            let text = if args.text {
+                raw_text(&doc.blocks)
+            } else {
+                Vec::new()
+            };
+            let documents = split_parts(&doc, vocab)
+                .into_iter()
+                .map(|p| PartView {
+                    kind: p.kind.clone(),
+                    title: p.title.as_ref().map(|(t, s)| Sourced {
+                        text: t.clone(),
+                        source: s.to_string(),
+                    }),
+                    fields: p
+                        .fields
+                        .iter()
+                        .map(|(k, f)| FieldView {
+                            field: k.clone(),
+                            text: f.text.clone(),
+                            date: hoso::date::Date::parse(&f.text).map(|d| d.iso()),
+                            source: f.source.to_string(),
+                        })
+                        .collect(),
+                    signed: p.signed.as_ref().map(|(d, s)| FieldView {
+                        field: "signed".into(),
+                        text: d.display_vn(),
+                        date: Some(d.iso()),
+                        source: s.to_string(),
+                    }),
+                    copy_mark: p.copy_mark.as_ref().map(|f| Sourced {
+                        text: f.text.clone(),
+                        source: f.source.to_string(),
+                    }),
+                    subjects: p
+                        .subjects
+                        .iter()
+                        .map(|s| SubjectView {
+                            name: s.name.clone(),
+                            periods: s.periods,
+                            score: s.score.clone(),
+                            source: s.source.to_string(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            View::Word {
+                file: display,
+                documents,
+                text,
+            }
+        }
+        Format::Other => anyhow::bail!(
+            "{display}: not a spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx)"
+        ),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+    } else {
+        print_text(&view);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn raw_text(blocks: &[Block]) -> Vec<String> {
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(p) => format!("p{}: {}", p.n, p.text),
+            Block::Table(t) => {
+                let rows: Vec<String> = t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.text.replace('\n', " / "))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
+                    .collect();
+                format!("t{}:\n    {}", t.n, rows.join("\n    "))
+            }
+            Block::PageBreak => "--- page break ---".to_string(),
+        })
+        .collect()
+}
+
+fn print_text(view: &View) {
+    match view {
+        View::Spreadsheet {
+            file,
+            sheets,
+            sheets_without_list,
+            warnings,
+        } => {
+            println!("{file}: spreadsheet");
+            for w in warnings {
+                println!("  warning: {w}");
+            }
+            for s in sheets {
+                println!("\nsheet {:?}", s.sheet);
+                for t in &s.title_lines {
+                    println!("  title   {}  [{}]", t.text, t.source);
+                }
+                if let Some((a, b)) = s.header_rows {
+                    println!(
+                        "  header  row {}{}",
+                        a,
+                        if a == b {
+                            String::new()
+                        } else {
+                            format!("-{b}")
+                        }
+                    );
+                }
+                for c in &s.columns {
+                    println!("  column  {} {:?} -> {}", c.column, c.header, c.field);
+                }
+                println!("  {} people:", s.people.len());
+                for p in &s.people {
+                    let values: Vec<String> = p
+                        .values
+                        .iter()
+                        .map(|v| match &v.date {
+                            Some(d) => format!("{}={} ({d}) [{}]", v.field, v.text, v.source),
+                            None => format!("{}={} [{}]", v.field, v.text, v.source),
+                        })
+                        .collect();
+                    println!("    row {:>4}: {}", p.row, values.join("; "));
+                    for w in &p.warnings {
+                        println!("              warning: {w}");
+                    }
+                }
+                for f in &s.footer_lines {
+                    println!("  footer  {}  [{}]", f.text, f.source);
+                }
+            }
+            for s in sheets_without_list {
+                println!("\nsheet {s:?}: no list header found");
+            }
+        }
+        View::Word {
+            file,
+            documents,
+            text,
+        } => {
+            println!("{file}: Word document, {} document(s)", documents.len());
+            for (i, d) in documents.iter().enumerate() {
+                let kind = d.kind.as_deref().unwrap_or("(unrecognised)");
+                println!("\n[{}] {kind}", i + 1);
+                if let Some(t) = &d.title {
+                    println!("  title      {}  [{}]", t.text, t.source);
+                }
+                for f in &d.fields {
+                    println!("  {:<10} {}  [{}]", f.field, f.text, f.source);
+                }
+                if let Some(s) = &d.signed {
+                    println!("  signed     {}  [{}]", s.text, s.source);
+                }
+                if let Some(c) = &d.copy_mark {
+                    println!("  copy mark  {}  [{}]", c.text, c.source);
+                }
+                if !d.subjects.is_empty() {
+                    println!("  subjects:");
+                    for s in &d.subjects {
+                        let periods = s
+                            .periods
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "?".into());
+                        println!(
+                            "    {:<50} {:>5} tiết  {}  [{}]",
+                            s.name,
+                            periods,
+                            s.score.as_deref().unwrap_or(""),
+                            s.source
+                        );
+                    }
+                }
+            }
+            if !text.is_empty() {
+                println!("\ntext:");
+                for t in text {
+                    println!("  {t}");
+                }
+            }
+        }
+    }
 }

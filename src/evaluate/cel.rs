@@ -122,10 +122,14 @@ impl Template {
 }
 
 /// A value as a clerk reads it: whole numbers without decimals, a decimal
-/// comma, lists joined with "; ".
+/// comma, ISO dates (how facts keep them, so they compare) as dd/mm/yyyy,
+/// lists joined with "; ".
 pub fn render(v: &Value) -> String {
     match v {
-        Value::String(s) => s.to_string(),
+        Value::String(s) => match crate::date::Date::parse(s) {
+            Some(d) if s.len() == 10 && s.as_bytes()[4] == b'-' => d.display_vn(),
+            _ => s.to_string(),
+        },
         Value::Int(i) => i.to_string(),
         Value::UInt(u) => u.to_string(),
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
@@ -198,8 +202,12 @@ mod tests {
         let mut ctx = base_context();
         ctx.add_variable_from_value("n", 150.0);
         ctx.add_variable_from_value("p", 74.5);
-        let t = Template::compile("Số tiết {n} chưa đạt, {p}%").unwrap();
-        assert_eq!(t.render(&ctx).unwrap(), "Số tiết 150 chưa đạt, 74,5%");
+        ctx.add_variable_from_value("d", "2021-07-09".to_string());
+        let t = Template::compile("Số tiết {n} chưa đạt, {p}%, ký {d}").unwrap();
+        assert_eq!(
+            t.render(&ctx).unwrap(),
+            "Số tiết 150 chưa đạt, 74,5%, ký 09/07/2021"
+        );
         assert!(Template::compile("mở {n").is_err());
         assert!(Template::compile("{n +}").is_err());
     }
