@@ -10,7 +10,8 @@
 //! content hash) adds nothing; a changed file replaces its classes. Prints
 //! what each file added and every data-quality warning with its cell. Exit
 //! status 0 when the good files landed, 1 when no file could be imported, 2
-//! for a usage error or a register that cannot be opened.
+//! for a usage error or a register that cannot be opened, 130 when Ctrl-C
+//! stopped it (between two files: the files before are in, the rest not).
 
 use super::common::progress_bar;
 use hoso::register::catalogue::Catalogue;
@@ -72,7 +73,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     bar.set_length(candidates.len() as u64);
     let mut tally = Tally::default();
+    let mut interrupted = false;
     for candidate in &candidates {
+        // Between files: every file before this one is committed in full.
+        if hoso::interrupt::requested() {
+            interrupted = true;
+            break;
+        }
         let report = import::import(&mut conn, candidate, &catalogue);
         count(&mut tally, &report);
         let lines = describe(&report, &catalogue, args.quiet);
@@ -104,7 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )
     );
     let nothing_landed = tally.imported + tally.unchanged == 0;
-    Ok(if tally.failed > 0 && nothing_landed {
+    Ok(if interrupted {
+        ExitCode::from(130)
+    } else if tally.failed > 0 && nothing_landed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

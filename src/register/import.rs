@@ -429,3 +429,64 @@ pub fn sha256_of(path: &Path) -> std::io::Result<String> {
         .map(|b| format!("{b:02x}"))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collect_sorts_and_says_why_files_are_skipped() {
+        let c = Catalogue::builtin().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("b")).unwrap();
+        for f in [
+            "b/lop.ods",
+            "a.xlsx",
+            "~$a.xlsx",
+            ".~lock.b.ods#",
+            "ghi-chu.docx",
+        ] {
+            std::fs::write(root.join(f), b"x").unwrap();
+        }
+        let found = collect(&[root.to_path_buf(), root.join("missing")], &c);
+        let kinds: Vec<(String, &str)> = found
+            .iter()
+            .map(|f| match f {
+                Candidate::Roster { display, .. } => (display.clone(), "roster"),
+                Candidate::Skipped { display, reason } => (
+                    display.clone(),
+                    if *reason == c.messages.lock_file {
+                        "lock"
+                    } else {
+                        "other"
+                    },
+                ),
+                Candidate::Unreadable { display, .. } => (display.clone(), "unreadable"),
+            })
+            .map(|(d, k)| (d.rsplit('/').next().unwrap_or_default().to_string(), k))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (".~lock.b.ods#".to_string(), "lock"),
+                ("a.xlsx".to_string(), "roster"),
+                ("lop.ods".to_string(), "roster"),
+                ("ghi-chu.docx".to_string(), "other"),
+                ("~$a.xlsx".to_string(), "lock"),
+                ("missing".to_string(), "unreadable"),
+            ]
+        );
+    }
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x");
+        std::fs::write(&f, b"abc").unwrap();
+        assert_eq!(
+            sha256_of(&f).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
