@@ -18,6 +18,7 @@ pub mod register;
 pub mod report;
 pub mod samples;
 pub mod source;
+pub mod stats;
 pub mod text;
 pub mod verdict;
 pub mod vocab;

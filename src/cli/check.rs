@@ -43,12 +43,16 @@ pub struct Args {
     /// Print only the counts line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Print stage timings and peak memory as one JSON line on stderr.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.batch.exists() {
         anyhow::bail!("{}: no such file or folder", args.batch.display());
     }
+    let started = std::time::Instant::now();
     let rules = load_rules(args.rules.as_deref())?;
     let bar = progress_bar("Reading");
     let tick = |done: u64, total: u64| {
@@ -57,7 +61,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let run = with_jobs(args.jobs, || pipeline::run(&args.batch, &rules, &tick))??;
     bar.finish_and_clear();
+    let write_started = std::time::Instant::now();
     let written = report::write_all(&args.out, &run.verdicts, &rules)?;
+    if args.stats {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let t = &run.timings;
+        let stats = hoso::stats::CheckStats {
+            files: t.files,
+            dossiers: run.assembly.dossiers.len(),
+            verdicts: run.verdicts.verdicts.len(),
+            jobs: rayon_threads(args.jobs),
+            discover_ms: ms(t.discover),
+            ingest_ms: ms(t.ingest),
+            match_ms: ms(t.matching),
+            evaluate_ms: ms(t.evaluate),
+            write_ms: ms(write_started.elapsed()),
+            total_ms: ms(started.elapsed()),
+            peak_rss_mb: hoso::stats::peak_rss_mb(),
+        };
+        eprintln!("{}", serde_json::to_string(&stats)?);
+    }
 
     if !run.accounting.is_empty() {
         eprintln!(
@@ -94,4 +117,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(3)
     })
+}
+
+fn rayon_threads(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }

@@ -1,34 +1,948 @@
-//! TEMPORARY interface stub; replaced by the real reader on merge.
-use crate::date::Date;
-use crate::ingest::Document;
-use crate::source::Source;
-use crate::vocab::Vocabulary;
-use std::collections::BTreeMap;
+//! A Word [`Document`] read as dossier documents: which documents it holds
+//! (by title), their `Label: value` fields, the place-date line, the
+//! transcript table and the copy mark, each with its source.
+//!
+//! Everything language-specific comes from the [`Vocabulary`] (labels,
+//! titles, copy marks, transcript columns) except the grammar of the
+//! place-date line ("<place>, ngày DD tháng MM năm YYYY") and the words that
+//! open a transcript's total row ("Tổng cộng", "Cộng", "Tổng"), which are
+//! part of how Vietnamese paperwork is written rather than of a rule set.
+//!
+//! Text is looked at line by line: a paragraph's line breaks separate
+//! lines, and a table cell's paragraphs are lines of that cell.
 
-#[derive(Debug, Clone)]
+use super::{Block, Document, Paragraph, Table, TableCell};
+use crate::date::Date;
+use crate::source::Source;
+use crate::text::{clean, fold_words};
+use crate::vocab::{Vocabulary, starts_with_words};
+use regex::Regex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+/// One document found in a Word file.
+#[derive(Clone, Debug, PartialEq)]
 pub struct DocPart {
+    /// Display path of the file.
     pub file: String,
+    /// The vocabulary's document kind ("don", "bang_diem", "cong_van",
+    /// "van_bang"); `None` when no title was recognised.
     pub kind: Option<String>,
     pub title: Option<(String, Source)>,
+    /// Label fields by vocabulary field name. The first occurrence wins,
+    /// except that a later non-empty value replaces an empty one.
     pub fields: BTreeMap<String, Field>,
+    /// The last place-date line of the part ("Kon Rẫy, ngày 05 tháng 3 năm
+    /// 2021"); `None` when there is none or its date is left blank.
     pub signed: Option<(Date, Source)>,
+    /// Transcript rows, in table order.
     pub subjects: Vec<Subject>,
+    /// The first copy-mark line ("SAO Y BẢN CHÍNH", "Bản photo").
     pub copy_mark: Option<Field>,
+    /// Characters of text in this part (0: an empty part).
     pub text_len: usize,
 }
-#[derive(Debug, Clone)]
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The label as written, cleaned ("Họ và tên"); for a copy mark, the
+    /// vocabulary mark it matched.
     pub label: String,
+    /// The value, cleaned (leader dots removed); may be empty.
     pub text: String,
     pub source: Source,
 }
-#[derive(Debug, Clone)]
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Subject {
+    /// As written ("Bài 3. Tư tưởng Hồ Chí Minh"), cleaned.
     pub name: String,
     pub periods: Option<f64>,
     pub score: Option<String>,
+    /// The subject cell.
     pub source: Source,
 }
-pub fn split_parts(_doc: &Document, _vocab: &Vocabulary) -> Vec<DocPart> {
-    Vec::new()
+
+/// Splits a document into the dossier documents it holds (domain.md §5,
+/// decision 10) and reads each one.
+///
+/// The block list is cut at page breaks; a segment whose title is among its
+/// first non-empty lines starts a new part, any other segment continues the
+/// part before it (a form running onto page 2). Copy-mark lines do not count
+/// toward the title's position, so a mark above the title belongs to the
+/// title's part. A top table (the unit | motto layout) is searched for the
+/// title too, cell by cell: a request letter's "V/v đề nghị ..." usually sits
+/// in its left cell. Headers and footers come last in a [`Document`], so
+/// they belong to the last part (the only one, in the usual one-document
+/// file): a copy mark in a header is found there.
+pub fn split_parts(doc: &Document, vocab: &Vocabulary) -> Vec<DocPart> {
+    let ctx = Context::new(doc, vocab);
+    let mut parts: Vec<(Option<Title>, Vec<&Block>)> = Vec::new();
+    for segment in doc.blocks.split(|b| matches!(b, Block::PageBreak)) {
+        let title = ctx.find_title(segment);
+        match (title, parts.last_mut()) {
+            (None, Some((_, blocks))) => blocks.extend(segment),
+            (None, None) if !segment.iter().any(has_text) => {}
+            (title, _) => parts.push((title, segment.iter().collect())),
+        }
+    }
+    if parts.is_empty() {
+        parts.push((None, Vec::new()));
+    }
+    parts
+        .into_iter()
+        .map(|(title, blocks)| ctx.read_part(title, &blocks))
+        .collect()
+}
+
+struct Title {
+    kind: String,
+    text: String,
+    loc: Loc,
+}
+
+/// Where a line is, before it becomes a [`Source`].
+#[derive(Clone, Copy, Debug)]
+enum Loc {
+    Paragraph(u32),
+    Cell { table: u32, row: u32, cell: u32 },
+}
+
+/// Words a copy-mark line may have ("SAO Y BẢN CHÍNH Số: 125/SY-UBND").
+const MAX_MARK_WORDS: usize = 10;
+
+/// Labels folded once per call, so matching a candidate is one lookup.
+struct Context<'a> {
+    file: &'a str,
+    vocab: &'a Vocabulary,
+    labels: HashMap<String, &'a str>,
+    copy_marks: Vec<(String, &'a str)>,
+    /// Transcript header aliases, folded: (alias, column field).
+    columns: Vec<(String, &'a str)>,
+    max_within: usize,
+}
+
+impl<'a> Context<'a> {
+    fn new(doc: &'a Document, vocab: &'a Vocabulary) -> Self {
+        let mut labels = HashMap::new();
+        for (field, aliases) in &vocab.labels {
+            for alias in aliases {
+                let folded = fold_words(alias);
+                if !folded.is_empty() {
+                    labels.entry(folded).or_insert(field.as_str());
+                }
+            }
+        }
+        let mut copy_marks: Vec<(String, &str)> = vocab
+            .copy_marks
+            .iter()
+            .map(|m| (fold_words(m), m.as_str()))
+            .filter(|(f, _)| !f.is_empty())
+            .collect();
+        // Longest first: "Sao y bản chính" is a better name than "Sao y".
+        copy_marks.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let mut columns: Vec<(String, &str)> = vocab
+            .transcript_columns
+            .iter()
+            .flat_map(|(field, aliases)| {
+                aliases.iter().map(move |a| (fold_words(a), field.as_str()))
+            })
+            .filter(|(f, _)| !f.is_empty())
+            .collect();
+        columns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Context {
+            file: &doc.path,
+            vocab,
+            labels,
+            copy_marks,
+            columns,
+            max_within: vocab.documents.iter().map(|d| d.within).max().unwrap_or(0),
+        }
+    }
+
+    fn source(&self, loc: Loc) -> Source {
+        match loc {
+            Loc::Paragraph(n) => Source::paragraph(self.file, n),
+            Loc::Cell { table, row, cell } => Source::table_cell(self.file, table, row, cell),
+        }
+    }
+
+    fn find_title(&self, segment: &[Block]) -> Option<Title> {
+        let mut seen = 0usize;
+        for block in segment {
+            match block {
+                Block::Paragraph(p) => {
+                    for line in p.text.split('\n') {
+                        if !has_words(line) || self.copy_mark_in(line).is_some() {
+                            continue;
+                        }
+                        seen += 1;
+                        if let Some(kind) = self.vocab.title_kind(line)
+                            && seen <= kind.within
+                        {
+                            return Some(Title {
+                                kind: kind.kind.clone(),
+                                text: clean(line),
+                                loc: Loc::Paragraph(p.n),
+                            });
+                        }
+                        if seen >= self.max_within {
+                            return None;
+                        }
+                    }
+                }
+                // Only a layout table above every paragraph can hold the title.
+                Block::Table(t) if seen == 0 => {
+                    if let Some(title) = self.title_in_table(t) {
+                        return Some(title);
+                    }
+                }
+                Block::Table(_) | Block::PageBreak => {}
+            }
+        }
+        None
+    }
+
+    fn title_in_table(&self, table: &Table) -> Option<Title> {
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let lines = cell
+                    .text
+                    .split('\n')
+                    .filter(|l| has_words(l) && self.copy_mark_in(l).is_none());
+                for (i, line) in lines.enumerate() {
+                    if let Some(kind) = self.vocab.title_kind(line)
+                        && i < kind.within
+                    {
+                        return Some(Title {
+                            kind: kind.kind.clone(),
+                            text: clean(line),
+                            loc: cell_loc(table, r, c),
+                        });
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn read_part(&self, title: Option<Title>, blocks: &[&Block]) -> DocPart {
+        let mut part = DocPart {
+            file: self.file.to_string(),
+            kind: title.as_ref().map(|t| t.kind.clone()),
+            title: title.map(|t| (t.text, self.source(t.loc))),
+            fields: BTreeMap::new(),
+            signed: None,
+            subjects: Vec::new(),
+            copy_mark: None,
+            text_len: 0,
+        };
+        for block in blocks {
+            match block {
+                Block::Paragraph(p) => self.read_paragraph(p, &mut part),
+                Block::Table(t) => self.read_table(t, &mut part),
+                Block::PageBreak => {}
+            }
+        }
+        part
+    }
+
+    fn read_paragraph(&self, p: &Paragraph, part: &mut DocPart) {
+        let loc = Loc::Paragraph(p.n);
+        for (i, line) in p.text.split('\n').enumerate() {
+            let bold = if i == 0 {
+                p.bold_prefix.as_deref()
+            } else {
+                None
+            };
+            self.read_line(line, bold, loc, part);
+        }
+    }
+
+    /// Fields, copy mark and place-date line of one line of text.
+    fn read_line(&self, line: &str, bold: Option<&str>, loc: Loc, part: &mut DocPart) {
+        part.text_len += line.chars().filter(|c| !c.is_whitespace()).count();
+        if !has_words(line) {
+            return;
+        }
+        if part.copy_mark.is_none()
+            && let Some((mark, text)) = self.copy_mark_in(line)
+        {
+            part.copy_mark = Some(Field {
+                label: mark.to_string(),
+                text,
+                source: self.source(loc),
+            });
+        }
+        let fields = self.fields_in_line(line, bold);
+        if fields.is_empty()
+            && let Some(signed) = place_date(line)
+        {
+            part.signed = signed.map(|d| (d, self.source(loc)));
+        }
+        for (field, label, value) in fields {
+            insert_field(part, field, label, value, self.source(loc));
+        }
+    }
+
+    fn read_table(&self, table: &Table, part: &mut DocPart) {
+        self.read_transcript(table, part);
+        for (r, row) in table.rows.iter().enumerate() {
+            let mut c = 0;
+            while c < row.len() {
+                let Some(cell) = row.get(c) else { break };
+                let loc = cell_loc(table, r, c);
+                // Label cell | value cell.
+                if let Some(field) = self.label_field(&cell.text)
+                    && let Some(value_cell) = row.get(c + 1)
+                {
+                    part.text_len += count_text(&cell.text) + count_text(&value_cell.text);
+                    let value = clean_value(&value_cell.text);
+                    let label = clean(strip_label(&cell.text));
+                    insert_field(
+                        part,
+                        field,
+                        label,
+                        value,
+                        self.source(cell_loc(table, r, c + 1)),
+                    );
+                    c += 2;
+                    continue;
+                }
+                for line in cell.text.split('\n') {
+                    self.read_line(line, None, loc, part);
+                }
+                c += 1;
+            }
+        }
+    }
+
+    /// A line that is a copy mark: the vocabulary mark it starts with and
+    /// the line from there, cleaned. Tab-separated columns are looked at
+    /// one by one ("TRƯỜNG ...\t\tSAO Y BẢN CHÍNH").
+    fn copy_mark_in(&self, line: &str) -> Option<(&'a str, String)> {
+        let mut rest = line;
+        loop {
+            let folded = fold_words(rest);
+            // A mark is a short line of its own; "- Bản sao bằng tốt
+            // nghiệp" in a list of attachments is not one.
+            let own_line = rest.trim_start().starts_with(char::is_alphabetic)
+                && folded.split(' ').count() <= MAX_MARK_WORDS;
+            if own_line
+                && let Some((_, mark)) = self
+                    .copy_marks
+                    .iter()
+                    .find(|(m, _)| starts_with_words(&folded, m))
+            {
+                return Some((*mark, clean(rest)));
+            }
+            let (_, after) = rest.split_once('\t')?;
+            rest = after;
+        }
+    }
+
+    /// The vocabulary field a label text names, after the decorations a
+    /// label carries ("1.", "a)", trailing dots or colon, "(ghi rõ)").
+    fn label_field(&self, text: &str) -> Option<&'a str> {
+        let label = strip_label(text);
+        if let Some(field) = self.labels.get(&fold_words(label)) {
+            return Some(field);
+        }
+        let (before, _) = label.rsplit_once('(')?;
+        self.labels.get(&fold_words(before)).copied()
+    }
+
+    /// `(field, label, value)` for every known label in the line.
+    ///
+    /// Labels end with a colon ("Ngày sinh: 05/03/1975\tDân tộc: Kinh" has
+    /// two); a label is the longest run of at most eight words before a
+    /// colon that the vocabulary knows. A line that starts with a known
+    /// label may also separate it from its value with a tab, with leader
+    /// dots, with bold type alone, or with nothing when a digit follows
+    /// ("Sinh ngày 05/03/1975").
+    fn fields_in_line(&self, line: &str, bold: Option<&str>) -> Vec<(&'a str, String, String)> {
+        // (label start, label end, value start, field)
+        let mut found: Vec<(usize, usize, usize, &str)> = Vec::new();
+        let mut from = 0;
+        for (colon, _) in line.match_indices(':') {
+            if colon < from {
+                continue;
+            }
+            if let Some((start, field)) = self.label_before(line, from, colon) {
+                found.push((start, colon, colon + 1, field));
+                from = colon + 1;
+            }
+        }
+        // The start of the line may hold a label without a colon.
+        let head_end = found.first().map_or(line.len(), |f| f.0);
+        if let Some((label_end, value_start, field)) =
+            self.label_without_colon(line.get(..head_end).unwrap_or(""), bold)
+        {
+            found.insert(0, (0, label_end, value_start, field));
+        }
+        let mut out = Vec::with_capacity(found.len());
+        for (i, &(start, end, value_start, field)) in found.iter().enumerate() {
+            let value_end = found.get(i + 1).map_or(line.len(), |next| next.0);
+            let label = clean(strip_label(line.get(start..end).unwrap_or("")));
+            let value = clean_value(line.get(value_start..value_end).unwrap_or(""));
+            out.push((field, label, value));
+        }
+        out
+    }
+
+    /// Where the known label that ends at `colon` starts, searching word
+    /// starts after `from`, longest label first.
+    fn label_before(&self, line: &str, from: usize, colon: usize) -> Option<(usize, &'a str)> {
+        let segment = line.get(from..colon)?;
+        let mut starts: Vec<usize> = Vec::new();
+        let mut prev_boundary = true;
+        for (i, ch) in segment.char_indices() {
+            let boundary = is_label_boundary(ch);
+            if prev_boundary && !boundary {
+                starts.push(from + i);
+            }
+            prev_boundary = boundary;
+        }
+        let first = starts.len().saturating_sub(8);
+        starts.get(first..)?.iter().find_map(|&s| {
+            line.get(s..colon)
+                .and_then(|l| self.label_field(l))
+                .map(|field| (s, field))
+        })
+    }
+
+    /// `(label end, value start, field)` for a line starting with a label
+    /// that a tab, leader dots, bold type or a following digit separates
+    /// from its value.
+    fn label_without_colon(
+        &self,
+        head: &str,
+        bold: Option<&str>,
+    ) -> Option<(usize, usize, &'a str)> {
+        if !has_words(head) {
+            return None;
+        }
+        if let Some(tab) = head.find('\t') {
+            let field = self.label_field(&head[..tab])?;
+            return Some((tab, tab + 1, field));
+        }
+        if let Some(m) = LEADER.find(head)
+            && m.start() > 0
+        {
+            let field = self.label_field(&head[..m.start()])?;
+            return Some((m.start(), m.end(), field));
+        }
+        if let Some(bold) = bold {
+            let bold = bold.trim_end();
+            if head.starts_with(bold)
+                && let Some(field) = self.label_field(bold)
+            {
+                return Some((bold.len(), bold.len(), field));
+            }
+        }
+        // "Sinh ngày 05/03/1975": the label is the words before the first digit.
+        let digit = head.find(|c: char| c.is_ascii_digit())?;
+        let field = self.label_field(head.get(..digit)?)?;
+        Some((digit, digit, field))
+    }
+
+    /// A transcript table: a header row (within the first three rows)
+    /// naming at least the subject and periods columns, then one row per
+    /// subject; a total row is not a subject.
+    fn read_transcript(&self, table: &Table, part: &mut DocPart) {
+        let mut columns: BTreeMap<&str, u32> = BTreeMap::new();
+        let mut header_end = None;
+        for (r, row) in table.rows.iter().enumerate().take(3) {
+            let mut grid = 0u32;
+            for cell in row {
+                if let Some(field) = self.column_of(&cell.text)
+                    && !columns.contains_key(field)
+                {
+                    columns.insert(field, grid);
+                    header_end = Some(r);
+                }
+                grid = grid.saturating_add(cell.span.max(1));
+            }
+            if columns.contains_key("subject") && columns.contains_key("periods") {
+                break;
+            }
+        }
+        let (Some(header_end), Some(&subject_col), Some(&periods_col)) =
+            (header_end, columns.get("subject"), columns.get("periods"))
+        else {
+            return;
+        };
+        let score_col = columns.get("score").copied();
+        for (r, row) in table.rows.iter().enumerate().skip(header_end + 1) {
+            let Some((c, subject_cell)) = cell_at(row, subject_col) else {
+                continue;
+            };
+            let name = clean(&subject_cell.text);
+            // Column-number rows ("(2)") and empty rows are not subjects.
+            if !name.chars().any(char::is_alphabetic) || subject_cell.v_merged || is_total(&name) {
+                continue;
+            }
+            // A total row often writes "Tổng cộng" across TT and subject;
+            // then the subject column's cell is that one and was skipped.
+            let first_cell = row.first().map(|c| clean(&c.text)).unwrap_or_default();
+            if is_total(&first_cell) {
+                continue;
+            }
+            let periods = cell_at(row, periods_col).and_then(|(_, c)| parse_number(&c.text));
+            let score = score_col
+                .and_then(|col| cell_at(row, col))
+                .map(|(_, c)| clean(&c.text))
+                .filter(|s| !s.is_empty());
+            part.subjects.push(Subject {
+                name,
+                periods,
+                score,
+                source: self.source(cell_loc(table, r, c)),
+            });
+        }
+    }
+
+    /// The transcript column a header cell names: exactly, or by containing
+    /// an alias as whole words ("Môn học / Chuyên đề", "Số tiết (tiết)").
+    fn column_of(&self, header: &str) -> Option<&'a str> {
+        let folded = fold_words(header);
+        if folded.is_empty() || folded.split(' ').count() > 8 {
+            return None;
+        }
+        if let Some((_, field)) = self.columns.iter().find(|(a, _)| *a == folded) {
+            return Some(field);
+        }
+        let padded = format!(" {folded} ");
+        self.columns
+            .iter()
+            .find(|(a, _)| padded.contains(&format!(" {a} ")))
+            .map(|(_, field)| *field)
+    }
+}
+
+fn insert_field(part: &mut DocPart, field: &str, label: String, text: String, source: Source) {
+    match part.fields.get(field) {
+        Some(existing) if !existing.text.is_empty() || text.is_empty() => {}
+        _ => {
+            part.fields.insert(
+                field.to_string(),
+                Field {
+                    label,
+                    text,
+                    source,
+                },
+            );
+        }
+    }
+}
+
+fn cell_loc(table: &Table, r: usize, c: usize) -> Loc {
+    Loc::Cell {
+        table: table.n,
+        row: r as u32 + 1,
+        cell: c as u32 + 1,
+    }
+}
+
+/// The cell covering grid column `col`, with its index in the row.
+fn cell_at(row: &[TableCell], col: u32) -> Option<(usize, &TableCell)> {
+    let mut grid = 0u32;
+    for (i, cell) in row.iter().enumerate() {
+        let next = grid.saturating_add(cell.span.max(1));
+        if (grid..next).contains(&col) {
+            return Some((i, cell));
+        }
+        grid = next;
+    }
+    None
+}
+
+fn is_total(text: &str) -> bool {
+    let folded = fold_words(text);
+    folded == "cong"
+        || folded == "tong"
+        || starts_with_words(&folded, "tong cong")
+        || starts_with_words(&folded, "tong so")
+}
+
+/// "40", "22,5", "22.5 tiết" -> the number; anything else -> None.
+fn parse_number(text: &str) -> Option<f64> {
+    let t = clean(text);
+    let start = t.find(|c: char| c.is_ascii_digit())?;
+    if !t[..start].trim().is_empty() {
+        return None;
+    }
+    let digits: String = t[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    digits.trim_end_matches('.').parse().ok()
+}
+
+fn has_text(block: &Block) -> bool {
+    match block {
+        Block::Paragraph(p) => has_words(&p.text),
+        Block::Table(t) => t.rows.iter().flatten().any(|c| has_words(&c.text)),
+        Block::PageBreak => false,
+    }
+}
+
+fn has_words(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
+fn count_text(s: &str) -> usize {
+    s.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Characters that separate a label from what precedes it on the line.
+fn is_label_boundary(ch: char) -> bool {
+    ch.is_whitespace() || matches!(ch, '.' | '…' | ',' | ';' | '_' | '|')
+}
+
+static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[-+•*–—]+|\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVX]{1,4})[.)])\s*")
+        .expect("static regex")
+});
+static LEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*(?:\.{2,}|…+|_{2,})[.…_\s]*").expect("static regex"));
+
+/// A label without its numbering ("1.", "a)", "-") and trailing colon,
+/// leader dots and blanks.
+fn strip_label(text: &str) -> &str {
+    let t = text.trim();
+    let t = NUMBERING.find(t).map_or(t, |m| &t[m.end()..]);
+    t.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.' | '…' | '_'))
+}
+
+/// A value without leader dots, blanks and list punctuation around it,
+/// cleaned.
+fn clean_value(text: &str) -> String {
+    let t =
+        text.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '…' | '_' | ':'));
+    clean(t.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '.' | '…' | '_' | ':' | ';' | ',')
+    }))
+}
+
+static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[^:,\d]*\p{L}[^:,]{0,60},\s*ngày\b(.*)$").expect("static regex")
+});
+static MONTH_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)tháng.*năm").expect("static regex"));
+
+/// The date of a place-date line ("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
+/// looked for in each tab-separated column: `Some(None)` for such a line
+/// with its date left blank.
+fn place_date(line: &str) -> Option<Option<Date>> {
+    for column in line.split('\t') {
+        let column = clean(column);
+        let Some(caps) = PLACE_DATE.captures(&column) else {
+            continue;
+        };
+        let rest = caps.get(1).map_or("", |m| m.as_str());
+        let date = Date::find_all(&format!("ngày{rest}")).into_iter().next();
+        if date.is_some() || MONTH_YEAR.is_match(rest) {
+            return Some(date);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        #[derive(serde::Deserialize)]
+        struct F {
+            vocabulary: Vocabulary,
+        }
+        toml::from_str::<F>(include_str!("../../rules/tuong-duong-so-cap.toml"))
+            .unwrap()
+            .vocabulary
+    }
+
+    /// Paragraphs from lines; "|" separates table cells ("\\n" a cell's
+    /// paragraphs), "--" is a page break, "**x**" a bold prefix x.
+    fn doc(lines: &[&str]) -> Document {
+        let mut blocks = Vec::new();
+        let (mut n, mut t) = (0, 0);
+        for line in lines {
+            if *line == "--" {
+                blocks.push(Block::PageBreak);
+            } else if line.contains('|') {
+                t += 1;
+                let cells = line
+                    .split('|')
+                    .map(|c| TableCell {
+                        text: c.replace("\\n", "\n"),
+                        span: 1,
+                        v_merged: false,
+                    })
+                    .collect();
+                match blocks.last_mut() {
+                    // "+a|b" continues the table above with a new row.
+                    Some(Block::Table(table)) if line.starts_with('+') => {
+                        t -= 1;
+                        let mut row: Vec<TableCell> = cells;
+                        row[0].text.remove(0);
+                        table.rows.push(row);
+                    }
+                    _ => blocks.push(Block::Table(Table {
+                        n: t,
+                        rows: vec![cells],
+                    })),
+                }
+            } else {
+                n += 1;
+                let (bold, text) = match line.strip_prefix("**").and_then(|l| l.split_once("**")) {
+                    Some((b, rest)) => (Some(b.to_string()), format!("{b}{rest}")),
+                    None => (None, line.to_string()),
+                };
+                blocks.push(Block::Paragraph(Paragraph {
+                    n,
+                    text,
+                    bold_prefix: bold,
+                }));
+            }
+        }
+        Document {
+            path: "d.docx".to_string(),
+            blocks,
+        }
+    }
+
+    fn field(part: &DocPart, name: &str) -> String {
+        part.fields
+            .get(name)
+            .map(|f| f.text.clone())
+            .unwrap_or_else(|| panic!("no {name} in {:?}", part.fields))
+    }
+
+    #[test]
+    fn labels_with_every_kind_of_separator() {
+        let parts = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "Họ và tên ........ Nguyễn Văn An",
+                "Sinh ngày 05/03/1975",
+                "**Chức vụ** Trưởng thôn",
+                "a) Đơn vị công tác:…………UBND xã",
+                "Dân tộc (ghi rõ): Kinh",
+                "Giới tính: Nam; Trình độ học vấn: 12/12\tNgày vào Đảng:",
+                "Ngày vào Đảng: 03/02/2010",
+                "Đơn vị chúng tôi đề nghị",
+                "Trường: Đại học Huế",
+            ]),
+            &vocab(),
+        );
+        let p = &parts[0];
+        assert_eq!(field(p, "name"), "Nguyễn Văn An");
+        assert_eq!(field(p, "birth_date"), "05/03/1975");
+        assert_eq!(field(p, "position"), "Trưởng thôn");
+        assert_eq!(field(p, "unit"), "UBND xã");
+        assert_eq!(field(p, "sex"), "Nam");
+        assert_eq!(field(p, "education"), "12/12");
+        assert_eq!(field(p, "ethnicity"), "Kinh");
+        // An empty value gives way to a later filled one.
+        assert_eq!(field(p, "party_date"), "03/02/2010");
+        assert_eq!(
+            p.fields["party_date"].source,
+            Source::paragraph("d.docx", 8)
+        );
+        assert_eq!(field(p, "institution"), "Đại học Huế");
+        assert_eq!(p.fields["unit"].label, "Đơn vị công tác");
+    }
+
+    #[test]
+    fn label_and_value_cells_in_two_and_four_column_tables() {
+        let parts = split_parts(
+            &doc(&[
+                "BẢNG ĐIỂM",
+                "Họ và tên:|Lê Thị Hoa|Ngày sinh|1980",
+                "+Đơn vị|Chi bộ 3|Ghi chú|Họ tên: Lê Hoa",
+            ]),
+            &vocab(),
+        );
+        let p = &parts[0];
+        assert_eq!(field(p, "name"), "Lê Thị Hoa");
+        assert_eq!(
+            p.fields["name"].source,
+            Source::table_cell("d.docx", 1, 1, 2)
+        );
+        assert_eq!(field(p, "birth_date"), "1980");
+        assert_eq!(
+            p.fields["birth_date"].source,
+            Source::table_cell("d.docx", 1, 1, 4)
+        );
+        assert_eq!(field(p, "unit"), "Chi bộ 3");
+        assert_eq!(
+            p.fields["unit"].source,
+            Source::table_cell("d.docx", 1, 2, 2)
+        );
+    }
+
+    #[test]
+    fn parts_start_at_titled_pages_and_keep_the_lines_above_the_title() {
+        let parts = split_parts(
+            &doc(&[
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Độc lập - Tự do - Hạnh phúc",
+                "ĐƠN ĐỀ NGHỊ",
+                "--",
+                "Trang 2 của đơn: Họ và tên: X",
+                "--",
+                "SAO Y BẢN CHÍNH",
+                "TRƯỜNG A",
+                "KHOA B",
+                "BẢNG ĐIỂM",
+                "--",
+                "một",
+                "hai",
+                "ba",
+                "Bảng điểm này không phải tiêu đề",
+            ]),
+            &vocab(),
+        );
+        let kinds: Vec<_> = parts.iter().map(|p| p.kind.as_deref()).collect();
+        assert_eq!(kinds, [Some("don"), Some("bang_diem")]);
+        assert_eq!(parts[0].copy_mark, None);
+        let mark = parts[1].copy_mark.as_ref().unwrap();
+        assert_eq!(
+            (mark.label.as_str(), mark.text.as_str()),
+            ("Sao y bản chính", "SAO Y BẢN CHÍNH")
+        );
+        assert_eq!(mark.source, Source::paragraph("d.docx", 5));
+        assert_eq!(
+            parts[1].title,
+            Some(("BẢNG ĐIỂM".to_string(), Source::paragraph("d.docx", 8)))
+        );
+    }
+
+    #[test]
+    fn a_file_without_titles_is_one_untyped_part() {
+        let parts = split_parts(&doc(&["--", "Họ và tên: An", "--", "thư"]), &vocab());
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].kind, None);
+        assert_eq!(field(&parts[0], "name"), "An");
+        let empty = split_parts(&doc(&[]), &vocab());
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[0].text_len, 0);
+    }
+
+    #[test]
+    fn request_letter_title_in_the_top_table() {
+        let parts = split_parts(
+            &doc(&[
+                "UBND XÃ A\\nSố: 15/UBND\\nV/v đề nghị xét công nhận|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\\nA, ngày 10 tháng 4 năm 2021",
+                "Kính gửi: Trung tâm Chính trị",
+            ]),
+            &vocab(),
+        );
+        assert_eq!(parts[0].kind.as_deref(), Some("cong_van"));
+        assert_eq!(
+            parts[0].title.as_ref().unwrap().1,
+            Source::table_cell("d.docx", 1, 1, 1)
+        );
+        let (date, source) = parts[0].signed.clone().unwrap();
+        assert_eq!(date, Date::ymd(2021, 4, 10).unwrap());
+        assert_eq!(source, Source::table_cell("d.docx", 1, 1, 2));
+    }
+
+    #[test]
+    fn place_date_lines() {
+        assert_eq!(
+            place_date("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
+            Some(Date::ymd(2021, 3, 5))
+        );
+        assert_eq!(
+            place_date("Số: 12/TB\t\tTP. Kon Tum, ngày 5/3/2021"),
+            Some(Date::ymd(2021, 3, 5))
+        );
+        assert_eq!(
+            place_date("Đăk Ruồng, ngày ..... tháng ..... năm 2021"),
+            Some(None)
+        );
+        assert_eq!(place_date("Sinh ngày 05 tháng 3 năm 1975"), None);
+        assert_eq!(place_date("Ngày sinh: 05/03/1975, ngày vào Đảng"), None);
+        // The last one counts; a label line is never the signing line.
+        let parts = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "Kon Rẫy, ngày 01 tháng 3 năm 2021",
+                "Kon Rẫy, ngày 05 tháng 3 năm 2021",
+                "Ngày sinh: Kon Rẫy, ngày 05 tháng 3 năm 1975",
+            ]),
+            &vocab(),
+        );
+        assert_eq!(
+            parts[0].signed,
+            Some((
+                Date::ymd(2021, 3, 5).unwrap(),
+                Source::paragraph("d.docx", 3)
+            ))
+        );
+        let blank = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "A, ngày 05 tháng 3 năm 2021",
+                "A, ngày … tháng … năm 20…",
+            ]),
+            &vocab(),
+        );
+        assert_eq!(blank[0].signed, None);
+    }
+
+    #[test]
+    fn transcript_rows_skip_headers_numbering_and_totals() {
+        let parts = split_parts(
+            &doc(&[
+                "BẢNG ĐIỂM",
+                "STT|Tên môn học (chuyên đề)|Số tiết (tiết)|Kết quả (điểm)",
+                "+(1)|(2)|(3)|(4)",
+                "+1|Công tác dân vận|22,5|8",
+                "+2|Bài 2. Tư tưởng Hồ Chí Minh|30 tiết|",
+                "+|||",
+                "+Cộng||52,5|",
+                "+|Tổng cộng|52,5|",
+            ]),
+            &vocab(),
+        );
+        let subjects: Vec<_> = parts[0]
+            .subjects
+            .iter()
+            .map(|s| (s.name.as_str(), s.periods, s.score.as_deref()))
+            .collect();
+        assert_eq!(
+            subjects,
+            [
+                ("Công tác dân vận", Some(22.5), Some("8")),
+                ("Bài 2. Tư tưởng Hồ Chí Minh", Some(30.0), None)
+            ]
+        );
+        assert_eq!(
+            parts[0].subjects[1].source,
+            Source::table_cell("d.docx", 1, 4, 2)
+        );
+    }
+
+    #[test]
+    fn copy_marks_are_short_lines_of_their_own() {
+        let parts = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "- Bản sao bảng điểm;",
+                "Bản sao bằng tốt nghiệp và bảng điểm có chứng thực của ủy ban nhân dân xã",
+                "TRƯỜNG ĐẠI HỌC A\t\tBản sao",
+            ]),
+            &vocab(),
+        );
+        let mark = parts[0].copy_mark.as_ref().unwrap();
+        assert_eq!(
+            (mark.label.as_str(), mark.text.as_str()),
+            ("Bản sao", "Bản sao")
+        );
+    }
 }

@@ -1,41 +1,744 @@
-//! TEMPORARY interface stub; replaced by the real reader on merge.
-use crate::date::Date;
-use crate::ingest::{Sheet, Workbook};
-use crate::source::Source;
-use crate::vocab::Vocabulary;
-use std::collections::BTreeMap;
+//! Finding the list (or roster) table in a sheet: title rows, the header
+//! row(s), the people, and the footer.
+//!
+//! The header is the first row, among the first [`HEADER_SCAN_ROWS`], whose
+//! cells name at least two known columns, one of them the name (aliases
+//! come from the rule file's vocabulary). A second header row is read when it
+//! holds sub-labels, typically "Ngày sinh" merged over "Nam" | "Nữ".
+//! A data row is a person when it has a numeric STT and a name (domain.md
+//! decision 11); without an STT column, when it has a name, some other
+//! value, and no footer has started. Everything else below the header is a
+//! group row, a numbering row, a totals row or the signature block.
 
-#[derive(Debug, Clone)]
+use super::{Cell, Merge, Sheet, Workbook};
+use crate::date::Date;
+use crate::source::{Source, cell_ref};
+use crate::text::clean;
+use crate::vocab::Vocabulary;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+/// How far down a sheet the header may be.
+const HEADER_SCAN_ROWS: u32 = 40;
+/// Excel's column count: a header never spans more.
+const MAX_HEADER_COLS: u32 = 16_384;
+/// Merged data cells resolved per sheet; a sheet of absurd merges gets no
+/// more (its merged values are then read from their first cell only).
+const MAX_COVERED_CELLS: usize = 200_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SheetTable {
+    /// Display path of the file.
     pub file: String,
     pub sheet: String,
+    /// First and last header row, 0-based (equal for a one-row header).
     pub header_rows: (u32, u32),
+    /// Recognised columns in column order; one column per field (the first
+    /// one when a field appears twice).
     pub columns: Vec<Column>,
+    /// Non-empty rows above the header, one line per row: the distinct cell
+    /// texts joined with " ", cleaned; the source is the row's first cell.
     pub title_lines: Vec<(String, Source)>,
     pub records: Vec<Record>,
+    /// Non-empty rows after the last person: totals, place-date line,
+    /// signature block, signer's name.
     pub footer_lines: Vec<(String, Source)>,
 }
-#[derive(Debug, Clone)]
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Column {
+    /// Vocabulary field (`name`, `birth_date`, `birth_male`, ...).
     pub field: String,
     pub col: u32,
+    /// The header as written, cleaned; "Ngày sinh / Nam" for a sub-label.
     pub header: String,
 }
-#[derive(Debug, Clone)]
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Record {
+    /// 0-based sheet row.
     pub row: u32,
+    /// Non-empty values by field. A Nam/Nữ pair of columns is replaced by
+    /// `birth_date` and `sex` ("Nam" or "Nữ"); `birth_male` and
+    /// `birth_female` never appear here.
     pub fields: BTreeMap<String, FieldValue>,
+    /// Problems with this row, in Vietnamese (users read them).
     pub warnings: Vec<String>,
 }
-#[derive(Debug, Clone)]
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FieldValue {
+    /// The cell as a clerk reads it, cleaned (NFC, whitespace collapsed,
+    /// case kept).
     pub text: String,
+    /// For date fields (`birth_date`, `*_date`, the Nam/Nữ pair): the date,
+    /// when the cell holds one.
     pub date: Option<Date>,
+    /// The cell the value comes from: the first cell of a merged region.
     pub source: Source,
 }
-pub fn read_tables(_wb: &Workbook, _vocab: &Vocabulary) -> Vec<SheetTable> {
-    Vec::new()
+
+impl Record {
+    pub fn get(&self, field: &str) -> Option<&FieldValue> {
+        self.fields.get(field)
+    }
+
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).map(|v| v.text.as_str())
+    }
 }
-pub fn find_table(_sheet: &Sheet, _file: &str, _vocab: &Vocabulary) -> Option<SheetTable> {
-    None
+
+/// The table of every sheet that has a header; sheets without one are absent.
+pub fn read_tables(wb: &Workbook, vocab: &Vocabulary) -> Vec<SheetTable> {
+    wb.sheets
+        .iter()
+        .filter_map(|sheet| find_table(sheet, &wb.path, vocab))
+        .collect()
+}
+
+pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<SheetTable> {
+    let merged = Covered::new(&sheet.merges);
+    let header = find_header(sheet, vocab)?;
+    let layout = Layout::new(sheet, &merged, vocab, header)?;
+    let reader = RowReader {
+        sheet,
+        file,
+        merged: &merged,
+        layout: &layout,
+    };
+    let mut records = Vec::new();
+    let mut after_last: Vec<(String, Source)> = Vec::new();
+    let mut footer_started = false;
+    for row in layout.header_rows.1 + 1..sheet.rows.len() as u32 {
+        let is_empty = sheet
+            .rows
+            .get(row as usize)
+            .is_none_or(|cells| cells.iter().all(Cell::is_empty));
+        if is_empty {
+            continue;
+        }
+        // With an STT column the STT decides; without one, a footer line
+        // (signature block, totals) ends the people.
+        let footer_like = layout.stt.is_none()
+            && row_line(sheet, file, row).is_some_and(|(line, _)| looks_like_footer(&line));
+        if !footer_started && let Some(record) = reader.person(row, footer_like) {
+            records.push(record);
+            after_last.clear();
+            continue;
+        }
+        footer_started |= footer_like && !records.is_empty();
+        after_last.extend(row_line(sheet, file, row));
+    }
+    let title_lines = (0..layout.header_rows.0)
+        .filter_map(|row| row_line(sheet, file, row))
+        .collect();
+    Some(SheetTable {
+        file: file.to_string(),
+        sheet: sheet.name.clone(),
+        header_rows: layout.header_rows,
+        columns: layout.columns,
+        title_lines,
+        records,
+        footer_lines: after_last,
+    })
+}
+
+/// Cells covered by a merged region (other than its first cell), mapped to
+/// that first cell.
+struct Covered {
+    origin: HashMap<(u32, u32), Merge>,
+}
+
+impl Covered {
+    fn new(merges: &[Merge]) -> Self {
+        let mut origin = HashMap::new();
+        // Counted per cell visited, not per cell stored: overlapping merges
+        // would otherwise revisit the same cells without end.
+        let mut visits = 0usize;
+        'merges: for m in merges {
+            for r in m.first_row..=m.last_row {
+                for c in m.first_col..=m.last_col {
+                    visits += 1;
+                    if visits > MAX_COVERED_CELLS {
+                        break 'merges;
+                    }
+                    if (r, c) != (m.first_row, m.first_col) {
+                        origin.entry((r, c)).or_insert(*m);
+                    }
+                }
+            }
+        }
+        Covered { origin }
+    }
+
+    fn merge_at(&self, row: u32, col: u32) -> Option<&Merge> {
+        self.origin.get(&(row, col))
+    }
+}
+
+/// The text of a cell, cleaned ([`Cell::text`] cleans).
+fn text_at(sheet: &Sheet, row: u32, col: u32) -> String {
+    sheet.cell(row, col).text()
+}
+
+fn row_width(sheet: &Sheet, row: u32) -> u32 {
+    sheet.rows.get(row as usize).map_or(0, |r| r.len() as u32)
+}
+
+/// A non-empty row as one line: distinct cell texts in column order.
+fn row_line(sheet: &Sheet, file: &str, row: u32) -> Option<(String, Source)> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut first = None;
+    for col in 0..row_width(sheet, row) {
+        let t = text_at(sheet, row, col);
+        if t.is_empty() {
+            continue;
+        }
+        first.get_or_insert(col);
+        if !texts.contains(&t) {
+            texts.push(t);
+        }
+    }
+    let col = first?;
+    Some((texts.join(" "), Source::cell(file, &sheet.name, row, col)))
+}
+
+/// The fields a header row names, as (column, field, header text).
+fn header_cells<'v>(sheet: &Sheet, row: u32, vocab: &'v Vocabulary) -> Vec<(u32, &'v str, String)> {
+    (0..row_width(sheet, row))
+        .filter_map(|col| {
+            let text = text_at(sheet, row, col);
+            vocab.column_field(&text).map(|f| (col, f, text))
+        })
+        .collect()
+}
+
+fn find_header(sheet: &Sheet, vocab: &Vocabulary) -> Option<u32> {
+    let last = (sheet.rows.len() as u32).min(HEADER_SCAN_ROWS);
+    (0..last).find(|row| {
+        let cells = header_cells(sheet, *row, vocab);
+        let mut fields: Vec<&str> = cells.iter().map(|(_, f, _)| *f).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields.len() >= 2 && fields.contains(&"name")
+    })
+}
+
+/// Where the table's fields are.
+struct Layout {
+    header_rows: (u32, u32),
+    columns: Vec<Column>,
+    /// The name's columns: one, or several when "Họ và tên" is merged over
+    /// sub-columns (Họ đệm | Tên); their texts are joined.
+    name_cols: Vec<u32>,
+    stt: Option<u32>,
+}
+
+impl Layout {
+    fn new(sheet: &Sheet, merged: &Covered, vocab: &Vocabulary, h0: u32) -> Option<Layout> {
+        let two_rows = has_sub_header(sheet, merged, vocab, h0);
+        let h1 = if two_rows { h0 + 1 } else { h0 };
+        let width = (h0..=h1)
+            .map(|r| row_width(sheet, r))
+            .chain(
+                sheet
+                    .merges
+                    .iter()
+                    .filter(|m| m.first_row == h0)
+                    .map(|m| m.last_col.saturating_add(1)),
+            )
+            .max()
+            .unwrap_or(0)
+            .min(MAX_HEADER_COLS);
+        let mut columns: Vec<Column> = Vec::new();
+        let mut name_cols = Vec::new();
+        let mut name_group: Option<Merge> = None;
+        for col in 0..width {
+            // A header merged across columns labels every column it covers.
+            let group = header_group(sheet, h0, col);
+            let top = match (group, merged.merge_at(h0, col)) {
+                (Some(m), _) => text_at(sheet, h0, m.first_col),
+                (None, Some(_)) => String::new(),
+                (None, None) => text_at(sheet, h0, col),
+            };
+            let sub = if two_rows && merged.merge_at(h1, col).is_none() {
+                text_at(sheet, h1, col)
+            } else {
+                String::new()
+            };
+            let field = vocab
+                .column_field(&sub)
+                .or_else(|| vocab.column_field(&top))
+                .or_else(|| vocab.column_field(&format!("{top} {sub}")));
+            let Some(field) = field else { continue };
+            let header = match (top.is_empty(), sub.is_empty()) {
+                (false, false) if top != sub => format!("{top} / {sub}"),
+                (false, _) => top,
+                (true, _) => sub,
+            };
+            if field == "name" {
+                let same_group = group.is_some() && name_group == group;
+                if name_cols.is_empty() || same_group {
+                    name_cols.push(col);
+                    name_group = name_group.or(group);
+                }
+            }
+            if columns.iter().all(|c| c.field != field) {
+                columns.push(Column {
+                    field: field.to_string(),
+                    col,
+                    header,
+                });
+            }
+        }
+        if name_cols.is_empty() {
+            return None;
+        }
+        let stt = columns.iter().find(|c| c.field == "stt").map(|c| c.col);
+        Some(Layout {
+            header_rows: (h0, h1),
+            columns,
+            name_cols,
+            stt,
+        })
+    }
+
+    fn field_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.field != "name")
+    }
+}
+
+/// The header cell merged across columns that covers `col`, if any.
+fn header_group(sheet: &Sheet, h0: u32, col: u32) -> Option<Merge> {
+    sheet
+        .merges
+        .iter()
+        .find(|m| {
+            m.first_row == h0
+                && m.last_col > m.first_col
+                && (m.first_col..=m.last_col).contains(&col)
+        })
+        .copied()
+}
+
+/// Whether the row under the header holds sub-labels: a label the header row
+/// lacks (Nam, Nữ), or labels under a header merged across columns. A row
+/// with a number or a name is data, whatever its words ("Nam" in a Giới
+/// tính column).
+fn has_sub_header(sheet: &Sheet, merged: &Covered, vocab: &Vocabulary, h0: u32) -> bool {
+    let h1 = h0 + 1;
+    if h1 as usize >= sheet.rows.len() || row_has_number(sheet, h1) {
+        return false;
+    }
+    let top = header_cells(sheet, h0, vocab);
+    let name_below = top.iter().any(|(col, f, _)| {
+        *f == "name"
+            && header_group(sheet, h0, *col).is_none()
+            && !text_at(sheet, h1, *col).is_empty()
+    });
+    if name_below {
+        return false;
+    }
+    let new_label = header_cells(sheet, h1, vocab).iter().any(|(col, f, _)| {
+        top.iter().all(|(_, tf, _)| tf != f) && merged.merge_at(h1, *col).is_none()
+    });
+    new_label
+        || sheet.merges.iter().any(|m| {
+            m.first_row == h0
+                && m.last_row == h0
+                && m.last_col > m.first_col
+                && (m.first_col..=m.last_col).all(|c| !text_at(sheet, h1, c).is_empty())
+        })
+}
+
+/// Numbering rows ("1 2 3 ..." or "(1) (2) ...") and data rows hold numbers.
+fn row_has_number(sheet: &Sheet, row: u32) -> bool {
+    (0..row_width(sheet, row))
+        .any(|c| matches!(sheet.cell(row, c), Cell::Number(_)) || is_stt(&text_at(sheet, row, c)))
+}
+
+/// "12" or "12.": how an STT is typed as text.
+fn is_stt(text: &str) -> bool {
+    let digits = text.strip_suffix('.').unwrap_or(text);
+    !digits.is_empty() && digits.len() <= 6 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_date_field(field: &str) -> bool {
+    matches!(field, "birth_date" | "birth_male" | "birth_female") || field.ends_with("_date")
+}
+
+/// A date field's date: a date cell; a whole number 1900..=2100 is a year
+/// (decision 11), another number an Excel serial; text in any written form.
+fn cell_date(cell: &Cell, epoch_1904: bool) -> Option<Date> {
+    match cell {
+        Cell::Date(d) => Some(year_typed_into_date_cell(d, epoch_1904).unwrap_or(*d)),
+        Cell::Number(n) if n.fract() == 0.0 && (1900.0..=2100.0).contains(n) => {
+            Date::year_only(*n as i32)
+        }
+        Cell::Number(n) => Date::from_serial(*n, epoch_1904),
+        Cell::Text(t) => Date::parse(t),
+        _ => None,
+    }
+}
+
+/// "1962" typed into a date-formatted cell is stored as serial 1962 and
+/// shown as a day of 1905 (1909 in the 1904 system); nobody in a list was
+/// born then, so it is read as the year typed.
+fn year_typed_into_date_cell(date: &Date, epoch_1904: bool) -> Option<Date> {
+    let day = date.full()?;
+    let base = if epoch_1904 {
+        chrono::NaiveDate::from_ymd_opt(1904, 1, 1)?
+    } else {
+        chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    let serial = (day - base).num_days();
+    if (1900..=2100).contains(&serial) {
+        Date::year_only(serial as i32)
+    } else {
+        None
+    }
+}
+
+/// Totals rows, signature blocks and place-date lines (lower case, with
+/// diacritics: "Tống" is a surname, "Tổng cộng" is not).
+fn looks_like_footer(line: &str) -> bool {
+    static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?x)
+            ^(tổng\s*cộng|tổng\s*số|cộng\s*[:\d]|tm[\.\s]|t/m|kt[\.\s]|k/t|tl[\.\s]|t/l|tuq[\.\s]|nơi\s*nhận)
+            | người\s*lập | ký\s*tên | \(ký | ký,?\s*(và\s*)?ghi\s*rõ | xác\s*nhận\s*của
+            | ,\s*ngày\s*\d{1,2}\s*tháng",
+        )
+        .expect("valid regex")
+    });
+    FOOTER.is_match(&crate::text::key(line))
+}
+
+struct RowReader<'a> {
+    sheet: &'a Sheet,
+    file: &'a str,
+    merged: &'a Covered,
+    layout: &'a Layout,
+}
+
+impl RowReader<'_> {
+    /// The cell that gives (row, col) its value: the cell itself, or the
+    /// first cell of a region merged down over it from a data row. A region
+    /// merged across columns gives its value to its first column only, and
+    /// a header never spills into the data.
+    fn value_cell(&self, row: u32, col: u32) -> Option<(u32, u32)> {
+        match self.merged.merge_at(row, col) {
+            None => Some((row, col)),
+            Some(m)
+                if m.first_col == col
+                    && m.first_row < row
+                    && m.first_row > self.layout.header_rows.1 =>
+            {
+                Some((m.first_row, m.first_col))
+            }
+            Some(_) => None,
+        }
+    }
+
+    fn value(&self, row: u32, col: u32, field: &str) -> Option<FieldValue> {
+        let (r, c) = self.value_cell(row, col)?;
+        let cell = self.sheet.cell(r, c);
+        let text = cell.text();
+        if text.is_empty() {
+            return None;
+        }
+        let date = if is_date_field(field) {
+            cell_date(cell, self.sheet.epoch_1904)
+        } else {
+            None
+        };
+        Some(FieldValue {
+            text,
+            date,
+            source: Source::cell(self.file, &self.sheet.name, r, c),
+        })
+    }
+
+    fn name(&self, row: u32) -> Option<FieldValue> {
+        let parts: Vec<FieldValue> = self
+            .layout
+            .name_cols
+            .iter()
+            .filter_map(|col| self.value(row, *col, "name"))
+            .collect();
+        let first = parts.first()?;
+        let text = clean(
+            &parts
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        Some(FieldValue {
+            text,
+            date: None,
+            source: first.source.clone(),
+        })
+    }
+
+    fn person(&self, row: u32, footer_like: bool) -> Option<Record> {
+        let name = self.name(row)?;
+        if !name.text.chars().any(char::is_alphabetic) {
+            return None;
+        }
+        let mut fields = BTreeMap::new();
+        for column in self.layout.field_columns() {
+            if let Some(v) = self.value(row, column.col, &column.field) {
+                fields.insert(column.field.clone(), v);
+            }
+        }
+        let is_person = match self.layout.stt {
+            Some(_) => fields.get("stt").is_some_and(|v| is_stt(&v.text)),
+            None => !footer_like && fields.keys().any(|f| f != "note"),
+        };
+        if !is_person {
+            return None;
+        }
+        fields.insert("name".to_string(), name);
+        let mut record = Record {
+            row,
+            fields,
+            warnings: Vec::new(),
+        };
+        split_nam_nu(&mut record);
+        warn_unread_birth_date(&mut record);
+        Some(record)
+    }
+}
+
+/// The Nam | Nữ pair: the filled column gives the birth date and the sex. A
+/// filled cell without digits is a mark ("x"): it gives the sex only.
+fn split_nam_nu(record: &mut Record) {
+    let male = record.fields.remove("birth_male");
+    let female = record.fields.remove("birth_female");
+    if let (Some(m), Some(f)) = (&male, &female) {
+        record.warnings.push(format!(
+            "Cả hai cột Nam và Nữ đều có ngày sinh ({}, {}); lấy theo cột Nam",
+            cell_of(&m.source),
+            cell_of(&f.source)
+        ));
+    }
+    let chosen = male
+        .map(|v| (v, "Nam"))
+        .or_else(|| female.map(|v| (v, "Nữ")));
+    let Some((value, sex)) = chosen else {
+        return;
+    };
+    record
+        .fields
+        .entry("sex".to_string())
+        .or_insert_with(|| FieldValue {
+            text: sex.to_string(),
+            date: None,
+            source: value.source.clone(),
+        });
+    let holds_date = value.date.is_some() || value.text.chars().any(|c| c.is_ascii_digit());
+    if holds_date {
+        record
+            .fields
+            .entry("birth_date".to_string())
+            .or_insert(value);
+    }
+}
+
+fn warn_unread_birth_date(record: &mut Record) {
+    if let Some(v) = record.fields.get("birth_date")
+        && v.date.is_none()
+    {
+        let warning = format!(
+            "Không đọc được ngày sinh \"{}\" ({})",
+            v.text,
+            cell_of(&v.source)
+        );
+        record.warnings.push(warning);
+    }
+}
+
+fn cell_of(source: &Source) -> String {
+    match &source.loc {
+        crate::source::Loc::Cell { row, col, .. } => cell_ref(*row, *col),
+        _ => source.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for (field, aliases) in [
+            ("stt", &["STT", "TT"][..]),
+            ("name", &["Họ và tên", "Họ tên"][..]),
+            (
+                "birth_date",
+                &["Ngày sinh", "Ngày, tháng, năm sinh", "Năm sinh"][..],
+            ),
+            ("birth_male", &["Nam"][..]),
+            ("birth_female", &["Nữ"][..]),
+            ("position", &["Chức vụ"][..]),
+            ("unit", &["Đơn vị"][..]),
+            ("party_date", &["Ngày vào Đảng"][..]),
+            ("note", &["Ghi chú"][..]),
+        ] {
+            v.columns.insert(
+                field.to_string(),
+                aliases.iter().map(|a| a.to_string()).collect(),
+            );
+        }
+        v
+    }
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    fn sheet(rows: Vec<Vec<Cell>>, merges: Vec<Merge>) -> Sheet {
+        Sheet {
+            name: "S".into(),
+            rows,
+            merges,
+            epoch_1904: false,
+        }
+    }
+
+    fn merge(first_row: u32, first_col: u32, last_row: u32, last_col: u32) -> Merge {
+        Merge {
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+        }
+    }
+
+    #[test]
+    fn no_stt_column_stops_at_the_signature_block() {
+        let s = sheet(
+            vec![
+                vec![t("Họ tên"), t("Năm sinh"), t("Chức vụ")],
+                vec![t("Tống Văn Ba"), Cell::Number(1960.0), t("Bí thư chi bộ")],
+                vec![t("Lê Thị Tư"), t("1970"), t("Trưởng thôn")],
+                vec![Cell::Empty, t("Kon Rẫy, ngày 1 tháng 2 năm 2021")],
+                vec![Cell::Empty, t("Người lập biểu")],
+                vec![Cell::Empty, t("Nguyễn Văn Năm"), t("Giám đốc")],
+            ],
+            vec![],
+        );
+        let table = find_table(&s, "a.xlsx", &vocab()).unwrap();
+        let names: Vec<&str> = table
+            .records
+            .iter()
+            .map(|r| r.text("name").unwrap())
+            .collect();
+        assert_eq!(names, ["Tống Văn Ba", "Lê Thị Tư"]);
+        assert_eq!(
+            table.records[0].get("birth_date").unwrap().date,
+            Some(Date::Year(1960))
+        );
+        assert_eq!(table.footer_lines.len(), 3);
+        assert_eq!(table.footer_lines[2].0, "Nguyễn Văn Năm Giám đốc");
+    }
+
+    #[test]
+    fn name_merged_over_two_sub_columns_is_joined() {
+        let s = sheet(
+            vec![
+                vec![t("STT"), t("Họ và tên"), Cell::Empty, t("Ngày sinh")],
+                vec![Cell::Empty, t("Họ đệm"), t("Tên"), Cell::Empty],
+                vec![Cell::Number(1.0), t("Nguyễn Văn"), t("An"), t("05/03/1975")],
+            ],
+            vec![merge(0, 0, 1, 0), merge(0, 1, 0, 2), merge(0, 3, 1, 3)],
+        );
+        let table = find_table(&s, "a.xlsx", &vocab()).unwrap();
+        assert_eq!(table.header_rows, (0, 1));
+        let r = &table.records[0];
+        assert_eq!(r.text("name"), Some("Nguyễn Văn An"));
+        assert_eq!(r.get("name").unwrap().source.to_string(), "a.xlsx!S!B3");
+        assert_eq!(r.get("birth_date").unwrap().date, Date::ymd(1975, 3, 5));
+    }
+
+    #[test]
+    fn nam_nu_mark_gives_sex_only_and_both_filled_warns() {
+        let s = sheet(
+            vec![
+                vec![t("TT"), t("Họ và tên"), t("Ngày sinh"), t("Nam"), t("Nữ")],
+                vec![
+                    Cell::Number(1.0),
+                    t("A"),
+                    t("1/2/1980"),
+                    Cell::Empty,
+                    t("x"),
+                ],
+                vec![
+                    Cell::Number(2.0),
+                    t("B"),
+                    Cell::Empty,
+                    t("1/2/1981"),
+                    t("2/2/1981"),
+                ],
+                vec![
+                    Cell::Number(3.0),
+                    t("C"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    t("31/02/1982"),
+                ],
+            ],
+            vec![],
+        );
+        let table = find_table(&s, "a.xlsx", &vocab()).unwrap();
+        let [a, b, c] = &table.records[..] else {
+            panic!("{table:?}")
+        };
+        assert_eq!(a.text("sex"), Some("Nữ"));
+        assert_eq!(a.get("birth_date").unwrap().date, Date::ymd(1980, 2, 1));
+        assert_eq!(b.text("sex"), Some("Nam"));
+        assert_eq!(b.get("birth_date").unwrap().date, Date::ymd(1981, 2, 1));
+        assert_eq!(
+            b.warnings,
+            ["Cả hai cột Nam và Nữ đều có ngày sinh (D3, E3); lấy theo cột Nam"]
+        );
+        assert_eq!(c.get("birth_date").unwrap().date, None);
+        assert!(c.warnings[0].contains("31/02/1982"), "{:?}", c.warnings);
+        assert!(!a.fields.contains_key("birth_male") && !a.fields.contains_key("birth_female"));
+    }
+
+    #[test]
+    fn a_year_typed_into_a_date_cell_is_a_year() {
+        let typed = Date::from_serial(1962.0, false).unwrap();
+        assert_eq!(cell_date(&Cell::Date(typed), false), Some(Date::Year(1962)));
+        let typed = Date::from_serial(1962.0, true).unwrap();
+        assert_eq!(cell_date(&Cell::Date(typed), true), Some(Date::Year(1962)));
+        let real = Date::ymd(1975, 3, 5).unwrap();
+        assert_eq!(cell_date(&Cell::Date(real), false), Some(real));
+        assert_eq!(cell_date(&Cell::Number(27458.0), false), Some(real));
+        assert_eq!(
+            cell_date(&Cell::Number(1975.0), false),
+            Some(Date::Year(1975))
+        );
+    }
+
+    #[test]
+    fn footer_words_spare_surnames_and_positions() {
+        assert!(looks_like_footer("Tổng cộng: 15 người"));
+        assert!(looks_like_footer("Cộng: 5 người"));
+        assert!(looks_like_footer("TM. BAN THƯỜNG VỤ"));
+        assert!(looks_like_footer("Kon Rẫy, ngày 05 tháng 3 năm 2021"));
+        assert!(looks_like_footer("NGƯỜI LẬP BIỂU"));
+        assert!(!looks_like_footer("Tống Văn Ba 1960 Bí thư chi bộ"));
+        assert!(!looks_like_footer("Y Blăk ngày 05 tháng 3 năm 1980"));
+    }
+
+    #[test]
+    fn no_header_no_table() {
+        let s = sheet(vec![vec![t("Họ và tên")], vec![t("Nguyễn Văn An")]], vec![]);
+        assert!(find_table(&s, "a.xlsx", &vocab()).is_none());
+    }
 }
