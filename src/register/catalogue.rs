@@ -31,6 +31,8 @@ struct MatchingFile {
     synonyms: Vec<[String; 2]>,
     #[serde(default)]
     joint_markers: Vec<String>,
+    #[serde(default)]
+    not_organiser: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +194,8 @@ pub struct Catalogue {
     synonyms: Vec<(String, String)>,
     /// Folded joint markers with the original spelling.
     joint_markers: Vec<(String, String)>,
+    /// Phrases removed from the organiser rows, matched case-insensitively.
+    not_organiser: Vec<regex::Regex>,
 }
 
 impl Catalogue {
@@ -244,6 +248,12 @@ impl Catalogue {
                 .iter()
                 .map(|m| (fold_words(m), crate::text::clean(m)))
                 .filter(|(f, _)| !f.is_empty())
+                .collect(),
+            not_organiser: file
+                .matching
+                .not_organiser
+                .iter()
+                .filter_map(|p| phrase_regex(p))
                 .collect(),
             vocabulary: file.vocabulary,
             class_types,
@@ -473,6 +483,17 @@ impl Catalogue {
         Some(text_after(line, marker).unwrap_or_default())
     }
 
+    /// A title row above the list title without the national motto and
+    /// similar header texts; `None` when nothing of the organiser is left.
+    pub fn organiser_part(&self, line: &str) -> Option<String> {
+        let mut text = crate::text::clean(line);
+        for re in &self.not_organiser {
+            text = re.replace_all(&text, " ").into_owned();
+        }
+        let text = crate::text::clean(&text);
+        text.chars().any(char::is_alphabetic).then_some(text)
+    }
+
     /// The catalogue position of a class type (unknown types sort last).
     pub fn type_rank(&self, name: &str) -> usize {
         self.class_types
@@ -529,11 +550,19 @@ fn expand(folded: &str, synonyms: &[(String, String)]) -> String {
         .join(" ")
 }
 
+/// A phrase matched case-insensitively, whatever the spacing.
+fn phrase_regex(phrase: &str) -> Option<regex::Regex> {
+    let words: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
+    if words.is_empty() {
+        return None;
+    }
+    regex::Regex::new(&format!("(?i){}", words.join(r"\s+"))).ok()
+}
+
 /// The original text after `marker` (matched case-insensitively with the
 /// original diacritics), trimmed of brackets and punctuation.
 fn text_after(line: &str, marker: &str) -> Option<String> {
-    let words: Vec<String> = marker.split_whitespace().map(regex::escape).collect();
-    let re = regex::Regex::new(&format!("(?i){}", words.join(r"\s+"))).ok()?;
+    let re = phrase_regex(marker)?;
     let clean = crate::text::clean(line);
     let m = re.find(&clean)?;
     Some(

@@ -344,6 +344,8 @@ static COURSE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^| )khoa (?:thu )?(\d{1,3}|[ivxlc]{1,7})(?: |$)").unwrap());
 static WORDS_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ngay \d{1,2} thang \d{1,2} nam \d{4}").unwrap());
+static PLACE_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i),\s*ngày\s+\d{1,2}\s+tháng").unwrap());
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^| )nam (\d{4})(?: |$)").unwrap());
 /// "từ ngày 05 đến ngày 09/4/2021", "từ 05/4 - 09/4/2021": the start written short.
 static SHORT_RANGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -380,7 +382,7 @@ pub fn read_title(lines: &[&str], catalogue: &Catalogue) -> ClassTitle {
         .iter()
         .take(first_of_class.unwrap_or(0))
         .filter(|l| catalogue.joint_partner(l).is_none())
-        .cloned()
+        .filter_map(|l| catalogue.organiser_part(&without_place_date(l)))
         .collect::<Vec<_>>()
         .join(" / ");
     out.joint_with = lines.iter().find_map(|l| catalogue.joint_partner(l));
@@ -442,6 +444,23 @@ pub fn read_title(lines: &[&str], catalogue: &Catalogue) -> ClassTitle {
         ));
     }
     out
+}
+
+/// A row without its place-date part: "TRUNG TÂM CHÍNH TRỊ Kon Rẫy, ngày 15
+/// tháng 3 năm 2021" → "TRUNG TÂM CHÍNH TRỊ". The place is the run of
+/// mixed-case words before the comma (bodies are written in capitals).
+fn without_place_date(line: &str) -> String {
+    let Some(m) = PLACE_DATE.find(line) else {
+        return line.to_string();
+    };
+    let mut words: Vec<&str> = line[..m.start()].split(' ').collect();
+    while words
+        .last()
+        .is_some_and(|w| w.is_empty() || w.chars().any(char::is_lowercase))
+    {
+        words.pop();
+    }
+    words.join(" ")
 }
 
 /// The class line from "LỚP" on, plus the rows it wraps onto (rows without
@@ -672,6 +691,31 @@ pub(crate) mod tests {
         assert_eq!(c.organiser, "HUYỆN ỦY KON RẪY / TRUNG TÂM CHÍNH TRỊ");
         assert_eq!(c.joint_with, None);
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn every_type_in_a_header_with_motto_and_place_date() {
+        let c = catalogue();
+        for t in &c.class_types {
+            let title = format!("LỚP {}", t.name.to_uppercase());
+            let lines = [
+                "HUYỆN ỦY KON RẪY ĐẢNG CỘNG SẢN VIỆT NAM",
+                "TRUNG TÂM CHÍNH TRỊ Kon Rẫy, ngày 29 tháng 3 năm 2021",
+                "*",
+                "DANH SÁCH HỌC VIÊN",
+                &title,
+                "Khóa 02, năm 2021 (từ ngày 22/3/2021 đến ngày 26/3/2021)",
+            ];
+            let r = read_title(&lines, &c);
+            assert_eq!(r.class_type, t.name, "{title}");
+            assert!(r.known_type && r.warnings.is_empty(), "{:?}", r.warnings);
+            assert_eq!((r.course, r.year), (Some(2), Some(2021)));
+            assert_eq!(
+                (r.start, r.end),
+                (Date::ymd(2021, 3, 22), Date::ymd(2021, 3, 26))
+            );
+            assert_eq!(r.organiser, "HUYỆN ỦY KON RẪY / TRUNG TÂM CHÍNH TRỊ");
+        }
     }
 
     #[test]
