@@ -387,8 +387,11 @@ pub fn read_title(lines: &[&str], catalogue: &Catalogue) -> ClassTitle {
         .join(" / ");
     out.joint_with = lines.iter().find_map(|l| catalogue.joint_partner(l));
 
+    // Rows above the list title name bodies ("HỘI NÔNG DÂN HUYỆN"), not the
+    // class: only the rows from the list title down may stand in for it.
+    let below_organiser = lines[first_of_class.unwrap_or(0)..].join(" ");
     let matched = match catalogue.classify(&out.title) {
-        TypeMatch::Unknown => catalogue.classify(&lines.join(" ")),
+        TypeMatch::Unknown => catalogue.classify(&below_organiser),
         m => m,
     };
     let raw_type = type_wording(&out.title);
@@ -797,6 +800,32 @@ pub(crate) mod tests {
         assert_eq!(c.year, Some(2021));
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].contains("KỸ NĂNG SỐ"), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn the_organiser_never_names_the_class() {
+        let c = read_title(
+            &[
+                "HỘI NÔNG DÂN HUYỆN KON RẪY",
+                "DANH SÁCH HỌC VIÊN",
+                "LỚP TẬP HUẤN KỸ THUẬT TRỒNG SÂM",
+            ],
+            &catalogue(),
+        );
+        assert!(!c.known_type);
+        assert_eq!(c.class_type, "TẬP HUẤN KỸ THUẬT TRỒNG SÂM");
+        let c = read_title(
+            &[
+                "DANH SÁCH HỌC VIÊN LỚP BỒI DƯỠNG",
+                "(Dành cho cán bộ Mặt trận cơ sở)",
+                "năm 2021",
+            ],
+            &catalogue(),
+        );
+        assert_eq!(
+            c.class_type,
+            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Mặt trận ở cơ sở"
+        );
     }
 
     #[test]
