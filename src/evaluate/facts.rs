@@ -23,6 +23,8 @@ pub struct Facts {
     pub has_dossier: bool,
     /// This dossier is a later copy of another dossier of the same person.
     pub duplicate: bool,
+    /// The earlier dossier (path), when `duplicate`.
+    pub duplicate_of: String,
     /// Document and attachment kinds present in the dossier (`has.bang_diem`);
     /// `cong_van` is true when a request letter covers the dossier.
     pub has: BTreeMap<String, bool>,
