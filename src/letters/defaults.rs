@@ -41,10 +41,10 @@ const LIST_TITLE: &str = "DANH SÁCH";
 const RECIPIENTS: &str = "Nơi nhận:";
 const NOTE_LABEL: &str = "Lưu ý: ";
 const LIST_COLUMNS: [(&str, &str, usize, bool); 5] = [
-    ("STT", "{{nguoi.stt}}", 850, true),
+    ("STT", "{{nguoi.stt}}", 800, true),
     ("Họ và tên", "{{nguoi.ho_ten}}", 2650, false),
-    ("Ngày sinh", "{{nguoi.ngay_sinh}}", 1500, true),
-    ("Đơn vị", "{{nguoi.don_vi}}", 2755, false),
+    ("Ngày sinh", "{{nguoi.ngay_sinh}}", 1750, true),
+    ("Đơn vị", "{{nguoi.don_vi}}", 2555, false),
     ("Ghi chú", "{{nguoi.ghi_chu}}", 1600, false),
 ];
 const LIST_TOTAL: (&str, &str) = ("Danh sách có ", " đồng chí./.");
