@@ -45,6 +45,16 @@ pub struct Judgement {
 }
 
 pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
+    judge_with(rules, asm, applicant, false)
+}
+
+/// Like [`judge`], with the facts every rule read even when it passed (for
+/// `hoso explain`); `judge` keeps them only for failed rules.
+pub fn judge_in_detail(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
+    judge_with(rules, asm, applicant, true)
+}
+
+fn judge_with(rules: &RuleSet, asm: &Assembly, applicant: &Applicant, detail: bool) -> Judgement {
     let (facts, prov) = facts::gather(rules, asm, applicant);
     let dossier = applicant.dossier.map(|d| &asm.dossiers[d]);
     let row = applicant.row.map(|r| &asm.rows[r]);
@@ -52,7 +62,7 @@ pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgemen
 
     let mut reasons = review_reasons(rules, asm, applicant);
     let outcomes = if reasons.is_empty() {
-        run_rules(rules, &facts, &prov)
+        run_rules(rules, &facts, &prov, detail)
     } else {
         Vec::new()
     };
@@ -148,18 +158,25 @@ fn review_reasons(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Vec
     out
 }
 
-/// Every rule, in file order.
-pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance) -> Vec<Outcome> {
+/// Every rule, in file order. The facts each rule read are kept for failed
+/// rules (their sources go into the verdict), and for all rules in `detail`.
+pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool) -> Vec<Outcome> {
+    // One conversion to JSON serves binding and every rule's sources.
+    let json = serde_json::to_value(facts).unwrap_or(serde_json::Value::Null);
     let mut ctx = cel::base_context();
-    let bind = names::bind(&mut ctx, facts);
+    let bind = names::bind(&mut ctx, &json);
     rules
         .rules
         .iter()
         .map(|rule| {
-            let used = names::used_facts(rule, facts, prov);
             let state = match bind.as_ref() {
                 Err(e) => State::Error(e.clone()),
                 Ok(()) => evaluate_rule(rule, &ctx),
+            };
+            let used = if detail || matches!(state, State::Failed(_)) {
+                names::used_facts(rule, &json, prov)
+            } else {
+                Vec::new()
             };
             Outcome {
                 code: rule.code.clone(),

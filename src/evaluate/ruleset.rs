@@ -140,6 +140,8 @@ pub struct Rule {
     pub reason: Template,
     pub basis: Option<String>,
     pub description: Option<String>,
+    /// The fact paths `fails` and `reason` read (for sources and explain).
+    pub reads: Vec<Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -263,6 +265,7 @@ impl RuleSet {
             }
             if let (false, Some(fails), Some(reason)) = (failed, fails, reason) {
                 rules.push(Rule {
+                    reads: super::names::rule_reads(&fails, &reason),
                     code: raw.code,
                     severity: raw.severity,
                     when,
