@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// One document found in a Word file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocPart {
     /// Display path of the file.
     pub file: String,
@@ -44,7 +44,7 @@ pub struct DocPart {
     pub text_len: usize,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     /// The label as written, cleaned ("Họ và tên"); for a copy mark, the
     /// vocabulary mark it matched.
@@ -54,7 +54,7 @@ pub struct Field {
     pub source: Source,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
     /// As written ("Bài 3. Tư tưởng Hồ Chí Minh"), cleaned.
     pub name: String,
