@@ -55,7 +55,7 @@ impl Facts {
     /// Facts with every key the rule set's vocabulary defines, all empty:
     /// the base of real facts, of rule tests, and of name checking.
     pub fn empty(rules: &RuleSet) -> Facts {
-        Facts::empty_for(&rules.vocabulary, &rules.benchmark)
+        rules.empty_facts.clone()
     }
 
     pub fn empty_for(v: &crate::vocab::Vocabulary, benchmark: &super::ruleset::Benchmark) -> Facts {
@@ -177,7 +177,7 @@ pub fn gather(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> (Facts,
                     );
                 }
             }
-            let (coverage, sources) = benchmark::cover(&rules.benchmark, &tr.subjects);
+            let (coverage, sources) = benchmark::cover(&rules.benchmark, &rules.benchmark_keywords, &tr.subjects);
             facts.periods = coverage;
             prov.insert(
                 "periods".into(),

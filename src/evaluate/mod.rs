@@ -195,10 +195,12 @@ fn review_reasons(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Vec
 /// Every rule, in file order. The facts each rule read are kept for failed
 /// rules (their sources go into the verdict), and for all rules in `detail`.
 pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool) -> Vec<Outcome> {
-    // One conversion to JSON serves binding and every rule's sources.
-    let json = serde_json::to_value(facts).unwrap_or(serde_json::Value::Null);
     let mut ctx = cel::base_context();
-    let bind = names::bind(&mut ctx, &json);
+    let bind = names::bind(&mut ctx, facts);
+    // The facts as JSON, for the values shown with a rule's sources; built
+    // only when a rule needs them.
+    let json = std::cell::OnceCell::new();
+    let json = || json.get_or_init(|| serde_json::to_value(facts).unwrap_or(serde_json::Value::Null));
     rules
         .rules
         .iter()
@@ -208,7 +210,7 @@ pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool
                 Ok(()) => evaluate_rule(rule, &ctx),
             };
             let used = if detail || matches!(state, State::Failed(_)) {
-                names::used_facts(rule, &json, prov)
+                names::used_facts(rule, json(), prov)
             } else {
                 Vec::new()
             };

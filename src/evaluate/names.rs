@@ -10,16 +10,21 @@ use regex::Regex;
 use serde_json::Value as Json;
 use std::sync::LazyLock;
 
-/// Puts every top-level fact (the facts as JSON) into the context as a CEL variable.
-pub fn bind(ctx: &mut ::cel::Context, facts: &Json) -> Result<(), String> {
-    let Json::Object(map) = facts else {
-        return Err("facts are not an object".into());
-    };
-    for (name, value) in map {
-        ctx.add_variable(name.clone(), value)
-            .map_err(|e| e.to_string())?;
+/// Puts every top-level fact into the context as a CEL variable, converting
+/// the facts straight to CEL values (no intermediate JSON: this runs once
+/// per applicant and is most of the cost of judging one).
+pub fn bind(ctx: &mut ::cel::Context, facts: &super::facts::Facts) -> Result<(), String> {
+    match ::cel::to_value(facts).map_err(|e| e.to_string())? {
+        ::cel::Value::Map(map) => {
+            for (key, value) in map.map.iter() {
+                if let ::cel::objects::Key::String(name) = key {
+                    ctx.add_variable_from_value(name.as_str(), value.clone());
+                }
+            }
+            Ok(())
+        }
+        _ => Err("facts are not a map".into()),
     }
-    Ok(())
 }
 
 static PATH: LazyLock<Regex> = LazyLock::new(|| {

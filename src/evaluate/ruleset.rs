@@ -155,6 +155,11 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// SHA-256 of the file's bytes: verdicts say exactly which rules made them.
     pub sha256: String,
+    /// Every fact key the vocabulary defines, blank: the start of every
+    /// applicant's facts (built once; it is a few dozen strings).
+    pub empty_facts: super::facts::Facts,
+    /// The benchmark parts' keywords, folded once.
+    pub benchmark_keywords: Vec<Vec<String>>,
     /// Where it came from, for messages.
     pub origin: String,
 }
@@ -279,6 +284,8 @@ impl RuleSet {
         if errors.is_empty() {
             let sha256 = hex(&Sha256::digest(text.as_bytes()));
             Ok(RuleSet {
+                empty_facts: super::facts::Facts::empty_for(&file.vocabulary, &file.benchmark),
+                benchmark_keywords: super::benchmark::folded_keywords(&file.benchmark),
                 header: file.rule_set,
                 vocabulary: file.vocabulary,
                 benchmark: file.benchmark,

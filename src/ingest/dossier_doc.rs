@@ -14,12 +14,11 @@
 use super::{Block, Document, Paragraph, Table, TableCell};
 use crate::date::Date;
 use crate::source::Source;
-use crate::text::clean;
+use crate::text::{clean, fold_words};
 use crate::vocab::{DocumentKind, Vocabulary, starts_with_words};
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// One document found in a Word file.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -100,7 +99,7 @@ impl<'a> Interpreter<'a> {
         let mut labels = HashMap::new();
         for (field, aliases) in &vocab.labels {
             for alias in aliases {
-                let folded = fold_key(alias);
+                let folded = fold_words(alias);
                 if !folded.is_empty() {
                     labels.entry(folded).or_insert(field.as_str());
                 }
@@ -109,7 +108,7 @@ impl<'a> Interpreter<'a> {
         let mut copy_marks: Vec<(String, &str)> = vocab
             .copy_marks
             .iter()
-            .map(|m| (fold_key(m), m.as_str()))
+            .map(|m| (fold_words(m), m.as_str()))
             .filter(|(f, _)| !f.is_empty())
             .collect();
         // Longest first: "Sao y bản chính" is a better name than "Sao y".
@@ -123,13 +122,13 @@ impl<'a> Interpreter<'a> {
         let titles = vocab
             .documents
             .iter()
-            .flat_map(|d| d.titles.iter().map(move |t| (fold_key(t), d)))
+            .flat_map(|d| d.titles.iter().map(move |t| (fold_words(t), d)))
             .filter(|(t, _)| !t.is_empty())
             .collect();
         let mut columns: Vec<(String, &str)> = vocab
             .transcript_columns
             .iter()
-            .flat_map(|(field, aliases)| aliases.iter().map(move |a| (fold_key(a), field.as_str())))
+            .flat_map(|(field, aliases)| aliases.iter().map(move |a| (fold_words(a), field.as_str())))
             .filter(|(f, _)| !f.is_empty())
             .collect();
         columns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
@@ -208,7 +207,7 @@ impl<'i, 'a> Context<'i, 'a> {
     /// The document kind whose title this line is (as
     /// [`Vocabulary::title_kind`], with the titles folded once).
     fn title_kind(&self, line: &str) -> Option<&'a DocumentKind> {
-        let folded = fold_key(line);
+        let folded = fold_words(line);
         // Same order as the vocabulary: the first document kind wins.
         self.words
             .titles
@@ -391,13 +390,13 @@ impl<'i, 'a> Context<'i, 'a> {
             .chars()
             .next()
             .filter(|c| c.is_alphabetic())?;
-        let initial = fold_key(first.encode_utf8(&mut [0; 4])).chars().next()?;
+        let initial = fold_words(first.encode_utf8(&mut [0; 4])).chars().next()?;
         if !self.words.mark_initials.contains(&initial)
             || text.split_whitespace().count() > MAX_MARK_WORDS
         {
             return None;
         }
-        let folded = fold_key(text);
+        let folded = fold_words(text);
         if folded.split(' ').count() > MAX_MARK_WORDS {
             return None;
         }
@@ -412,11 +411,11 @@ impl<'i, 'a> Context<'i, 'a> {
     /// label carries ("1.", "a)", trailing dots or colon, "(ghi rõ)").
     fn label_field(&self, text: &str) -> Option<&'a str> {
         let label = strip_label(text);
-        if let Some(field) = self.words.labels.get(&fold_key(label)) {
+        if let Some(field) = self.words.labels.get(&fold_words(label)) {
             return Some(field);
         }
         let (before, _) = label.rsplit_once('(')?;
-        self.words.labels.get(&fold_key(before)).copied()
+        self.words.labels.get(&fold_words(before)).copied()
     }
 
     /// `(field, label, value)` for every known label in the line.
@@ -475,7 +474,7 @@ impl<'i, 'a> Context<'i, 'a> {
             match (is_label_boundary(ch), start) {
                 (false, None) => start = Some(i),
                 (true, Some(s)) => {
-                    let folded = fold_key(segment.get(s..i).unwrap_or(""));
+                    let folded = fold_words(segment.get(s..i).unwrap_or(""));
                     if !folded.is_empty() {
                         words.push((from + s, folded));
                     }
@@ -590,7 +589,7 @@ impl<'i, 'a> Context<'i, 'a> {
     /// The transcript column a header cell names: exactly, or by containing
     /// an alias as whole words ("Môn học / Chuyên đề", "Số tiết (tiết)").
     fn column_of(&self, header: &str) -> Option<&'a str> {
-        let folded = fold_key(header);
+        let folded = fold_words(header);
         if folded.is_empty() || folded.split(' ').count() > 8 {
             return None;
         }
@@ -644,7 +643,7 @@ fn cell_at(row: &[TableCell], col: u32) -> Option<(usize, &TableCell)> {
 }
 
 fn is_total(text: &str) -> bool {
-    let folded = fold_key(text);
+    let folded = fold_words(text);
     folded == "cong"
         || folded == "tong"
         || starts_with_words(&folded, "tong cong")
@@ -666,43 +665,6 @@ fn parse_number(text: &str) -> Option<f64> {
     digits.trim_end_matches('.').parse().ok()
 }
 
-/// [`crate::text::fold_words`], several times faster: it lower-cases and
-/// decomposes each character once, without the NFC round trip of
-/// [`clean`], which decomposition would undo anyway. A test keeps the two
-/// equal, so aliases match here as they do in [`Vocabulary`]'s lookups.
-fn fold_key(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut gap = false;
-    let mut push = |d: char, out: &mut String| {
-        if d.is_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            out.push(if d == 'đ' { 'd' } else { d });
-        } else {
-            gap = true;
-        }
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase(), &mut out);
-            continue;
-        }
-        // Invisible characters that `clean` removes rather than separates on.
-        if matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}') {
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            decompose_canonical(lower, |d| {
-                if !is_combining_mark(d) {
-                    push(d, &mut out);
-                }
-            });
-        }
-    }
-    out
-}
 
 fn has_text(block: &Block) -> bool {
     match block {
@@ -858,12 +820,6 @@ mod tests {
             .unwrap_or_else(|| panic!("no {name} in {:?}", part.fields))
     }
 
-    proptest::proptest! {
-        #[test]
-        fn fold_key_is_fold_words(s in "[a-zA-Z0-9 .,:;/()\\-\t\u{a0}\u{200b}\u{00ad}\u{2019}\u{201c}đĐăâêôơưĂÂÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵÀÁẢÃẠỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ\u{300}\u{301}\u{303}\u{309}\u{323}\u{302}\u{306}\u{31b}]{0,40}") {
-            proptest::prop_assert_eq!(fold_key(&s), crate::text::fold_words(&s));
-        }
-    }
 
     proptest::proptest! {
         #[test]
