@@ -48,6 +48,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let count = args.count.unwrap_or(DEFAULT_COUNT);
+    samples::check_args(count, args.year)?;
     let batch_name = samples::batch_dir_name(args.year);
     let batch = args.dir.join(&batch_name);
     let batch_json = samples::expected_path(&args.dir, &batch_name);

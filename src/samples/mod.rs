@@ -3,8 +3,8 @@
 //! dossier per applicant) whose expected verdicts are known, and the year's
 //! class rosters (domain.md §3, §5, §6).
 //!
-//! Everything is planned first from a seeded PRNG ([`review`], [`rosters`]),
-//! then written in parallel; the same arguments give the same bytes.
+//! Everything is planned first from a seeded PRNG, then written in
+//! parallel; the same arguments give the same bytes on any machine.
 
 mod benchmark;
 mod docx;
@@ -91,16 +91,7 @@ pub fn write_review_batch_with(
     year: i32,
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<ReviewManifest> {
-    if !(1..=MAX_COUNT).contains(&count) {
-        anyhow::bail!("số hồ sơ phải từ 1 đến {MAX_COUNT}, không phải {count}");
-    }
-    if !YEARS.contains(&year) {
-        anyhow::bail!(
-            "năm phải từ {} đến {} (KL 09-KL/TW dừng xác định trình độ từ 09/7/2021), không phải {year}",
-            YEARS.start(),
-            YEARS.end()
-        );
-    }
+    check_args(count, year)?;
     let plan = review::plan(count, year);
     std::fs::create_dir_all(dir).with_context(|| format!("tạo thư mục {}", dir.display()))?;
     let scans = Scans::new();
@@ -116,6 +107,21 @@ pub fn write_review_batch_with(
             Ok(())
         })?;
     Ok(manifest(&plan))
+}
+
+/// Refuses a count or year the batch cannot be made for.
+pub fn check_args(count: usize, year: i32) -> anyhow::Result<()> {
+    if !(1..=MAX_COUNT).contains(&count) {
+        anyhow::bail!("số hồ sơ phải từ 1 đến {MAX_COUNT}, không phải {count}");
+    }
+    if !YEARS.contains(&year) {
+        anyhow::bail!(
+            "năm phải từ {} đến {} (KL 09-KL/TW dừng xác định trình độ từ 09/7/2021), không phải {year}",
+            YEARS.start(),
+            YEARS.end()
+        );
+    }
+    Ok(())
 }
 
 /// Writes the 2021 class rosters into `dir` (created if needed).

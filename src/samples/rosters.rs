@@ -334,6 +334,8 @@ fn new_learner(spec: &ClassSpec, book: &mut NameBook, rng: &mut Rng) -> Learner 
         format!("Thôn {}, {}", rng.range(1, 9), place.full())
     } else if position.contains("Giáo viên") || position.contains("Đội") {
         format!("Trường Tiểu học {}", place.full())
+    } else if position.contains("Đảng") || position.contains("Chi ủy") {
+        format!("Đảng ủy {}", place.full())
     } else {
         format!(
             "{} {}",
