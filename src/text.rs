@@ -9,8 +9,8 @@
 //! - [`fold`]: `key` without diacritics and with `đ` as `d` (labels, keywords,
 //!   file names, and the "differs only in diacritics" check).
 
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// NFC, every run of whitespace (including non-breaking and zero-width
 /// spaces) collapsed into one ASCII space, smart quotes made straight, trimmed.
@@ -153,7 +153,11 @@ mod tests {
 
     /// The plain definition [`fold_words`] must agree with.
     fn fold_words_reference(s: &str) -> String {
-        fold(s).split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+        fold(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     proptest::proptest! {

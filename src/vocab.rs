@@ -83,7 +83,8 @@ impl Vocabulary {
     }
 
     fn folded(&self) -> &(HashMap<String, String>, HashMap<String, String>) {
-        self.folded.get_or_init(|| (fold_aliases(&self.columns), fold_aliases(&self.labels)))
+        self.folded
+            .get_or_init(|| (fold_aliases(&self.columns), fold_aliases(&self.labels)))
     }
 
     /// The document kind whose title this paragraph is.

@@ -92,8 +92,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{}", wording::review_sentence(summary, r));
         }
     }
-    eprintln!("{}", xlsx.display());
-    eprintln!("{}", docx.display());
+    // With --json, stdout holds only the JSON.
+    for path in [&xlsx, &docx] {
+        if args.json {
+            eprintln!("wrote {}", path.display());
+        } else {
+            println!("wrote {}", path.display());
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -177,7 +177,8 @@ pub fn gather(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> (Facts,
                     );
                 }
             }
-            let (coverage, sources) = benchmark::cover(&rules.benchmark, &rules.benchmark_keywords, &tr.subjects);
+            let (coverage, sources) =
+                benchmark::cover(&rules.benchmark, &rules.benchmark_keywords, &tr.subjects);
             facts.periods = coverage;
             prov.insert(
                 "periods".into(),

@@ -200,7 +200,8 @@ pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool
     // The facts as JSON, for the values shown with a rule's sources; built
     // only when a rule needs them.
     let json = std::cell::OnceCell::new();
-    let json = || json.get_or_init(|| serde_json::to_value(facts).unwrap_or(serde_json::Value::Null));
+    let json =
+        || json.get_or_init(|| serde_json::to_value(facts).unwrap_or(serde_json::Value::Null));
     rules
         .rules
         .iter()

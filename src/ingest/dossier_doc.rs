@@ -128,7 +128,9 @@ impl<'a> Interpreter<'a> {
         let mut columns: Vec<(String, &str)> = vocab
             .transcript_columns
             .iter()
-            .flat_map(|(field, aliases)| aliases.iter().map(move |a| (fold_words(a), field.as_str())))
+            .flat_map(|(field, aliases)| {
+                aliases.iter().map(move |a| (fold_words(a), field.as_str()))
+            })
             .filter(|(f, _)| !f.is_empty())
             .collect();
         columns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
@@ -665,7 +667,6 @@ fn parse_number(text: &str) -> Option<f64> {
     digits.trim_end_matches('.').parse().ok()
 }
 
-
 fn has_text(block: &Block) -> bool {
     match block {
         Block::Paragraph(p) => has_words(&p.text),
@@ -819,7 +820,6 @@ mod tests {
             .map(|f| f.text.clone())
             .unwrap_or_else(|| panic!("no {name} in {:?}", part.fields))
     }
-
 
     proptest::proptest! {
         #[test]
