@@ -121,18 +121,20 @@ impl Cache {
     pub fn save(self, used_judgements: &[u128]) -> anyhow::Result<()> {
         let mut old_files = self.files;
         let mut files = self.fresh_files.into_inner().unwrap_or_default();
-        for rel in self.reused_files.into_inner().unwrap_or_default() {
+        let reused = self.reused_files.into_inner().unwrap_or_default();
+        let fresh_judgements = self.fresh_judgements.into_inner().unwrap_or_default();
+        // Nothing read or judged anew, and no file gone: the cache on disk
+        // is already this run's (rewriting it would cost more than the run).
+        if files.is_empty() && fresh_judgements.is_empty() && reused.len() == old_files.len() {
+            return Ok(());
+        }
+        for rel in reused {
             if let Some(entry) = old_files.remove(&rel) {
                 files.push((rel, entry));
             }
         }
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut fresh: HashMap<u128, Vec<Outcome>> = self
-            .fresh_judgements
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+        let mut fresh: HashMap<u128, Vec<Outcome>> = fresh_judgements.into_iter().collect();
         let mut old = self.judgements;
         let mut judgements: Vec<(u128, Vec<Outcome>)> = used_judgements
             .iter()

@@ -139,10 +139,38 @@ pub fn starts_with_words(haystack: &str, needle: &str) -> bool {
 }
 
 /// `haystack` contains `needle` as whole words (both already folded).
+/// Allocation-free: it runs for every keyword of every subject of every
+/// transcript.
 pub fn contains_words(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
-    let padded = format!(" {haystack} ");
-    padded.contains(&format!(" {needle} "))
+    let bytes = haystack.as_bytes();
+    let mut start = 0;
+    while let Some(pos) = haystack.get(start..).and_then(|rest| rest.find(needle)) {
+        let i = start + pos;
+        let j = i + needle.len();
+        if (i == 0 || bytes[i - 1] == b' ') && (j == bytes.len() || bytes[j] == b' ') {
+            return true;
+        }
+        start = i + haystack[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only() {
+        assert!(contains_words("triet hoc mac lenin", "mac"));
+        assert!(contains_words("mac", "mac"));
+        assert!(contains_words("bai 1 triet hoc", "triet hoc"));
+        assert!(!contains_words("macro kinh te", "mac"));
+        assert!(!contains_words("hoc mac", "oc ma"));
+        assert!(contains_words("đa mac mac", "mac mac"));
+        assert!(!contains_words("", "mac"));
+        assert!(!contains_words("mac", ""));
+    }
 }

@@ -53,14 +53,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "peak MB"
     );
     for &count in &args.count {
-        let root = args.dir.join(format!("batch-{count}"));
-        let batch = root.join(hoso::samples::batch_dir_name(2021));
+        let batch = args.dir.join(format!("batch-{count}"));
         if !batch.exists() {
             eprintln!(
                 "making a batch of {count} dossiers in {} ...",
-                root.display()
+                batch.display()
             );
-            hoso::samples::write_review_batch(&root, count, 2021)?;
+            hoso::samples::write_review_batch(&batch, count, 2021)?;
         }
         let mut single = None;
         for &jobs in &args.jobs {
