@@ -3,6 +3,8 @@
 //! spreadsheets, zip + a text scan of word/document.xml for Word files)
 //! and re-deriving every verdict from them.
 
+mod common;
+
 use calamine::{Data, DataType, Reader, open_workbook_auto};
 use hoso::samples::{self, ReviewManifest, RosterManifest};
 use regex::Regex;
@@ -680,44 +682,7 @@ fn the_batch_has_the_mess_a_checker_must_handle() {
 fn rosters_hold_the_years_classes() {
     let dir = sample_year();
     let rosters = dir.path().join("lop-boi-duong-2021");
-    // domain.md §6
-    let table: &[(&str, usize, usize)] = &[
-        ("Nhận thức về Đảng", 2, 77),
-        (
-            "Bồi dưỡng công tác Đảng cho Bí thư chi bộ và cấp ủy viên cơ sở",
-            1,
-            42,
-        ),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Dân vận ở cơ sở",
-            1,
-            55,
-        ),
-        ("Bồi dưỡng nghiệp vụ công tác Đoàn ở cơ sở", 1, 50),
-        (
-            "Bồi dưỡng nghiệp vụ công tác Tuyên giáo và tuyên truyền miệng ở cơ sở",
-            1,
-            50,
-        ),
-        ("Bồi dưỡng nghiệp vụ công tác Đội", 1, 30),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Mặt trận ở cơ sở",
-            1,
-            50,
-        ),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Hội Nông dân ở cơ sở",
-            1,
-            50,
-        ),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Công đoàn",
-            1,
-            50,
-        ),
-        ("Đảng viên mới", 1, 33),
-        ("Sơ cấp lý luận chính trị", 1, 35),
-    ];
+    let table: &[(&str, usize, usize)] = &common::CLASSES_2021;
     let mut own: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut joint = Vec::new();
     let mut learners = BTreeMap::new();

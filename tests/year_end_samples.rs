@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+mod common;
+
 fn hoso(args: &[&str]) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_hoso"))
         .args(args)
@@ -52,46 +54,9 @@ fn sample_rosters_give_the_years_figures() {
             )
         })
         .collect();
-    let want = [
-        ("Nhận thức về Đảng", 2, 77),
-        (
-            "Bồi dưỡng công tác Đảng cho Bí thư chi bộ và cấp ủy viên cơ sở",
-            1,
-            42,
-        ),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Dân vận ở cơ sở",
-            1,
-            55,
-        ),
-        ("Bồi dưỡng nghiệp vụ công tác Đoàn ở cơ sở", 1, 50),
-        (
-            "Bồi dưỡng nghiệp vụ công tác Tuyên giáo và tuyên truyền miệng ở cơ sở",
-            1,
-            50,
-        ),
-        ("Bồi dưỡng nghiệp vụ công tác Đội", 1, 30),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Mặt trận ở cơ sở",
-            1,
-            50,
-        ),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Hội Nông dân ở cơ sở",
-            1,
-            50,
-        ),
-        (
-            "Bồi dưỡng LLCT và chuyên môn nghiệp vụ công tác Công đoàn",
-            1,
-            50,
-        ),
-        ("Đảng viên mới", 1, 33),
-        ("Sơ cấp lý luận chính trị", 1, 35),
-    ];
-    let want: Vec<(String, u64, u64)> = want
+    let want: Vec<(String, u64, u64)> = common::CLASSES_2021
         .iter()
-        .map(|(t, c, l)| (t.to_string(), *c, *l))
+        .map(|(t, c, l)| (t.to_string(), *c as u64, *l as u64))
         .collect();
     assert_eq!(by_type, want);
     assert_eq!(
