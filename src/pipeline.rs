@@ -142,6 +142,15 @@ pub fn run_cached(
         unused_files: assembly.unused.clone(),
         lists: assembly.lists.clone(),
         request_letters: assembly.request_letters.clone(),
+        warnings: assembly
+            .rows
+            .iter()
+            .flat_map(|r| {
+                r.warnings
+                    .iter()
+                    .map(move |w| format!("{}: {w}", r.place()))
+            })
+            .collect(),
     };
     let accounting = account(&all_files, &verdicts);
     interrupt::check()?;

@@ -109,6 +109,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for (code, _, n) in report::reason_counts(&run.verdicts) {
             println!("  {n:>5}  {code}");
         }
+        let warnings = &run.verdicts.warnings;
+        if !warnings.is_empty() {
+            println!("{} warning(s) about the lists:", warnings.len());
+            for w in warnings.iter().take(20) {
+                println!("  {w}");
+            }
+            if warnings.len() > 20 {
+                println!("  ... and {} more (see verdicts.json)", warnings.len() - 20);
+            }
+        }
         let unused = &run.verdicts.unused_files;
         if !unused.is_empty() {
             println!("{} file(s) not used:", unused.len());
