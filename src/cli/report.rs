@@ -92,13 +92,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{}", wording::review_sentence(summary, r));
         }
     }
-    // With --json, stdout holds only the JSON.
+    // stdout holds only the paragraph (or the JSON), ready to paste or pipe.
     for path in [&xlsx, &docx] {
-        if args.json {
-            eprintln!("wrote {}", path.display());
-        } else {
-            println!("wrote {}", path.display());
-        }
+        eprintln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
