@@ -1,6 +1,6 @@
 //! Incremental re-runs: what was read from each file, and what the rules
 //! said about each set of facts, kept in the output folder
-//! (`<out>/.hoso-cache`), so that re-checking a batch after a few
+//! (`<out>/.hoso.cache`), so that re-checking a batch after a few
 //! corrections only reads and judges what changed.
 //!
 //! Files are keyed by their content hash; a file whose size and
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use xxhash_rust::xxh3::xxh3_128;
 
-const FILE_NAME: &str = ".hoso-cache";
+const FILE_NAME: &str = ".hoso.cache";
 /// Larger caches are not loaded (a batch of 100,000 dossiers stays below).
 const MAX_BYTES: u64 = 2 << 30;
 

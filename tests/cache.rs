@@ -40,7 +40,7 @@ fn cached_runs_give_the_verdicts_of_a_cold_run() {
 
     let first = check(&batch, &out, &[]);
     assert!(
-        out.join(".hoso-cache").exists(),
+        out.join(".hoso.cache").exists(),
         "the first run writes the cache"
     );
     assert_eq!(
@@ -66,7 +66,7 @@ fn cached_runs_give_the_verdicts_of_a_cold_run() {
     let cold = check(&batch, &dir.path().join("cold"), &["--no-cache"]);
     assert_eq!(warm, cold, "a re-run through the cache equals a cold run");
     assert!(
-        !dir.path().join("cold/.hoso-cache").exists(),
+        !dir.path().join("cold/.hoso.cache").exists(),
         "--no-cache writes no cache"
     );
 
@@ -97,6 +97,6 @@ fn a_damaged_cache_is_ignored() {
     let out = dir.path().join("out");
     let batch = Path::new("tests/fixtures/batch/xet-2021");
     let first = check(batch, &out, &[]);
-    std::fs::write(out.join(".hoso-cache"), b"\x00garbage").unwrap();
+    std::fs::write(out.join(".hoso.cache"), b"\x00garbage").unwrap();
     assert_eq!(check(batch, &out, &[]), first);
 }

@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long)]
     pub stats: bool,
     /// Read and judge everything again, ignoring (and not writing) the
-    /// cache that makes re-runs fast (DIR/.hoso-cache).
+    /// cache that makes re-runs fast (DIR/.hoso.cache).
     #[arg(long)]
     pub no_cache: bool,
 }
