@@ -64,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         unused_files: vec![],
         lists: vec![],
         request_letters: vec![],
+        warnings: vec![],
     };
     let opts = LetterOptions {
         out,

@@ -6,6 +6,7 @@
 //! [`evaluate`] (rule files, verdicts) → [`report`] (JSON, CSV, XLSX) and
 //! [`letters`] (Word notices); [`register`] is the year-end roster database.
 
+pub mod cache;
 pub mod date;
 pub mod discover;
 pub mod evaluate;

@@ -2,9 +2,10 @@
 //! Reading files and judging applicants run in parallel (rayon); results are
 //! collected in input order, so output is identical at any thread count.
 
+use crate::cache::{self, Cache, FileEntry};
 use crate::discover::{self, FoundFile};
 use crate::evaluate::{self, Judgement, ruleset::RuleSet};
-use crate::ingest::file::{Content, read_file};
+use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt::{self, Interrupted};
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
 use crate::verdict::{Summary, Verdicts};
@@ -24,6 +25,40 @@ pub struct Run {
     /// Accounting problems: files missing from, or repeated in, the output.
     /// Always empty unless hoso has a bug.
     pub accounting: Vec<String>,
+    /// The judgement-cache keys of this run's applicants.
+    pub judgement_keys: Vec<u128>,
+}
+
+/// Reads a file through the cache: unchanged files (same size and time, or
+/// same content) are not interpreted again.
+fn read_through(f: &FoundFile, readers: &Readers, cache: &Cache) -> Content {
+    let Some((size, mtime_ns)) = f.problem.is_none().then(|| cache::stat(&f.path)).flatten() else {
+        return read_file(f, readers);
+    };
+    if let Some(entry) = cache.unchanged(&f.rel, size, mtime_ns) {
+        cache.keep_unchanged(&f.rel);
+        return entry.content.clone();
+    }
+    let bytes = match load(f) {
+        Ok(bytes) => bytes,
+        // Not cached: a read error may be gone next time.
+        Err(unreadable) => return unreadable,
+    };
+    let hash = bytes.as_deref().map(cache::hash).unwrap_or(0);
+    let content = match cache.same_content(&f.rel, hash) {
+        Some(entry) if bytes.is_some() => entry.content.clone(),
+        _ => interpret(f, bytes.as_deref(), readers),
+    };
+    cache.keep_file(
+        &f.rel,
+        FileEntry {
+            size,
+            mtime_ns,
+            hash,
+            content: content.clone(),
+        },
+    );
+    content
 }
 
 #[derive(Clone, Debug, Default)]
@@ -36,6 +71,23 @@ pub struct Timings {
 }
 
 pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Interrupted> {
+    run_cached(root, rules, progress, None)
+}
+
+/// The cache salt: results depend on the rule file and on hoso itself.
+pub fn cache_salt(rules: &RuleSet) -> String {
+    format!("hoso {} rules {}", env!("CARGO_PKG_VERSION"), rules.sha256)
+}
+
+/// [`run`], reusing what `cache` holds from an earlier run and recording
+/// what this run read and judged (save it with [`Cache::save`] and
+/// [`Run::judgement_keys`]).
+pub fn run_cached(
+    root: &Path,
+    rules: &RuleSet,
+    progress: Progress,
+    cache: Option<&Cache>,
+) -> Result<Run, Interrupted> {
     let mut timings = Timings::default();
     let t = Instant::now();
     let found = discover::walk(root);
@@ -45,13 +97,17 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Inte
     let t = Instant::now();
     let total = found.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
+    let readers = Readers::new(&rules.vocabulary);
     let contents: Vec<Content> = found
         .par_iter()
         .map(|f| {
             if interrupt::requested() {
                 return Content::Unreadable("interrupted".into());
             }
-            let c = read_file(f, &rules.vocabulary);
+            let c = match cache {
+                Some(cache) => read_through(f, &readers, cache),
+                None => read_file(f, &readers),
+            };
             progress(
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
                 total,
@@ -70,10 +126,12 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Inte
     timings.matching = t.elapsed();
 
     let t = Instant::now();
-    let judgements: Vec<Judgement> = applicants
+    let judged: Vec<(Judgement, Option<u128>)> = applicants
         .par_iter()
-        .map(|a| evaluate::judge(rules, &assembly, a))
+        .map(|a| evaluate::judge_cached(rules, &assembly, a, cache))
         .collect();
+    let judgement_keys: Vec<u128> = judged.iter().filter_map(|(_, k)| *k).collect();
+    let judgements: Vec<Judgement> = judged.into_iter().map(|(j, _)| j).collect();
     timings.evaluate = t.elapsed();
 
     let verdicts: Vec<_> = judgements.into_iter().map(|j| j.verdict).collect();
@@ -84,6 +142,15 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Inte
         unused_files: assembly.unused.clone(),
         lists: assembly.lists.clone(),
         request_letters: assembly.request_letters.clone(),
+        warnings: assembly
+            .rows
+            .iter()
+            .flat_map(|r| {
+                r.warnings
+                    .iter()
+                    .map(move |w| format!("{}: {w}", r.place()))
+            })
+            .collect(),
     };
     let accounting = account(&all_files, &verdicts);
     interrupt::check()?;
@@ -93,6 +160,7 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Inte
         applicants,
         timings,
         accounting,
+        judgement_keys,
     })
 }
 

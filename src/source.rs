@@ -2,17 +2,17 @@
 //! can say "danh-sach.xlsx!Sheet1!C14" or "don-de-nghi.docx#p7" and a clerk
 //! can open the file and look.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Source {
     /// Path relative to the batch root (or as given, for single files), with `/`.
     pub file: String,
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Loc {
     /// The file as a whole (a scan, a missing document).
     File,
@@ -85,12 +85,6 @@ impl fmt::Display for Source {
                 write!(f, "{}#t{}.r{}.c{}", self.file, table, row, cell)
             }
         }
-    }
-}
-
-impl Serialize for Source {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

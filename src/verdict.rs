@@ -91,6 +91,9 @@ pub struct Verdicts {
     /// Request letters outside dossiers (each covers the dossiers below it).
     #[serde(default)]
     pub request_letters: Vec<String>,
+    /// Data-quality warnings about the lists (Vietnamese), each with its place.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Summary {

@@ -5,7 +5,8 @@
 
 use crate::text::fold_words;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +32,10 @@ pub struct Vocabulary {
     /// Transcript table columns: `subject`, `periods`, `score` -> header labels.
     #[serde(default)]
     pub transcript_columns: BTreeMap<String, Vec<String>>,
+    /// Folded alias -> field, for columns and labels, built on first use:
+    /// headers and labels are looked up thousands of times per batch.
+    #[serde(skip)]
+    folded: OnceLock<(HashMap<String, String>, HashMap<String, String>)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -69,12 +74,17 @@ impl Vocabulary {
     /// [`fold_words`] so "Họ và tên:", "HỌ VÀ TÊN" and "Ho va ten" agree;
     /// the whole text must equal an alias.
     pub fn column_field(&self, header: &str) -> Option<&str> {
-        best_alias(&self.columns, header)
+        self.folded().0.get(&fold_words(header)).map(String::as_str)
     }
 
     /// Like [`Self::column_field`] for Word labels; `label` is the text before the colon.
     pub fn label_field(&self, label: &str) -> Option<&str> {
-        best_alias(&self.labels, label)
+        self.folded().1.get(&fold_words(label)).map(String::as_str)
+    }
+
+    fn folded(&self) -> &(HashMap<String, String>, HashMap<String, String>) {
+        self.folded
+            .get_or_init(|| (fold_aliases(&self.columns), fold_aliases(&self.labels)))
     }
 
     /// The document kind whose title this paragraph is.
@@ -103,17 +113,19 @@ impl Vocabulary {
     }
 }
 
-/// The field one of whose aliases equals the whole label (folded).
-/// Exactness matters: "Đơn vị" must not capture "Đơn vị công tác" by prefix,
-/// and both are aliases of the same field anyway.
-fn best_alias<'a>(map: &'a BTreeMap<String, Vec<String>>, text: &str) -> Option<&'a str> {
-    let t = fold_words(text);
-    if t.is_empty() {
-        return None;
+/// Folded alias -> field; where two fields share an alias, the first field
+/// (in name order) keeps it, as a linear search would.
+fn fold_aliases(map: &BTreeMap<String, Vec<String>>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for (field, aliases) in map {
+        for alias in aliases {
+            let folded = fold_words(alias);
+            if !folded.is_empty() {
+                out.entry(folded).or_insert_with(|| field.clone());
+            }
+        }
     }
-    map.iter()
-        .find(|(_, aliases)| aliases.iter().any(|a| fold_words(a) == t))
-        .map(|(field, _)| field.as_str())
+    out
 }
 
 /// `haystack` starts with `needle` at a word boundary (both already folded).
@@ -127,10 +139,38 @@ pub fn starts_with_words(haystack: &str, needle: &str) -> bool {
 }
 
 /// `haystack` contains `needle` as whole words (both already folded).
+/// Allocation-free: it runs for every keyword of every subject of every
+/// transcript.
 pub fn contains_words(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
-    let padded = format!(" {haystack} ");
-    padded.contains(&format!(" {needle} "))
+    let bytes = haystack.as_bytes();
+    let mut start = 0;
+    while let Some(pos) = haystack.get(start..).and_then(|rest| rest.find(needle)) {
+        let i = start + pos;
+        let j = i + needle.len();
+        if (i == 0 || bytes[i - 1] == b' ') && (j == bytes.len() || bytes[j] == b' ') {
+            return true;
+        }
+        start = i + haystack[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only() {
+        assert!(contains_words("triet hoc mac lenin", "mac"));
+        assert!(contains_words("mac", "mac"));
+        assert!(contains_words("bai 1 triet hoc", "triet hoc"));
+        assert!(!contains_words("macro kinh te", "mac"));
+        assert!(!contains_words("hoc mac", "oc ma"));
+        assert!(contains_words("đa mac mac", "mac mac"));
+        assert!(!contains_words("", "mac"));
+        assert!(!contains_words("mac", ""));
+    }
 }

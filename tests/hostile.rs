@@ -565,7 +565,8 @@ fn outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
+        // The cache is not an output (and an interrupted run does not write it).
+        .filter(|p| p.is_file() && !p.ends_with(".hoso.cache"))
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),

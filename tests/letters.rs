@@ -140,6 +140,7 @@ fn batch() -> Verdicts {
         unused_files: vec![],
         lists: vec![],
         request_letters: vec![],
+        warnings: vec![],
     }
 }
 

@@ -9,6 +9,7 @@
 //! whatever the verdicts; 2 for a usage or rule-file error.
 
 use super::common::{load_rules, progress_bar, with_jobs};
+use hoso::cache::Cache;
 use hoso::pipeline;
 use hoso::report;
 use std::path::PathBuf;
@@ -46,6 +47,10 @@ pub struct Args {
     /// Print stage timings and peak memory as one JSON line on stderr.
     #[arg(long)]
     pub stats: bool,
+    /// Read and judge everything again, ignoring (and not writing) the
+    /// cache that makes re-runs fast (DIR/.hoso.cache).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -59,10 +64,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let run = with_jobs(args.jobs, || pipeline::run(&args.batch, &rules, &tick))??;
+    let cache = (!args.no_cache).then(|| Cache::load(&args.out, &pipeline::cache_salt(&rules)));
+    let run = with_jobs(args.jobs, || {
+        pipeline::run_cached(&args.batch, &rules, &tick, cache.as_ref())
+    })??;
     bar.finish_and_clear();
     let write_started = std::time::Instant::now();
     let written = report::write_all(&args.out, &run.verdicts, &rules)?;
+    if let Some(cache) = cache {
+        // A cache that cannot be written only costs time on the next run.
+        if let Err(e) = cache.save(&run.judgement_keys) {
+            eprintln!("hoso: warning: cache not saved: {e:#}");
+        }
+    }
     if args.stats {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let t = &run.timings;
@@ -94,6 +108,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         for (code, _, n) in report::reason_counts(&run.verdicts) {
             println!("  {n:>5}  {code}");
+        }
+        let warnings = &run.verdicts.warnings;
+        if !warnings.is_empty() {
+            println!("{} warning(s) about the lists:", warnings.len());
+            for w in warnings.iter().take(20) {
+                println!("  {w}");
+            }
+            if warnings.len() > 20 {
+                println!("  ... and {} more (see verdicts.json)", warnings.len() - 20);
+            }
         }
         let unused = &run.verdicts.unused_files;
         if !unused.is_empty() {

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     for i in chosen {
-        let j = evaluate::judge(&rules, &run.assembly, &run.applicants[i]);
+        let j = evaluate::judge_in_detail(&rules, &run.assembly, &run.applicants[i]);
         let v = &j.verdict;
         let birth = v
             .birth_date

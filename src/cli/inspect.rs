@@ -14,6 +14,7 @@ use hoso::ingest::dossier_doc::split_parts;
 use hoso::ingest::table::read_tables;
 use hoso::ingest::{Block, Format, docx, format_of, spreadsheet};
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -179,7 +180,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             View::Spreadsheet {
-                file: display,
+                file: display.clone(),
                 sheets,
                 sheets_without_list,
                 warnings: wb.warnings,
@@ -234,7 +235,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             View::Word {
-                file: display,
+                file: display.clone(),
                 documents,
                 text,
             }
@@ -246,7 +247,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);
     } else {
-        print_text(&view);
+        // Sources name the inspected file; in text, `C14` or `#p3` is enough.
+        let text = render_text(&view);
+        let short = text
+            .replace(&format!("[{display}!"), "[")
+            .replace(&format!("[{display}#"), "[#");
+        print!("{short}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -274,7 +280,9 @@ fn raw_text(blocks: &[Block]) -> Vec<String> {
         .collect()
 }
 
-fn print_text(view: &View) {
+fn render_text(view: &View) -> String {
+    // Writing to a String cannot fail.
+    let mut out = String::new();
     match view {
         View::Spreadsheet {
             file,
@@ -282,17 +290,18 @@ fn print_text(view: &View) {
             sheets_without_list,
             warnings,
         } => {
-            println!("{file}: spreadsheet");
+            let _ = writeln!(out, "{file}: spreadsheet");
             for w in warnings {
-                println!("  warning: {w}");
+                let _ = writeln!(out, "  warning: {w}");
             }
             for s in sheets {
-                println!("\nsheet {:?}", s.sheet);
+                let _ = writeln!(out, "\nsheet {:?}", s.sheet);
                 for t in &s.title_lines {
-                    println!("  title   {}  [{}]", t.text, t.source);
+                    let _ = writeln!(out, "  title   {}  [{}]", t.text, t.source);
                 }
                 if let Some((a, b)) = s.header_rows {
-                    println!(
+                    let _ = writeln!(
+                        out,
                         "  header  row {}{}",
                         a,
                         if a == b {
@@ -303,9 +312,9 @@ fn print_text(view: &View) {
                     );
                 }
                 for c in &s.columns {
-                    println!("  column  {} {:?} -> {}", c.column, c.header, c.field);
+                    let _ = writeln!(out, "  column  {} {:?} -> {}", c.column, c.header, c.field);
                 }
-                println!("  {} people:", s.people.len());
+                let _ = writeln!(out, "  {} people:", s.people.len());
                 for p in &s.people {
                     let values: Vec<String> = p
                         .values
@@ -315,17 +324,17 @@ fn print_text(view: &View) {
                             None => format!("{}={} [{}]", v.field, v.text, v.source),
                         })
                         .collect();
-                    println!("    row {:>4}: {}", p.row, values.join("; "));
+                    let _ = writeln!(out, "    row {:>4}: {}", p.row, values.join("; "));
                     for w in &p.warnings {
-                        println!("              warning: {w}");
+                        let _ = writeln!(out, "              warning: {w}");
                     }
                 }
                 for f in &s.footer_lines {
-                    println!("  footer  {}  [{}]", f.text, f.source);
+                    let _ = writeln!(out, "  footer  {}  [{}]", f.text, f.source);
                 }
             }
             for s in sheets_without_list {
-                println!("\nsheet {s:?}: no list header found");
+                let _ = writeln!(out, "\nsheet {s:?}: no list header found");
             }
         }
         View::Word {
@@ -333,30 +342,35 @@ fn print_text(view: &View) {
             documents,
             text,
         } => {
-            println!("{file}: Word document, {} document(s)", documents.len());
+            let _ = writeln!(
+                out,
+                "{file}: Word document, {} document(s)",
+                documents.len()
+            );
             for (i, d) in documents.iter().enumerate() {
                 let kind = d.kind.as_deref().unwrap_or("(unrecognised)");
-                println!("\n[{}] {kind}", i + 1);
+                let _ = writeln!(out, "\n[{}] {kind}", i + 1);
                 if let Some(t) = &d.title {
-                    println!("  title      {}  [{}]", t.text, t.source);
+                    let _ = writeln!(out, "  title      {}  [{}]", t.text, t.source);
                 }
                 for f in &d.fields {
-                    println!("  {:<10} {}  [{}]", f.field, f.text, f.source);
+                    let _ = writeln!(out, "  {:<10} {}  [{}]", f.field, f.text, f.source);
                 }
                 if let Some(s) = &d.signed {
-                    println!("  signed     {}  [{}]", s.text, s.source);
+                    let _ = writeln!(out, "  signed     {}  [{}]", s.text, s.source);
                 }
                 if let Some(c) = &d.copy_mark {
-                    println!("  copy mark  {}  [{}]", c.text, c.source);
+                    let _ = writeln!(out, "  copy mark  {}  [{}]", c.text, c.source);
                 }
                 if !d.subjects.is_empty() {
-                    println!("  subjects:");
+                    let _ = writeln!(out, "  subjects:");
                     for s in &d.subjects {
                         let periods = s
                             .periods
                             .map(|p| p.to_string())
                             .unwrap_or_else(|| "?".into());
-                        println!(
+                        let _ = writeln!(
+                            out,
                             "    {:<50} {:>5} tiết  {}  [{}]",
                             s.name,
                             periods,
@@ -367,11 +381,12 @@ fn print_text(view: &View) {
                 }
             }
             if !text.is_empty() {
-                println!("\ntext:");
+                let _ = writeln!(out, "\ntext:");
                 for t in text {
-                    println!("  {t}");
+                    let _ = writeln!(out, "  {t}");
                 }
             }
         }
     }
+    out
 }

@@ -11,9 +11,11 @@ use hoso::verdict::Verdicts;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Write the letters for a checked batch: one notice (.docx) per rejected
-/// applicant with every reason, all notices merged into one file for
-/// printing, and the list of recognised people attached to the decision.
+/// Write the rejection notices and the recognition list (.docx).
+///
+/// For a checked batch: one notice per rejected applicant with every
+/// reason, all notices merged into one file for printing, and the list of
+/// recognised people attached to the decision.
 ///
 /// Examples:
 ///   hoso letters hoso-out/verdicts.json

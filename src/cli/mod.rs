@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+pub mod bench;
 pub mod check;
 mod common;
 pub mod explain;
@@ -31,6 +32,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    Bench(bench::Args),
     Check(check::Args),
     Explain(explain::Args),
     Inspect(inspect::Args),
@@ -44,6 +46,7 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Bench(a) => bench::run(a),
         Command::Check(a) => check::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Inspect(a) => inspect::run(a),

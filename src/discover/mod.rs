@@ -72,7 +72,6 @@ pub fn walk(root: &Path) -> Vec<FoundFile> {
         }
     }
     found.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
-    found.dedup_by(|a, b| a.rel == b.rel);
     found
 }
 
@@ -84,9 +83,31 @@ fn relative(root: &Path, path: &Path) -> String {
         rel
     };
     rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| component_text(c.as_os_str()))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A path component as text. Bytes that are not UTF-8 are written `\xff`
+/// rather than replaced, so two names that differ only there stay two.
+fn component_text(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -24,13 +24,22 @@ pub struct Coverage {
     pub subjects: f64,
 }
 
-/// The coverage and the cells of the subjects that counted.
-pub fn cover(benchmark: &Benchmark, subjects: &[Subject]) -> (Coverage, Vec<Source>) {
-    let keywords: Vec<Vec<String>> = benchmark
+/// Each part's keywords, folded: computed once per rule set.
+pub fn folded_keywords(benchmark: &Benchmark) -> Vec<Vec<String>> {
+    benchmark
         .parts
         .iter()
         .map(|p| p.keywords.iter().map(|k| fold_words(k)).collect())
-        .collect();
+        .collect()
+}
+
+/// The coverage and the cells of the subjects that counted; `keywords` are
+/// [`folded_keywords`] of `benchmark`.
+pub fn cover(
+    benchmark: &Benchmark,
+    keywords: &[Vec<String>],
+    subjects: &[Subject],
+) -> (Coverage, Vec<Source>) {
     let mut hit = vec![false; benchmark.parts.len()];
     let mut matched = 0.0;
     let mut sources = Vec::new();

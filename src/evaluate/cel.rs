@@ -7,8 +7,8 @@
 //! - `blank_or(text, ["không", "chưa"])`: the text is empty or is one of the words;
 //! - `fold(text)`: the folded text itself.
 
-use cel::{Context, Program, Value};
-use std::sync::Arc;
+use cel::{Context, Env, Program, Value};
+use std::sync::{Arc, LazyLock};
 
 use crate::text::fold_words;
 use crate::vocab::contains_words;
@@ -141,9 +141,13 @@ pub fn render(v: &Value) -> String {
     }
 }
 
+/// CEL's standard environment, built once: building it registers every
+/// standard function and cost more than judging an applicant.
+static STDLIB: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
+
 /// A context with our functions and no variables yet.
 pub fn base_context<'a>() -> Context<'a, 'a> {
-    let mut ctx = Context::default();
+    let mut ctx = Context::with_env(Arc::clone(&STDLIB));
     // The names are ours and cannot collide with CEL's standard library, so
     // registration cannot fail; an error here would be a programming bug.
     let _ = ctx.add_function(

@@ -23,6 +23,8 @@ pub struct Facts {
     pub has_dossier: bool,
     /// This dossier is a later copy of another dossier of the same person.
     pub duplicate: bool,
+    /// The earlier dossier (path), when `duplicate`.
+    pub duplicate_of: String,
     /// Document and attachment kinds present in the dossier (`has.bang_diem`);
     /// `cong_van` is true when a request letter covers the dossier.
     pub has: BTreeMap<String, bool>,
@@ -53,7 +55,7 @@ impl Facts {
     /// Facts with every key the rule set's vocabulary defines, all empty:
     /// the base of real facts, of rule tests, and of name checking.
     pub fn empty(rules: &RuleSet) -> Facts {
-        Facts::empty_for(&rules.vocabulary, &rules.benchmark)
+        rules.empty_facts.clone()
     }
 
     pub fn empty_for(v: &crate::vocab::Vocabulary, benchmark: &super::ruleset::Benchmark) -> Facts {
@@ -175,7 +177,8 @@ pub fn gather(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> (Facts,
                     );
                 }
             }
-            let (coverage, sources) = benchmark::cover(&rules.benchmark, &tr.subjects);
+            let (coverage, sources) =
+                benchmark::cover(&rules.benchmark, &rules.benchmark_keywords, &tr.subjects);
             facts.periods = coverage;
             prov.insert(
                 "periods".into(),

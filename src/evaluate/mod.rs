@@ -12,6 +12,7 @@ pub mod names;
 pub mod rules_test;
 pub mod ruleset;
 
+use crate::cache::Cache;
 use crate::matching::{Applicant, Assembly};
 use crate::source::Source;
 use crate::verdict::{Reason, Severity, Status, Verdict};
@@ -19,7 +20,7 @@ use facts::{Facts, Provenance};
 use ruleset::{Rule, RuleSet};
 
 /// What one rule said about one applicant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum State {
     Passed,
     Failed(String),
@@ -28,7 +29,7 @@ pub enum State {
     Error(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub code: String,
     pub severity: Severity,
@@ -45,16 +46,56 @@ pub struct Judgement {
 }
 
 pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
+    judge_with(rules, asm, applicant, false, None).0
+}
+
+/// [`judge`] through the judgement cache: rules are not run again for facts
+/// (and sources) already judged. Returns the cache key used.
+pub fn judge_cached(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    cache: Option<&Cache>,
+) -> (Judgement, Option<u128>) {
+    judge_with(rules, asm, applicant, false, cache)
+}
+
+/// Like [`judge`], with the facts every rule read even when it passed (for
+/// `hoso explain`); `judge` keeps them only for failed rules.
+pub fn judge_in_detail(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
+    judge_with(rules, asm, applicant, true, None).0
+}
+
+fn judge_with(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    detail: bool,
+    cache: Option<&Cache>,
+) -> (Judgement, Option<u128>) {
     let (facts, prov) = facts::gather(rules, asm, applicant);
     let dossier = applicant.dossier.map(|d| &asm.dossiers[d]);
     let row = applicant.row.map(|r| &asm.rows[r]);
     let identity = dossier.and_then(|d| d.identity());
 
     let mut reasons = review_reasons(rules, asm, applicant);
-    let outcomes = if reasons.is_empty() {
-        run_rules(rules, &facts, &prov)
-    } else {
+    let mut key = None;
+    let outcomes = if !reasons.is_empty() {
         Vec::new()
+    } else if let Some(cache) = cache
+        && let Some(k) = crate::cache::judgement_key(&(&facts, &prov))
+    {
+        key = Some(k);
+        match cache.judgement(k) {
+            Some(outcomes) => outcomes.clone(),
+            None => {
+                let outcomes = run_rules(rules, &facts, &prov, detail);
+                cache.keep_judgement(k, outcomes.clone());
+                outcomes
+            }
+        }
+    } else {
+        run_rules(rules, &facts, &prov, detail)
     };
     for o in &outcomes {
         match &o.state {
@@ -108,11 +149,14 @@ pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgemen
         list_row: row.map(|r| r.place()),
         files: dossier.map(|d| d.files.clone()).unwrap_or_default(),
     };
-    Judgement {
-        verdict,
-        facts,
-        outcomes,
-    }
+    (
+        Judgement {
+            verdict,
+            facts,
+            outcomes,
+        },
+        key,
+    )
 }
 
 /// Why a dossier cannot be judged, if it cannot (decision 6).
@@ -148,18 +192,28 @@ fn review_reasons(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Vec
     out
 }
 
-/// Every rule, in file order.
-pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance) -> Vec<Outcome> {
+/// Every rule, in file order. The facts each rule read are kept for failed
+/// rules (their sources go into the verdict), and for all rules in `detail`.
+pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool) -> Vec<Outcome> {
     let mut ctx = cel::base_context();
     let bind = names::bind(&mut ctx, facts);
+    // The facts as JSON, for the values shown with a rule's sources; built
+    // only when a rule needs them.
+    let json = std::cell::OnceCell::new();
+    let json =
+        || json.get_or_init(|| serde_json::to_value(facts).unwrap_or(serde_json::Value::Null));
     rules
         .rules
         .iter()
         .map(|rule| {
-            let used = names::used_facts(rule, facts, prov);
             let state = match bind.as_ref() {
                 Err(e) => State::Error(e.clone()),
                 Ok(()) => evaluate_rule(rule, &ctx),
+            };
+            let used = if detail || matches!(state, State::Failed(_)) {
+                names::used_facts(rule, json(), prov)
+            } else {
+                Vec::new()
             };
             Outcome {
                 code: rule.code.clone(),

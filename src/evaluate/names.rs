@@ -3,23 +3,28 @@
 //! checking at load time that every name a rule reads exists.
 
 use super::cel::{Expr, FUNCTIONS};
-use super::facts::{Facts, Provenance};
+use super::facts::Provenance;
 use super::ruleset::Rule;
 use crate::source::Source;
 use regex::Regex;
 use serde_json::Value as Json;
 use std::sync::LazyLock;
 
-/// Puts every top-level fact into the context as a CEL variable.
-pub fn bind(ctx: &mut ::cel::Context, facts: &Facts) -> Result<(), String> {
-    let json = serde_json::to_value(facts).map_err(|e| e.to_string())?;
-    let Json::Object(map) = json else {
-        return Err("facts are not an object".into());
-    };
-    for (name, value) in map {
-        ctx.add_variable(name, value).map_err(|e| e.to_string())?;
+/// Puts every top-level fact into the context as a CEL variable, converting
+/// the facts straight to CEL values (no intermediate JSON: this runs once
+/// per applicant and is most of the cost of judging one).
+pub fn bind(ctx: &mut ::cel::Context, facts: &super::facts::Facts) -> Result<(), String> {
+    match ::cel::to_value(facts).map_err(|e| e.to_string())? {
+        ::cel::Value::Map(map) => {
+            for (key, value) in map.map.iter() {
+                if let ::cel::objects::Key::String(name) = key {
+                    ctx.add_variable_from_value(name.as_str(), value.clone());
+                }
+            }
+            Ok(())
+        }
+        _ => Err("facts are not a map".into()),
     }
-    Ok(())
 }
 
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,34 +53,39 @@ pub fn paths(expr: &str) -> Vec<Vec<String>> {
     out
 }
 
-/// The facts a rule reads, with their values and sources, in reading order.
+/// The fact paths a rule reads in its condition and reason, in reading
+/// order, without repeats: computed once when the rule file is loaded.
+pub fn rule_reads(fails: &Expr, reason: &super::cel::Template) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for expr in std::iter::once(fails).chain(reason.exprs()) {
+        for path in paths(&expr.source) {
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The facts a rule reads (`facts` as JSON), with their values and sources.
 pub fn used_facts(
     rule: &Rule,
-    facts: &Facts,
+    facts: &Json,
     prov: &Provenance,
 ) -> Vec<(String, String, Vec<Source>)> {
-    let json = serde_json::to_value(facts).unwrap_or(Json::Null);
-    let mut exprs: Vec<&Expr> = vec![&rule.fails];
-    exprs.extend(rule.reason.exprs());
-    let mut out: Vec<(String, String, Vec<Source>)> = Vec::new();
-    for expr in exprs {
-        for path in paths(&expr.source) {
-            let Some(value) = lookup(&json, &path) else {
-                continue;
-            };
+    rule.reads
+        .iter()
+        .filter_map(|path| {
+            let value = lookup(facts, path)?;
             let name = path.join(".");
-            if out.iter().any(|(n, _, _)| *n == name) {
-                continue;
-            }
             let sources = prov
                 .get(&name)
                 .or_else(|| prov.get(&path[0]))
                 .cloned()
                 .unwrap_or_default();
-            out.push((name, show(value), sources));
-        }
-    }
-    out
+            Some((name, show(value), sources))
+        })
+        .collect()
 }
 
 fn lookup<'a>(json: &'a Json, path: &[String]) -> Option<&'a Json> {

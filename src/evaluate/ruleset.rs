@@ -140,6 +140,8 @@ pub struct Rule {
     pub reason: Template,
     pub basis: Option<String>,
     pub description: Option<String>,
+    /// The fact paths `fails` and `reason` read (for sources and explain).
+    pub reads: Vec<Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -153,6 +155,11 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// SHA-256 of the file's bytes: verdicts say exactly which rules made them.
     pub sha256: String,
+    /// Every fact key the vocabulary defines, blank: the start of every
+    /// applicant's facts (built once; it is a few dozen strings).
+    pub empty_facts: super::facts::Facts,
+    /// The benchmark parts' keywords, folded once.
+    pub benchmark_keywords: Vec<Vec<String>>,
     /// Where it came from, for messages.
     pub origin: String,
 }
@@ -263,6 +270,7 @@ impl RuleSet {
             }
             if let (false, Some(fails), Some(reason)) = (failed, fails, reason) {
                 rules.push(Rule {
+                    reads: super::names::rule_reads(&fails, &reason),
                     code: raw.code,
                     severity: raw.severity,
                     when,
@@ -276,6 +284,8 @@ impl RuleSet {
         if errors.is_empty() {
             let sha256 = hex(&Sha256::digest(text.as_bytes()));
             Ok(RuleSet {
+                empty_facts: super::facts::Facts::empty_for(&file.vocabulary, &file.benchmark),
+                benchmark_keywords: super::benchmark::folded_keywords(&file.benchmark),
                 header: file.rule_set,
                 vocabulary: file.vocabulary,
                 benchmark: file.benchmark,

@@ -1138,6 +1138,64 @@ mod tests {
         assert!(err.0.contains("Excel"), "{err}");
     }
 
+    /// Well-formed but arbitrary nestings of the elements the reader acts
+    /// on: it may refuse them, never panic.
+    fn xml_tree() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            "[a-zA-Zễ :\t.]{0,6}".prop_map(|t| format!("<w:t>{t}</w:t>")),
+            Just("<w:br w:type=\"page\"/>".to_string()),
+            Just("<w:tab/>".to_string()),
+            Just("<w:b/>".to_string()),
+            Just("<w:gridSpan w:val=\"x\"/>".to_string()),
+            Just("<w:vMerge/>".to_string()),
+            Just("<w:sectPr/>".to_string()),
+            Just("<w:pageBreakBefore/>".to_string()),
+            Just("<w:showingPlcHdr/>".to_string()),
+            Just("&amp;".to_string()),
+        ];
+        leaf.prop_recursive(6, 64, 4, |inner| {
+            const NAMES: [&str; 19] = [
+                "w:p",
+                "w:r",
+                "w:pPr",
+                "w:rPr",
+                "w:tbl",
+                "w:tr",
+                "w:tc",
+                "w:tcPr",
+                "w:txbxContent",
+                "mc:AlternateContent",
+                "mc:Choice",
+                "mc:Fallback",
+                "w:sdt",
+                "w:sdtPr",
+                "w:sdtContent",
+                "w:del",
+                "w:ins",
+                "w:sectPr",
+                "w:t",
+            ];
+            (
+                proptest::sample::select(&NAMES[..]),
+                proptest::collection::vec(inner, 0..4),
+            )
+                .prop_map(|(name, children)| format!("<{name}>{}</{name}>", children.concat()))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_nesting_never_panics(trees in proptest::collection::vec(xml_tree(), 0..4)) {
+            let bytes = package(&[("word/document.xml", body(&trees.concat()))]);
+            if let Ok(doc) = read_document_bytes(&bytes, "t.docx") {
+                let vocab = crate::vocab::Vocabulary::default();
+                let parts = crate::ingest::dossier_doc::split_parts(&doc, &vocab);
+                proptest::prop_assert!(!parts.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn finds_the_main_part_through_the_package_relationships() {
         let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document2.xml"/></Relationships>"#;

@@ -15,13 +15,13 @@ use super::{Block, Document, Paragraph, Table, TableCell};
 use crate::date::Date;
 use crate::source::Source;
 use crate::text::{clean, fold_words};
-use crate::vocab::{Vocabulary, starts_with_words};
+use crate::vocab::{DocumentKind, Vocabulary, starts_with_words};
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 /// One document found in a Word file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocPart {
     /// Display path of the file.
     pub file: String,
@@ -39,11 +39,11 @@ pub struct DocPart {
     pub subjects: Vec<Subject>,
     /// The first copy-mark line ("SAO Y BẢN CHÍNH", "Bản photo").
     pub copy_mark: Option<Field>,
-    /// Characters of text in this part (0: an empty part).
+    /// Non-blank characters of text in this part (0: an empty part).
     pub text_len: usize,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     /// The label as written, cleaned ("Họ và tên"); for a copy mark, the
     /// vocabulary mark it matched.
@@ -53,7 +53,7 @@ pub struct Field {
     pub source: Source,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
     /// As written ("Bài 3. Tư tưởng Hồ Chí Minh"), cleaned.
     pub name: String,
@@ -76,54 +76,26 @@ pub struct Subject {
 /// they belong to the last part (the only one, in the usual one-document
 /// file): a copy mark in a header is found there.
 pub fn split_parts(doc: &Document, vocab: &Vocabulary) -> Vec<DocPart> {
-    let ctx = Context::new(doc, vocab);
-    let mut parts: Vec<(Option<Title>, Vec<&Block>)> = Vec::new();
-    for segment in doc.blocks.split(|b| matches!(b, Block::PageBreak)) {
-        let title = ctx.find_title(segment);
-        match (title, parts.last_mut()) {
-            (None, Some((_, blocks))) => blocks.extend(segment),
-            (None, None) if !segment.iter().any(has_text) => {}
-            (title, _) => parts.push((title, segment.iter().collect())),
-        }
-    }
-    if parts.is_empty() {
-        parts.push((None, Vec::new()));
-    }
-    parts
-        .into_iter()
-        .map(|(title, blocks)| ctx.read_part(title, &blocks))
-        .collect()
+    Interpreter::new(vocab).split_parts(doc)
 }
 
-struct Title {
-    kind: String,
-    text: String,
-    loc: Loc,
-}
-
-/// Where a line is, before it becomes a [`Source`].
-#[derive(Clone, Copy, Debug)]
-enum Loc {
-    Paragraph(u32),
-    Cell { table: u32, row: u32, cell: u32 },
-}
-
-/// Words a copy-mark line may have ("SAO Y BẢN CHÍNH Số: 125/SY-UBND").
-const MAX_MARK_WORDS: usize = 10;
-
-/// Labels folded once per call, so matching a candidate is one lookup.
-struct Context<'a> {
-    file: &'a str,
-    vocab: &'a Vocabulary,
+/// The vocabulary prepared for reading documents (every alias folded once).
+/// [`split_parts`] prepares one per call; a caller reading many documents
+/// with one vocabulary keeps one of these instead.
+pub struct Interpreter<'a> {
     labels: HashMap<String, &'a str>,
+    titles: Vec<(String, &'a DocumentKind)>,
     copy_marks: Vec<(String, &'a str)>,
+    /// First letters of the folded copy marks: most lines are ruled out
+    /// without folding them.
+    mark_initials: Vec<char>,
     /// Transcript header aliases, folded: (alias, column field).
     columns: Vec<(String, &'a str)>,
     max_within: usize,
 }
 
-impl<'a> Context<'a> {
-    fn new(doc: &'a Document, vocab: &'a Vocabulary) -> Self {
+impl<'a> Interpreter<'a> {
+    pub fn new(vocab: &'a Vocabulary) -> Self {
         let mut labels = HashMap::new();
         for (field, aliases) in &vocab.labels {
             for alias in aliases {
@@ -141,6 +113,18 @@ impl<'a> Context<'a> {
             .collect();
         // Longest first: "Sao y bản chính" is a better name than "Sao y".
         copy_marks.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let mut mark_initials: Vec<char> = copy_marks
+            .iter()
+            .filter_map(|(m, _)| m.chars().next())
+            .collect();
+        mark_initials.sort_unstable();
+        mark_initials.dedup();
+        let titles = vocab
+            .documents
+            .iter()
+            .flat_map(|d| d.titles.iter().map(move |t| (fold_words(t), d)))
+            .filter(|(t, _)| !t.is_empty())
+            .collect();
         let mut columns: Vec<(String, &str)> = vocab
             .transcript_columns
             .iter()
@@ -150,14 +134,69 @@ impl<'a> Context<'a> {
             .filter(|(f, _)| !f.is_empty())
             .collect();
         columns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        Context {
-            file: &doc.path,
-            vocab,
+        Interpreter {
             labels,
+            titles,
             copy_marks,
+            mark_initials,
             columns,
             max_within: vocab.documents.iter().map(|d| d.within).max().unwrap_or(0),
         }
+    }
+
+    /// See [`split_parts`].
+    pub fn split_parts(&self, doc: &Document) -> Vec<DocPart> {
+        Context {
+            file: &doc.path,
+            words: self,
+        }
+        .split_parts(doc)
+    }
+}
+
+struct Title {
+    kind: String,
+    text: String,
+    loc: Loc,
+}
+
+/// Where a line is, before it becomes a [`Source`].
+#[derive(Clone, Copy, Debug)]
+enum Loc {
+    Paragraph(u32),
+    Cell { table: u32, row: u32, cell: u32 },
+}
+
+/// Words a label may have ("Trình độ lý luận chính trị hiện nay").
+const MAX_LABEL_WORDS: usize = 8;
+
+/// Words a copy-mark line may have ("SAO Y BẢN CHÍNH Số: 125/SY-UBND").
+const MAX_MARK_WORDS: usize = 10;
+
+/// One document being read with an [`Interpreter`].
+struct Context<'i, 'a> {
+    file: &'i str,
+    words: &'i Interpreter<'a>,
+}
+
+impl<'i, 'a> Context<'i, 'a> {
+    fn split_parts(&self, doc: &Document) -> Vec<DocPart> {
+        let mut parts: Vec<(Option<Title>, Vec<&Block>)> = Vec::new();
+        for segment in doc.blocks.split(|b| matches!(b, Block::PageBreak)) {
+            let title = self.find_title(segment);
+            match (title, parts.last_mut()) {
+                (None, Some((_, blocks))) => blocks.extend(segment),
+                (None, None) if !segment.iter().any(has_text) => {}
+                (title, _) => parts.push((title, segment.iter().collect())),
+            }
+        }
+        if parts.is_empty() {
+            parts.push((None, Vec::new()));
+        }
+        parts
+            .into_iter()
+            .map(|(title, blocks)| self.read_part(title, &blocks))
+            .collect()
     }
 
     fn source(&self, loc: Loc) -> Source {
@@ -165,6 +204,18 @@ impl<'a> Context<'a> {
             Loc::Paragraph(n) => Source::paragraph(self.file, n),
             Loc::Cell { table, row, cell } => Source::table_cell(self.file, table, row, cell),
         }
+    }
+
+    /// The document kind whose title this line is (as
+    /// [`Vocabulary::title_kind`], with the titles folded once).
+    fn title_kind(&self, line: &str) -> Option<&'a DocumentKind> {
+        let folded = fold_words(line);
+        // Same order as the vocabulary: the first document kind wins.
+        self.words
+            .titles
+            .iter()
+            .find(|(t, _)| starts_with_words(&folded, t))
+            .map(|(_, d)| *d)
     }
 
     fn find_title(&self, segment: &[Block]) -> Option<Title> {
@@ -177,7 +228,7 @@ impl<'a> Context<'a> {
                             continue;
                         }
                         seen += 1;
-                        if let Some(kind) = self.vocab.title_kind(line)
+                        if let Some(kind) = self.title_kind(line)
                             && seen <= kind.within
                         {
                             return Some(Title {
@@ -186,7 +237,7 @@ impl<'a> Context<'a> {
                                 loc: Loc::Paragraph(p.n),
                             });
                         }
-                        if seen >= self.max_within {
+                        if seen >= self.words.max_within {
                             return None;
                         }
                     }
@@ -211,7 +262,7 @@ impl<'a> Context<'a> {
                     .split('\n')
                     .filter(|l| has_words(l) && self.copy_mark_in(l).is_none());
                 for (i, line) in lines.enumerate() {
-                    if let Some(kind) = self.vocab.title_kind(line)
+                    if let Some(kind) = self.title_kind(line)
                         && i < kind.within
                     {
                         return Some(Title {
@@ -292,9 +343,11 @@ impl<'a> Context<'a> {
             while c < row.len() {
                 let Some(cell) = row.get(c) else { break };
                 let loc = cell_loc(table, r, c);
-                // Label cell | value cell.
+                // Label cell | value cell; two labels side by side are the
+                // header row of a list ("Họ và tên | Ngày sinh | Đơn vị").
                 if let Some(field) = self.label_field(&cell.text)
                     && let Some(value_cell) = row.get(c + 1)
+                    && self.label_field(&value_cell.text).is_none()
                 {
                     part.text_len += count_text(&cell.text) + count_text(&value_cell.text);
                     let value = clean_value(&value_cell.text);
@@ -323,33 +376,48 @@ impl<'a> Context<'a> {
     fn copy_mark_in(&self, line: &str) -> Option<(&'a str, String)> {
         let mut rest = line;
         loop {
-            let folded = fold_words(rest);
-            // A mark is a short line of its own; "- Bản sao bằng tốt
-            // nghiệp" in a list of attachments is not one.
-            let own_line = rest.trim_start().starts_with(char::is_alphabetic)
-                && folded.split(' ').count() <= MAX_MARK_WORDS;
-            if own_line
-                && let Some((_, mark)) = self
-                    .copy_marks
-                    .iter()
-                    .find(|(m, _)| starts_with_words(&folded, m))
-            {
-                return Some((*mark, clean(rest)));
+            if let Some(found) = self.copy_mark_at_start(rest) {
+                return Some(found);
             }
             let (_, after) = rest.split_once('\t')?;
             rest = after;
         }
     }
 
+    fn copy_mark_at_start(&self, text: &str) -> Option<(&'a str, String)> {
+        // A mark is a short line of its own; "- Bản sao bằng tốt nghiệp"
+        // in a list of attachments is not one.
+        let first = text
+            .trim_start()
+            .chars()
+            .next()
+            .filter(|c| c.is_alphabetic())?;
+        let initial = fold_words(first.encode_utf8(&mut [0; 4])).chars().next()?;
+        if !self.words.mark_initials.contains(&initial)
+            || text.split_whitespace().count() > MAX_MARK_WORDS
+        {
+            return None;
+        }
+        let folded = fold_words(text);
+        if folded.split(' ').count() > MAX_MARK_WORDS {
+            return None;
+        }
+        self.words
+            .copy_marks
+            .iter()
+            .find(|(m, _)| starts_with_words(&folded, m))
+            .map(|(_, mark)| (*mark, clean(text)))
+    }
+
     /// The vocabulary field a label text names, after the decorations a
     /// label carries ("1.", "a)", trailing dots or colon, "(ghi rõ)").
     fn label_field(&self, text: &str) -> Option<&'a str> {
         let label = strip_label(text);
-        if let Some(field) = self.labels.get(&fold_words(label)) {
+        if let Some(field) = self.words.labels.get(&fold_words(label)) {
             return Some(field);
         }
         let (before, _) = label.rsplit_once('(')?;
-        self.labels.get(&fold_words(before)).copied()
+        self.words.labels.get(&fold_words(before)).copied()
     }
 
     /// `(field, label, value)` for every known label in the line.
@@ -391,24 +459,42 @@ impl<'a> Context<'a> {
     }
 
     /// Where the known label that ends at `colon` starts, searching word
-    /// starts after `from`, longest label first.
+    /// starts after `from`, longest label first. A trailing parenthesis
+    /// ("Ngày sinh (ghi rõ):") is not part of the label.
     fn label_before(&self, line: &str, from: usize, colon: usize) -> Option<(usize, &'a str)> {
-        let segment = line.get(from..colon)?;
-        let mut starts: Vec<usize> = Vec::new();
-        let mut prev_boundary = true;
-        for (i, ch) in segment.char_indices() {
-            let boundary = is_label_boundary(ch);
-            if prev_boundary && !boundary {
-                starts.push(from + i);
-            }
-            prev_boundary = boundary;
+        let mut segment = line.get(from..colon)?;
+        if segment.trim_end().ends_with(')')
+            && let Some((before, _)) = segment.rsplit_once('(')
+        {
+            segment = before;
         }
-        let first = starts.len().saturating_sub(8);
-        starts.get(first..)?.iter().find_map(|&s| {
-            line.get(s..colon)
-                .and_then(|l| self.label_field(l))
-                .map(|field| (s, field))
-        })
+        // Words folded one by one: a candidate label is a join of the last
+        // few, so no text is folded twice.
+        let mut words: Vec<(usize, String)> = Vec::new();
+        let mut start = None;
+        for (i, ch) in segment.char_indices().chain([(segment.len(), ' ')]) {
+            match (is_label_boundary(ch), start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    let folded = fold_words(segment.get(s..i).unwrap_or(""));
+                    if !folded.is_empty() {
+                        words.push((from + s, folded));
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        let first = words.len().saturating_sub(MAX_LABEL_WORDS);
+        let mut candidates = words.get(first..)?;
+        while let Some(((start, _), _)) = candidates.split_first() {
+            let candidate: Vec<&str> = candidates.iter().map(|(_, w)| w.as_str()).collect();
+            if let Some(field) = self.words.labels.get(&candidate.join(" ")) {
+                return Some((*start, *field));
+            }
+            candidates = candidates.get(1..)?;
+        }
+        None
     }
 
     /// `(label end, value start, field)` for a line starting with a label
@@ -509,11 +595,12 @@ impl<'a> Context<'a> {
         if folded.is_empty() || folded.split(' ').count() > 8 {
             return None;
         }
-        if let Some((_, field)) = self.columns.iter().find(|(a, _)| *a == folded) {
+        if let Some((_, field)) = self.words.columns.iter().find(|(a, _)| *a == folded) {
             return Some(field);
         }
         let padded = format!(" {folded} ");
-        self.columns
+        self.words
+            .columns
             .iter()
             .find(|(a, _)| padded.contains(&format!(" {a} ")))
             .map(|(_, field)| *field)
@@ -626,24 +713,37 @@ fn clean_value(text: &str) -> String {
     }))
 }
 
-static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^[^:,\d]*\p{L}[^:,]{0,60},\s*ngày\b(.*)$").expect("static regex")
-});
-static MONTH_YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)tháng.*năm").expect("static regex"));
+/// Longest place name before ", ngày" ("Thành phố Buôn Ma Thuột").
+const MAX_PLACE_CHARS: usize = 60;
 
 /// The date of a place-date line ("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
 /// looked for in each tab-separated column: `Some(None)` for such a line
 /// with its date left blank.
 fn place_date(line: &str) -> Option<Option<Date>> {
     for column in line.split('\t') {
-        let column = clean(column);
-        let Some(caps) = PLACE_DATE.captures(&column) else {
+        // Most lines have no comma: no cleaning, no lower-casing for them.
+        let Some((place, rest)) = column.split_once(',') else {
             continue;
         };
-        let rest = caps.get(1).map_or("", |m| m.as_str());
-        let date = Date::find_all(&format!("ngày{rest}")).into_iter().next();
-        if date.is_some() || MONTH_YEAR.is_match(rest) {
+        let place = place.trim();
+        let plausible_place = place.chars().count() <= MAX_PLACE_CHARS
+            && place.starts_with(char::is_alphabetic)
+            && !place.contains(':');
+        if !plausible_place {
+            continue;
+        }
+        let rest = clean(rest).to_lowercase();
+        let Some(after) = rest.strip_prefix("ngày") else {
+            continue;
+        };
+        if after.starts_with(char::is_alphabetic) {
+            continue;
+        }
+        let date = Date::find_all(&rest).into_iter().next();
+        let has_month_year = after
+            .find("tháng")
+            .is_some_and(|m| after[m..].contains("năm"));
+        if date.is_some() || has_month_year {
             return Some(date);
         }
     }
@@ -721,6 +821,20 @@ mod tests {
             .unwrap_or_else(|| panic!("no {name} in {:?}", part.fields))
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_in_any_layout_never_panics(
+            items in proptest::collection::vec(
+                "[-a-zA-Zđễ0-9 .…:,;/()|\t\n*]{0,30}|Họ và tên:|Ngày sinh|Kon Rẫy, ngày|BẢNG ĐIỂM|Số tiết|Môn học|--|Sao y|Tổng cộng",
+                0..24,
+            )
+        ) {
+            let lines: Vec<&str> = items.iter().map(String::as_str).collect();
+            let parts = split_parts(&doc(&lines), &vocab());
+            proptest::prop_assert!(!parts.is_empty());
+        }
+    }
+
     #[test]
     fn labels_with_every_kind_of_separator() {
         let parts = split_parts(
@@ -782,6 +896,20 @@ mod tests {
             p.fields["unit"].source,
             Source::table_cell("d.docx", 1, 2, 2)
         );
+    }
+
+    #[test]
+    fn a_list_header_row_is_not_label_and_value() {
+        let parts = split_parts(
+            &doc(&[
+                "V/v đề nghị xét",
+                "TT|Họ và tên|Ngày sinh|Đơn vị",
+                "+1|Nguyễn Văn An|05/03/1975|Xã A",
+            ]),
+            &vocab(),
+        );
+        assert_eq!(parts[0].kind.as_deref(), Some("cong_van"));
+        assert!(parts[0].fields.is_empty(), "{:?}", parts[0].fields);
     }
 
     #[test]

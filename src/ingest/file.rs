@@ -2,13 +2,14 @@
 //! pipeline runs in parallel. It never fails; a file that cannot be read
 //! comes back as [`Content::Unreadable`] with its one-line reason.
 
-use super::dossier_doc::{self, DocPart};
+use super::dossier_doc::{DocPart, Interpreter};
 use super::table::{self, SheetTable};
 use super::{Format, docx, format_of, spreadsheet};
 use crate::discover::FoundFile;
 use crate::vocab::Vocabulary;
+use std::io::Read;
 
-#[derive(Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Content {
     /// A spreadsheet; `tables` is empty when no sheet has a list header.
     Spreadsheet {
@@ -26,31 +27,92 @@ pub enum Content {
     Unreadable(String),
 }
 
-pub fn read_file(file: &FoundFile, vocab: &Vocabulary) -> Content {
-    if let Some(problem) = &file.problem {
-        return Content::Unreadable(problem.clone());
+/// What reading needs, prepared once per run (folding every alias of the
+/// vocabulary costs as much as reading a small document).
+pub struct Readers<'a> {
+    pub vocab: &'a Vocabulary,
+    documents: Interpreter<'a>,
+}
+
+impl<'a> Readers<'a> {
+    pub fn new(vocab: &'a Vocabulary) -> Self {
+        Readers {
+            vocab,
+            documents: Interpreter::new(vocab),
+        }
     }
-    let by_name = || {
-        vocab
-            .attachment_kind(file.file_name())
-            .map(|a| a.kind.clone())
+}
+
+/// Largest Word and spreadsheet files we read: far above any real dossier
+/// or list (a 50 MB list is fine), far below what would hurt the machine.
+const MAX_WORD_BYTES: u64 = 128 << 20;
+const MAX_SPREADSHEET_BYTES: u64 = 256 << 20;
+
+/// Reads and interprets one file.
+pub fn read_file(file: &FoundFile, readers: &Readers) -> Content {
+    match load(file) {
+        Ok(bytes) => interpret(file, bytes.as_deref(), readers),
+        Err(unreadable) => unreadable,
+    }
+}
+
+/// The bytes the readers need: those of Word and spreadsheet files, read
+/// through a size cap; other files are not read (`None`).
+pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
+    if let Some(problem) = &file.problem {
+        return Err(Content::Unreadable(problem.clone()));
+    }
+    let cap = match format_of(&file.path) {
+        Format::Word => MAX_WORD_BYTES,
+        Format::Spreadsheet => MAX_SPREADSHEET_BYTES,
+        Format::Other => return Ok(None),
     };
-    match format_of(&file.path) {
-        Format::Spreadsheet => match spreadsheet::read_workbook(&file.path, &file.rel) {
-            Ok(wb) => Content::Spreadsheet {
-                tables: table::read_tables(&wb, vocab),
-            },
-            Err(e) => Content::Unreadable(e.to_string()),
-        },
-        Format::Word => match docx::read_document(&file.path, &file.rel) {
+    let unreadable = |e: std::io::Error| Content::Unreadable(format!("cannot read: {}", e.kind()));
+    let f = std::fs::File::open(&file.path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    f.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > cap {
+        return Err(Content::Unreadable(format!(
+            "file larger than {} MB: not read",
+            cap >> 20
+        )));
+    }
+    Ok(Some(bytes))
+}
+
+/// Interprets a file from the bytes [`load`] gave.
+pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> Content {
+    let vocab = readers.vocab;
+    let ext = file
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match (format_of(&file.path), bytes) {
+        (Format::Spreadsheet, Some(bytes)) => {
+            match spreadsheet::read_workbook_bytes(bytes, &ext, &file.rel) {
+                Ok(wb) => Content::Spreadsheet {
+                    tables: table::read_tables(&wb, vocab),
+                },
+                Err(e) => Content::Unreadable(e.to_string()),
+            }
+        }
+        (Format::Word, Some(bytes)) => match docx::read_document_bytes(bytes, &file.rel) {
             Ok(doc) => Content::Word {
-                parts: dossier_doc::split_parts(&doc, vocab),
+                parts: readers.documents.split_parts(&doc),
             },
             Err(e) => Content::Unreadable(e.to_string()),
         },
-        Format::Other => match std::fs::metadata(&file.path) {
+        _ => match std::fs::metadata(&file.path) {
             Ok(m) if m.len() == 0 => Content::Unreadable("empty file (0 bytes)".to_string()),
-            Ok(_) => Content::Other { kind: by_name() },
+            Ok(_) => Content::Other {
+                kind: vocab
+                    .attachment_kind(file.file_name())
+                    .map(|a| a.kind.clone()),
+            },
             Err(e) => Content::Unreadable(format!("cannot read: {}", e.kind())),
         },
     }

@@ -799,7 +799,13 @@ mod ods_guard {
                     t.rows_total = t.rows_total.saturating_add(repeats);
                 }
                 Ok(Event::End(e)) if e.name().as_ref() == "table:table" => return Ok(t),
-                Ok(Event::Eof) => return Ok(t),
+                // calamine spins forever on a sheet that never closes (a
+                // truncated file); refuse it here.
+                Ok(Event::Eof) => {
+                    return Err(IngestError::new(
+                        "damaged .ods file: content.xml ends inside a sheet (truncated?)",
+                    ));
+                }
                 Ok(_) => {}
                 Err(e) => {
                     return Err(IngestError::new(format!(

@@ -16,7 +16,7 @@ use crate::source::{Source, cell_ref};
 use crate::text::clean;
 use crate::vocab::Vocabulary;
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
@@ -28,7 +28,7 @@ const MAX_HEADER_COLS: u32 = 16_384;
 /// more (its merged values are then read from their first cell only).
 const MAX_COVERED_CELLS: usize = 200_000;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SheetTable {
     /// Display path of the file.
     pub file: String,
@@ -47,7 +47,7 @@ pub struct SheetTable {
     pub footer_lines: Vec<(String, Source)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     /// Vocabulary field (`name`, `birth_date`, `birth_male`, ...).
     pub field: String,
@@ -56,7 +56,7 @@ pub struct Column {
     pub header: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// 0-based sheet row.
     pub row: u32,
@@ -68,7 +68,7 @@ pub struct Record {
     pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldValue {
     /// The cell as a clerk reads it, cleaned (NFC, whitespace collapsed,
     /// case kept).

@@ -41,11 +41,11 @@ const LIST_TITLE: &str = "DANH SÁCH";
 const RECIPIENTS: &str = "Nơi nhận:";
 const NOTE_LABEL: &str = "Lưu ý: ";
 const LIST_COLUMNS: [(&str, &str, usize, bool); 5] = [
-    ("STT", "{{nguoi.stt}}", 850, true),
+    ("STT", "{{nguoi.stt}}", 800, true),
     ("Họ và tên", "{{nguoi.ho_ten}}", 2650, false),
-    ("Ngày sinh", "{{nguoi.ngay_sinh}}", 1500, true),
-    ("Đơn vị", "{{nguoi.don_vi}}", 2755, false),
-    ("Ghi chú", "{{nguoi.ghi_chu}}", 1600, false),
+    ("Ngày sinh", "{{nguoi.ngay_sinh}}", 1750, true),
+    ("Đơn vị", "{{nguoi.don_vi}}", 2855, false),
+    ("Ghi chú", "{{nguoi.ghi_chu}}", 1300, false),
 ];
 const LIST_TOTAL: (&str, &str) = ("Danh sách có ", " đồng chí./.");
 

@@ -1,0 +1,198 @@
+//! The year's workbook: the summary per class type, the register of every
+//! enrolment with its source cell, and the grades. Every text cell is written
+//! as a string, so a name starting with `=` stays a name.
+
+use super::catalogue::Catalogue;
+use super::roster::score_text;
+use super::stats::YearStats;
+use super::wording::{class_count, fill};
+use crate::date::Date;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+pub fn workbook_bytes(stats: &YearStats, catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    summary_sheet(wb.add_worksheet(), stats, catalogue, &bold)?;
+    register_sheet(wb.add_worksheet(), stats, catalogue, &bold)?;
+    grades_sheet(wb.add_worksheet(), stats, catalogue, &bold)?;
+    wb.save_to_buffer()
+}
+
+fn header(ws: &mut Worksheet, row: u32, labels: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (col, label) in (0u16..).zip(labels) {
+        ws.write_string_with_format(row, col, *label, bold)?;
+    }
+    Ok(())
+}
+
+fn count(n: usize) -> f64 {
+    n as f64
+}
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    stats: &YearStats,
+    catalogue: &Catalogue,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let l = &catalogue.report.labels;
+    ws.set_name(&l.summary_sheet)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        fill(
+            &catalogue.report.title,
+            &[("year", &stats.year.to_string())],
+        ),
+        bold,
+    )?;
+    ws.write_string(1, 0, &l.by_type_heading)?;
+    header(
+        ws,
+        2,
+        &[&l.number, &l.class_type, &l.classes, &l.learners],
+        bold,
+    )?;
+    let mut row = 3u32;
+    for (i, t) in stats.by_type.iter().enumerate() {
+        ws.write_number(row, 0, count(i + 1))?;
+        ws.write_string(row, 1, &t.class_type)?;
+        ws.write_number(row, 2, count(t.classes))?;
+        ws.write_number(row, 3, count(t.learners))?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 1, &l.total, bold)?;
+    ws.write_number_with_format(row, 2, count(stats.classes), bold)?;
+    ws.write_number_with_format(row, 3, count(stats.enrolments), bold)?;
+    row += 1;
+    ws.write_string(row, 1, &l.unique_learners)?;
+    ws.write_number(row, 3, count(stats.unique_learners))?;
+    row += 2;
+    if !stats.joint.is_empty() {
+        ws.write_string(row, 0, &l.joint_heading)?;
+        row += 1;
+        header(
+            ws,
+            row,
+            &[
+                &l.number,
+                &l.class_type,
+                &l.classes,
+                &l.learners,
+                &l.partner,
+            ],
+            bold,
+        )?;
+        row += 1;
+        for (i, j) in stats.joint.iter().enumerate() {
+            ws.write_number(row, 0, count(i + 1))?;
+            ws.write_string(row, 1, &j.class_type)?;
+            ws.write_number(row, 2, count(j.classes))?;
+            ws.write_number(row, 3, count(j.learners))?;
+            ws.write_string(row, 4, j.partners.join(&catalogue.report.partner_separator))?;
+            row += 1;
+        }
+    }
+    ws.set_column_width(1, 70)?;
+    ws.set_column_width(2, 10)?;
+    ws.set_column_width(3, 14)?;
+    ws.set_column_width(4, 36)?;
+    Ok(())
+}
+
+fn register_sheet(
+    ws: &mut Worksheet,
+    stats: &YearStats,
+    catalogue: &Catalogue,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let l = &catalogue.report.labels;
+    ws.set_name(&l.register_sheet)?;
+    header(
+        ws,
+        0,
+        &[
+            &l.number,
+            &l.class_type,
+            &l.course,
+            &l.start,
+            &l.end,
+            &l.partner,
+            &l.name,
+            &l.birth_date,
+            &l.sex,
+            &l.ethnicity,
+            &l.position,
+            &l.unit,
+            &l.score,
+            &l.grade,
+            &l.note,
+            &l.source,
+        ],
+        bold,
+    )?;
+    let shown = |iso: &Option<String>| {
+        iso.as_deref()
+            .map(|d| Date::parse(d).map_or_else(|| d.to_string(), |d| d.display_vn()))
+            .unwrap_or_default()
+    };
+    for (i, r) in stats.register.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        ws.write_number(row, 0, count(i + 1))?;
+        ws.write_string(row, 1, &r.class_type)?;
+        if let Some(c) = r.course {
+            ws.write_string(row, 2, class_count(usize::try_from(c).unwrap_or(0)))?;
+        }
+        ws.write_string(row, 3, shown(&r.start))?;
+        ws.write_string(row, 4, shown(&r.end))?;
+        if r.joint {
+            ws.write_string(row, 5, text(&r.partner))?;
+        }
+        ws.write_string(row, 6, &r.name)?;
+        ws.write_string(row, 7, shown(&r.birth_date))?;
+        ws.write_string(row, 8, text(&r.sex))?;
+        ws.write_string(row, 9, text(&r.ethnicity))?;
+        ws.write_string(row, 10, text(&r.position))?;
+        ws.write_string(row, 11, text(&r.unit))?;
+        if let Some(s) = r.score {
+            ws.write_string(row, 12, score_text(s))?;
+        }
+        ws.write_string(row, 13, text(&r.grade))?;
+        ws.write_string(row, 14, text(&r.note))?;
+        ws.write_string(row, 15, &r.source)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (col, width) in [
+        (1u16, 40.0),
+        (5, 24.0),
+        (6, 26.0),
+        (7, 12.0),
+        (10, 20.0),
+        (11, 28.0),
+        (15, 40.0),
+    ] {
+        ws.set_column_width(col, width)?;
+    }
+    Ok(())
+}
+
+fn grades_sheet(
+    ws: &mut Worksheet,
+    stats: &YearStats,
+    catalogue: &Catalogue,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let l = &catalogue.report.labels;
+    ws.set_name(&l.grades_sheet)?;
+    ws.write_string_with_format(0, 0, &l.grades_heading, bold)?;
+    header(ws, 1, &[&l.grade, &l.count], bold)?;
+    for (i, (grade, n)) in stats.grades.iter().enumerate() {
+        let row = u32::try_from(i + 2).unwrap_or(u32::MAX);
+        ws.write_string(row, 0, grade)?;
+        ws.write_number(row, 1, count(*n))?;
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 14)?;
+    Ok(())
+}
