@@ -405,6 +405,7 @@ fn hostile_neighbours_get_reasons_and_change_no_verdict() {
     let (status, stats) = check_with_stats(&root, &out);
     assert!(status.success(), "{status}");
     let peak = stats["peak_rss_mb"].as_f64().expect("peak_rss_mb");
+    println!("hoso check on the hostile batch: {stats}");
     assert!(peak < 300.0, "peak memory {peak} MB");
     let written: Verdicts =
         serde_json::from_slice(&std::fs::read(out.join("verdicts.json")).unwrap()).unwrap();
