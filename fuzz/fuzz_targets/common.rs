@@ -34,7 +34,9 @@ impl Template {
             }
             let name = entry.name().expect("template entry name").to_string();
             let mut data = Vec::new();
-            entry.read_to_end(&mut data).expect("template entry inflates");
+            entry
+                .read_to_end(&mut data)
+                .expect("template entry inflates");
             entries.push((name, data));
         }
         Template(entries)
@@ -48,7 +50,8 @@ impl Template {
         let stored = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
         for (name, data) in &self.0 {
-            zip.start_file(name.as_str(), stored).expect("in-memory zip");
+            zip.start_file(name.as_str(), stored)
+                .expect("in-memory zip");
             let data = if name == part { content } else { data };
             zip.write_all(data).expect("in-memory zip");
         }

@@ -12,9 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
 static FORM: LazyLock<common::Template> = LazyLock::new(|| {
-    common::Template::new(include_bytes!(
-        "../../tests/fixtures/docx/don-de-nghi.docx"
-    ))
+    common::Template::new(include_bytes!("../../tests/fixtures/docx/don-de-nghi.docx"))
 });
 
 fuzz_target!(|data: &[u8]| {

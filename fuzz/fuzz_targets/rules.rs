@@ -6,15 +6,18 @@
 
 #![no_main]
 
-use hoso::evaluate::{judge, ruleset::RuleSet};
 use hoso::evaluate::ruleset::DEFAULT_RULES;
+use hoso::evaluate::{judge, ruleset::RuleSet};
 use hoso::pipeline::{self, Run};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 use std::sync::LazyLock;
 
 static BATCH: LazyLock<Option<Run>> = LazyLock::new(|| {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/batch/xet-2021");
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/batch/xet-2021"
+    );
     let rules = RuleSet::default_rules().ok()?;
     pipeline::run(Path::new(root), &rules, &|_, _| {}).ok()
 });

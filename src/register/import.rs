@@ -84,6 +84,12 @@ pub fn collect(paths: &[PathBuf], catalogue: &Catalogue) -> Vec<Candidate> {
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
+                // A FIFO or a device named like a spreadsheet would block or
+                // never end when read: report it instead of opening it.
+                Ok(e) if !e.file_type().is_file() => out.push(Candidate::Unreadable {
+                    display: e.path().to_string_lossy().replace('\\', "/"),
+                    reason: m.not_a_file.clone(),
+                }),
                 Ok(e) => out.push(classify(e.path(), catalogue)),
                 Err(err) => {
                     let display = err.path().unwrap_or(root).to_string_lossy().into_owned();
@@ -412,8 +418,12 @@ fn insert_class(conn: &Connection, source_id: i64, r: &Roster) -> rusqlite::Resu
 }
 
 /// Hex SHA-256 of a file, read in chunks.
+const MAX_HASHED_BYTES: u64 = 512 << 20;
+
 pub fn sha256_of(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+    // Capped like every other read: the reader refuses anything this big
+    // anyway, so hashing beyond it only wastes time.
+    let mut f = std::fs::File::open(path)?.take(MAX_HASHED_BYTES);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
