@@ -1,7 +1,7 @@
 //! Incremental re-runs: what was read from each file, and what the rules
-//! said about each set of facts, kept in the output folder
-//! (`<out>/.hoso.cache`), so that re-checking a batch after a few
-//! corrections only reads and judges what changed.
+//! said about each set of facts, kept in the output folder, so that
+//! re-checking a batch after a few corrections only reads and judges what
+//! changed.
 //!
 //! Files are keyed by their content hash; a file whose size and
 //! modification time are unchanged is taken as unchanged without being read
@@ -11,24 +11,38 @@
 //! results. A missing, damaged or foreign cache is simply empty: the cache
 //! can only save time, never change a verdict.
 //!
-//! Why our own format: the cache is one file, written atomically, encoded
-//! with postcard (compact, fast) and hashed with xxh3 (we need speed, not
-//! cryptographic strength: a collision would need an adversary who can also
-//! edit the output folder).
+//! Two files: `.hoso.cache`, the index (per file its stat, hash and slimmed
+//! content; per judgement key where its outcomes are), written atomically at
+//! the end of a run; and `.hoso.blobs`, the run's [`Spill`]: whole document
+//! parts and judgements, appended to and never rewritten in place, so the
+//! index of the last completed run stays valid whatever happens to this
+//! one. Blobs carry a checksum. The blob file is locked for the run: a second
+//! `hoso check` into the same folder runs without the cache.
+//!
+//! Why our own format: postcard is compact and fast, xxh3 is fast (we need
+//! speed, not cryptographic strength: a collision would need an adversary
+//! who can also edit the output folder), and the index only ever holds what
+//! matching needs, so memory does not grow with the documents' text.
 
 use crate::evaluate::Outcome;
 use crate::ingest::file::Content;
+use crate::spill::{Blob, Spill};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::xxh3_128;
 
 const FILE_NAME: &str = ".hoso.cache";
-/// Larger caches are not loaded (a batch of 100,000 dossiers stays below).
-const MAX_BYTES: u64 = 2 << 30;
+const BLOBS_NAME: &str = ".hoso.blobs";
+/// Larger indexes are not loaded (a batch of 100,000 dossiers stays below).
+const MAX_BYTES: u64 = 1 << 30;
+/// The blob file starts afresh when less than a third of it is still used
+/// (it only grows by what changed, so this is rare).
+const GARBAGE_RATIO: u64 = 3;
+const GARBAGE_FLOOR: u64 = 64 << 20;
 
-/// A file as last read: its stat, content hash and content.
+/// A file as last read: its stat, content hash and (slimmed) content.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct FileEntry {
     pub size: u64,
@@ -40,58 +54,120 @@ pub struct FileEntry {
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {
     salt: String,
+    /// The blob file's length when this index was written.
+    blobs_len: u64,
     files: Vec<(String, FileEntry)>,
-    judgements: Vec<(u128, Vec<Outcome>)>,
+    judgements: Vec<(u128, Blob)>,
 }
 
 pub struct Cache {
     path: PathBuf,
     salt: String,
+    spill: Arc<Spill>,
     files: HashMap<String, FileEntry>,
-    judgements: HashMap<u128, Vec<Outcome>>,
+    judgements: HashMap<u128, Blob>,
     /// What this run read anew, and the unchanged files it reused, to be saved.
     fresh_files: Mutex<Vec<(String, FileEntry)>>,
     reused_files: Mutex<Vec<String>>,
-    fresh_judgements: Mutex<Vec<(u128, Vec<Outcome>)>>,
+    fresh_judgements: Mutex<Vec<(u128, Blob)>>,
 }
 
 impl Cache {
     /// The cache in `out`, or an empty one. `salt` names everything besides
-    /// file content that results depend on (rule-set hash, version).
-    pub fn load(out: &Path, salt: &str) -> Cache {
+    /// file content that results depend on (rule-set hash, version). Fails
+    /// only when the blob file cannot be opened or is in use by another run.
+    pub fn load(out: &Path, salt: &str) -> anyhow::Result<Cache> {
+        std::fs::create_dir_all(out)?;
         let path = out.join(FILE_NAME);
+        let blobs_path = out.join(BLOBS_NAME);
+        let blobs = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&blobs_path)?;
+        match blobs.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                anyhow::bail!("another hoso check is writing to {}", out.display())
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+        }
+        let blobs_len = blobs.metadata()?.len();
         let pack = std::fs::metadata(&path)
             .ok()
             .filter(|m| m.len() <= MAX_BYTES)
             .and_then(|_| std::fs::read(&path).ok())
             .and_then(|bytes| postcard::from_bytes::<Pack>(&bytes).ok())
-            .filter(|p| p.salt == salt)
+            .filter(|p| p.salt == salt && p.blobs_len <= blobs_len)
             .unwrap_or_default();
-        Cache {
+        let live: u64 = pack
+            .files
+            .iter()
+            .flat_map(|(_, e)| match &e.content {
+                Content::Word { parts } => parts.iter().filter_map(|p| p.spilled).collect(),
+                _ => Vec::new(),
+            })
+            .chain(pack.judgements.iter().map(|(_, b)| *b))
+            .map(|b| u64::from(b.len))
+            .sum();
+        let (pack, end) = if blobs_len > GARBAGE_FLOOR && blobs_len > live * GARBAGE_RATIO {
+            // Start afresh. The index goes first: a run killed in between
+            // must not leave an index pointing into a truncated file.
+            let _ = std::fs::remove_file(&path);
+            blobs.set_len(0)?;
+            (Pack::default(), 0)
+        } else {
+            (pack, blobs_len)
+        };
+        Ok(Cache {
             path,
             salt: salt.to_string(),
+            spill: Arc::new(Spill::over(blobs, end)),
             files: pack.files.into_iter().collect(),
             judgements: pack.judgements.into_iter().collect(),
             fresh_files: Mutex::new(Vec::new()),
             reused_files: Mutex::new(Vec::new()),
             fresh_judgements: Mutex::new(Vec::new()),
-        }
+        })
+    }
+
+    /// Where this run's whole document parts go (the blob file).
+    pub fn spill(&self) -> Arc<Spill> {
+        Arc::clone(&self.spill)
     }
 
     /// The entry of a file whose size and modification time are unchanged.
     pub fn unchanged(&self, rel: &str, size: u64, mtime_ns: i128) -> Option<&FileEntry> {
         self.files
             .get(rel)
-            .filter(|e| e.size == size && e.mtime_ns == mtime_ns)
+            .filter(|e| e.size == size && e.mtime_ns == mtime_ns && self.intact(e))
     }
 
     /// The entry of a file whose content is unchanged (touched, copied back).
     pub fn same_content(&self, rel: &str, hash: u128) -> Option<&FileEntry> {
-        self.files.get(rel).filter(|e| e.hash == hash)
+        self.files
+            .get(rel)
+            .filter(|e| e.hash == hash && self.intact(e))
     }
 
-    pub fn judgement(&self, key: u128) -> Option<&Vec<Outcome>> {
-        self.judgements.get(&key)
+    /// Every part the entry left in the blob file is still there, intact: a
+    /// damaged blob file costs a re-read, never a run or a verdict.
+    fn intact(&self, entry: &FileEntry) -> bool {
+        match &entry.content {
+            Content::Word { parts } => parts
+                .iter()
+                .filter_map(|p| p.spilled)
+                .all(|b| self.spill.holds(b)),
+            _ => true,
+        }
+    }
+
+    /// The outcomes judged for `key`; `None` also when they cannot be read
+    /// back (they are then judged again).
+    pub fn judgement(&self, key: u128) -> Option<Vec<Outcome>> {
+        let blob = *self.judgements.get(&key)?;
+        self.spill.get_value(blob).ok()
     }
 
     /// Records that this run reused a file's entry unchanged.
@@ -109,21 +185,25 @@ impl Cache {
         }
     }
 
-    pub fn keep_judgement(&self, key: u128, outcomes: Vec<Outcome>) {
-        if let Ok(mut fresh) = self.fresh_judgements.lock() {
-            fresh.push((key, outcomes));
+    /// Keeps `outcomes` for `key` (a judgement that cannot be written is
+    /// simply judged again next time).
+    pub fn keep_judgement(&self, key: u128, outcomes: &Vec<Outcome>) {
+        if let Ok(blob) = self.spill.put_value(outcomes)
+            && let Ok(mut fresh) = self.fresh_judgements.lock()
+        {
+            fresh.push((key, blob));
         }
     }
 
-    /// Writes the cache for the next run (atomically). Judgements of this
-    /// run are kept; older ones are dropped so the cache does not grow
-    /// without bound.
+    /// Writes the index for the next run (atomically, after the blobs are on
+    /// disk). Judgements of this run are kept; older ones are dropped so the
+    /// cache does not grow without bound.
     pub fn save(self, used_judgements: &[u128]) -> anyhow::Result<()> {
         let mut old_files = self.files;
         let mut files = self.fresh_files.into_inner().unwrap_or_default();
         let reused = self.reused_files.into_inner().unwrap_or_default();
         let fresh_judgements = self.fresh_judgements.into_inner().unwrap_or_default();
-        // Nothing read or judged anew, and no file gone: the cache on disk
+        // Nothing read or judged anew, and no file gone: the index on disk
         // is already this run's (rewriting it would cost more than the run).
         if files.is_empty() && fresh_judgements.is_empty() && reused.len() == old_files.len() {
             return Ok(());
@@ -134,16 +214,23 @@ impl Cache {
             }
         }
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut fresh: HashMap<u128, Vec<Outcome>> = fresh_judgements.into_iter().collect();
-        let mut old = self.judgements;
-        let mut judgements: Vec<(u128, Vec<Outcome>)> = used_judgements
+        let mut fresh: HashMap<u128, Blob> = fresh_judgements.into_iter().collect();
+        let old = self.judgements;
+        let mut judgements: Vec<(u128, Blob)> = used_judgements
             .iter()
-            .filter_map(|k| fresh.remove(k).or_else(|| old.remove(k)).map(|o| (*k, o)))
+            .filter_map(|k| {
+                fresh
+                    .remove(k)
+                    .or_else(|| old.get(k).copied())
+                    .map(|b| (*k, b))
+            })
             .collect();
         judgements.sort_by_key(|(k, _)| *k);
         judgements.dedup_by_key(|(k, _)| *k);
+        self.spill.sync()?;
         let pack = Pack {
             salt: self.salt,
+            blobs_len: self.spill.end(),
             files,
             judgements,
         };

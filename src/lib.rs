@@ -19,6 +19,7 @@ pub mod register;
 pub mod report;
 pub mod samples;
 pub mod source;
+pub mod spill;
 pub mod stats;
 pub mod text;
 pub mod verdict;

@@ -1,17 +1,24 @@
 //! The review pipeline end to end: discover → ingest → match → evaluate.
 //! Reading files and judging applicants run in parallel (rayon); results are
 //! collected in input order, so output is identical at any thread count.
+//!
+//! Memory: each document part is written whole to a [`Spill`] as soon as it
+//! is read and kept slimmed (who it names, what it is); the rules read it
+//! back applicant by applicant. Judgements are dropped as soon as their
+//! verdict is made.
 
 use crate::cache::{self, Cache, FileEntry};
 use crate::discover::{self, FoundFile};
-use crate::evaluate::{self, Judgement, ruleset::RuleSet};
+use crate::evaluate::{self, ruleset::RuleSet};
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
-use crate::interrupt::{self, Interrupted};
+use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
-use crate::verdict::{Summary, Verdicts};
+use crate::spill::{Spill, SpillError};
+use crate::verdict::{Summary, Verdict, Verdicts};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Called as files are read (`done`, `total`), for a progress bar.
@@ -27,27 +34,34 @@ pub struct Run {
     pub accounting: Vec<String>,
     /// The judgement-cache keys of this run's applicants.
     pub judgement_keys: Vec<u128>,
+    /// Where the dossiers' document parts are whole ([`crate::matching::Dossier::whole`]).
+    pub spill: Arc<Spill>,
 }
 
 /// Reads a file through the cache: unchanged files (same size and time, or
 /// same content) are not interpreted again.
-fn read_through(f: &FoundFile, readers: &Readers, cache: &Cache) -> Content {
+fn read_through(
+    f: &FoundFile,
+    readers: &Readers,
+    cache: &Cache,
+    spill: &Spill,
+) -> Result<Content, SpillError> {
     let Some((size, mtime_ns)) = f.problem.is_none().then(|| cache::stat(&f.path)).flatten() else {
-        return read_file(f, readers);
+        return read_file(f, readers).slim(spill);
     };
     if let Some(entry) = cache.unchanged(&f.rel, size, mtime_ns) {
         cache.keep_unchanged(&f.rel);
-        return entry.content.clone();
+        return Ok(entry.content.clone());
     }
     let bytes = match load(f) {
         Ok(bytes) => bytes,
         // Not cached: a read error may be gone next time.
-        Err(unreadable) => return unreadable,
+        Err(unreadable) => return Ok(unreadable),
     };
     let hash = bytes.as_deref().map(cache::hash).unwrap_or(0);
     let content = match cache.same_content(&f.rel, hash) {
         Some(entry) if bytes.is_some() => entry.content.clone(),
-        _ => interpret(f, bytes.as_deref(), readers),
+        _ => interpret(f, bytes.as_deref(), readers).slim(spill)?,
     };
     cache.keep_file(
         &f.rel,
@@ -58,7 +72,7 @@ fn read_through(f: &FoundFile, readers: &Readers, cache: &Cache) -> Content {
             content: content.clone(),
         },
     );
-    content
+    Ok(content)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -70,8 +84,9 @@ pub struct Timings {
     pub files: usize,
 }
 
-pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> Result<Run, Interrupted> {
-    run_cached(root, rules, progress, None)
+/// [`run_cached`] without a cache, spilling to the system's temporary folder.
+pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> anyhow::Result<Run> {
+    run_cached(root, rules, progress, None, &std::env::temp_dir())
 }
 
 /// The cache salt: results depend on the rule file and on hoso itself.
@@ -79,15 +94,26 @@ pub fn cache_salt(rules: &RuleSet) -> String {
     format!("hoso {} rules {}", env!("CARGO_PKG_VERSION"), rules.sha256)
 }
 
-/// [`run`], reusing what `cache` holds from an earlier run and recording
-/// what this run read and judged (save it with [`Cache::save`] and
-/// [`Run::judgement_keys`]).
+/// Checks the batch at `root`, reusing what `cache` holds from an earlier
+/// run and recording what this run read and judged (save it with
+/// [`Cache::save`] and [`Run::judgement_keys`]). Without a cache, document
+/// parts are spilled to a temporary file in `spill_dir`.
 pub fn run_cached(
     root: &Path,
     rules: &RuleSet,
     progress: Progress,
     cache: Option<&Cache>,
-) -> Result<Run, Interrupted> {
+    spill_dir: &Path,
+) -> anyhow::Result<Run> {
+    let spill = match cache {
+        Some(cache) => cache.spill(),
+        None => Arc::new(Spill::temporary(spill_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot make a temporary file in {}: {e}",
+                spill_dir.display()
+            )
+        })?),
+    };
     let mut timings = Timings::default();
     let t = Instant::now();
     let found = discover::walk(root);
@@ -102,11 +128,11 @@ pub fn run_cached(
         .par_iter()
         .map(|f| {
             if interrupt::requested() {
-                return Content::Unreadable("interrupted".into());
+                return Ok(Content::Unreadable("interrupted".into()));
             }
             let c = match cache {
-                Some(cache) => read_through(f, &readers, cache),
-                None => read_file(f, &readers),
+                Some(cache) => read_through(f, &readers, cache, &spill),
+                None => read_file(f, &readers).slim(&spill),
             };
             progress(
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
@@ -114,7 +140,7 @@ pub fn run_cached(
             );
             c
         })
-        .collect();
+        .collect::<Result<_, SpillError>>()?;
     timings.ingest = t.elapsed();
     interrupt::check()?;
     let all_files: Vec<String> = found.iter().map(|f| f.rel.clone()).collect();
@@ -126,15 +152,22 @@ pub fn run_cached(
     timings.matching = t.elapsed();
 
     let t = Instant::now();
-    let judged: Vec<(Judgement, Option<u128>)> = applicants
+    // Only the verdict is kept: facts and outcomes weigh ten times more.
+    let judged: Vec<(Verdict, Option<u128>)> = applicants
         .par_iter()
-        .map(|a| evaluate::judge_cached(rules, &assembly, a, cache))
-        .collect();
+        .map(|a| {
+            let dossier = a
+                .dossier
+                .map(|d| assembly.dossiers[d].whole(&spill))
+                .transpose()?;
+            let (j, key) = evaluate::judge_cached(rules, &assembly, a, dossier.as_deref(), cache);
+            Ok((j.verdict, key))
+        })
+        .collect::<Result<_, SpillError>>()?;
     let judgement_keys: Vec<u128> = judged.iter().filter_map(|(_, k)| *k).collect();
-    let judgements: Vec<Judgement> = judged.into_iter().map(|(j, _)| j).collect();
+    let verdicts: Vec<Verdict> = judged.into_iter().map(|(v, _)| v).collect();
     timings.evaluate = t.elapsed();
 
-    let verdicts: Vec<_> = judgements.into_iter().map(|j| j.verdict).collect();
     let verdicts = Verdicts {
         rule_set: rules.info(),
         summary: Summary::of(&verdicts),
@@ -161,6 +194,7 @@ pub fn run_cached(
         timings,
         accounting,
         judgement_keys,
+        spill,
     })
 }
 

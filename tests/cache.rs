@@ -65,10 +65,12 @@ fn cached_runs_give_the_verdicts_of_a_cold_run() {
     let warm = check(&batch, &out, &[]);
     let cold = check(&batch, &dir.path().join("cold"), &["--no-cache"]);
     assert_eq!(warm, cold, "a re-run through the cache equals a cold run");
-    assert!(
-        !dir.path().join("cold/.hoso.cache").exists(),
-        "--no-cache writes no cache"
-    );
+    let cold_files: Vec<String> = std::fs::read_dir(dir.path().join("cold"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(cold_files.is_empty(), "--no-cache leaves {cold_files:?}");
 
     let v: serde_json::Value = serde_json::from_str(&warm).unwrap();
     let an = v["verdicts"]
@@ -99,4 +101,62 @@ fn a_damaged_cache_is_ignored() {
     let first = check(batch, &out, &[]);
     std::fs::write(out.join(".hoso.cache"), b"\x00garbage").unwrap();
     assert_eq!(check(batch, &out, &[]), first);
+}
+
+#[test]
+fn a_damaged_or_truncated_blob_file_is_read_around() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let batch = Path::new("tests/fixtures/batch/xet-2021");
+    let first = check(batch, &out, &[]);
+    let blobs = out.join(".hoso.blobs");
+    let mut bytes = std::fs::read(&blobs).unwrap();
+    assert!(
+        bytes.len() > 1000,
+        "the document parts are in the blob file"
+    );
+    // Flip bytes throughout: every part and judgement is then suspect.
+    for i in (0..bytes.len()).step_by(97) {
+        bytes[i] ^= 0x5a;
+    }
+    std::fs::write(&blobs, &bytes).unwrap();
+    assert_eq!(check(batch, &out, &[]), first);
+    std::fs::write(&blobs, &bytes[..bytes.len() / 3]).unwrap();
+    assert_eq!(check(batch, &out, &[]), first);
+    std::fs::remove_file(&blobs).unwrap();
+    assert_eq!(check(batch, &out, &[]), first);
+}
+
+#[test]
+fn a_second_run_into_the_same_folder_goes_without_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let batch = Path::new("tests/fixtures/batch/xet-2021");
+    let first = check(batch, &out, &[]);
+    let index = std::fs::read(out.join(".hoso.cache")).unwrap();
+    // As if another `hoso check` were running into `out`.
+    let blobs = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(out.join(".hoso.blobs"))
+        .unwrap();
+    blobs.lock().unwrap();
+    let second = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("check")
+        .arg(batch)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("running without the cache: another hoso check"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("verdicts.json")).unwrap(),
+        first
+    );
+    assert_eq!(std::fs::read(out.join(".hoso.cache")).unwrap(), index);
 }

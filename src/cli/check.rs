@@ -64,9 +64,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let cache = (!args.no_cache).then(|| Cache::load(&args.out, &pipeline::cache_salt(&rules)));
+    let cache = if args.no_cache {
+        None
+    } else {
+        match Cache::load(&args.out, &pipeline::cache_salt(&rules)) {
+            Ok(cache) => Some(cache),
+            Err(e) => {
+                eprintln!("hoso: warning: running without the cache: {e:#}");
+                None
+            }
+        }
+    };
     let run = with_jobs(args.jobs, || {
-        pipeline::run_cached(&args.batch, &rules, &tick, cache.as_ref())
+        pipeline::run_cached(&args.batch, &rules, &tick, cache.as_ref(), &args.out)
     })??;
     bar.finish_and_clear();
     let write_started = std::time::Instant::now();

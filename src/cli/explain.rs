@@ -58,7 +58,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     for i in chosen {
-        let j = evaluate::judge_in_detail(&rules, &run.assembly, &run.applicants[i]);
+        let applicant = &run.applicants[i];
+        let dossier = applicant
+            .dossier
+            .map(|d| run.assembly.dossiers[d].whole(&run.spill))
+            .transpose()?;
+        let j = evaluate::judge_in_detail(&rules, &run.assembly, applicant, dossier.as_deref());
         let v = &j.verdict;
         let birth = v
             .birth_date

@@ -9,7 +9,7 @@
 
 use super::benchmark::{self, Coverage};
 use super::ruleset::RuleSet;
-use crate::matching::{Applicant, Assembly, Mismatch};
+use crate::matching::{Applicant, Assembly, Dossier, Mismatch};
 use crate::source::Source;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,12 +96,17 @@ impl Facts {
     }
 }
 
-/// Gathers the facts of one applicant.
-pub fn gather(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> (Facts, Provenance) {
+/// Gathers the facts of one applicant; `dossier` is the applicant's
+/// dossier, whole ([`crate::matching::Dossier::whole`]).
+pub fn gather(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    dossier: Option<&Dossier>,
+) -> (Facts, Provenance) {
     let mut facts = Facts::empty(rules);
     let mut prov = Provenance::new();
     let row = applicant.row.map(|r| &asm.rows[r]);
-    let dossier = applicant.dossier.map(|d| &asm.dossiers[d]);
 
     facts.in_list = row.is_some();
     if let Some(row) = row {

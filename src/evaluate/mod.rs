@@ -13,7 +13,7 @@ pub mod rules_test;
 pub mod ruleset;
 
 use crate::cache::Cache;
-use crate::matching::{Applicant, Assembly};
+use crate::matching::{Applicant, Assembly, Dossier};
 use crate::source::Source;
 use crate::verdict::{Reason, Severity, Status, Verdict};
 use facts::{Facts, Provenance};
@@ -45,8 +45,15 @@ pub struct Judgement {
     pub outcomes: Vec<Outcome>,
 }
 
-pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
-    judge_with(rules, asm, applicant, false, None).0
+/// One applicant's judgement; `dossier` is the applicant's dossier, whole
+/// ([`Dossier::whole`]).
+pub fn judge(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    dossier: Option<&Dossier>,
+) -> Judgement {
+    judge_with(rules, asm, applicant, dossier, false, None).0
 }
 
 /// [`judge`] through the judgement cache: rules are not run again for facts
@@ -55,30 +62,36 @@ pub fn judge_cached(
     rules: &RuleSet,
     asm: &Assembly,
     applicant: &Applicant,
+    dossier: Option<&Dossier>,
     cache: Option<&Cache>,
 ) -> (Judgement, Option<u128>) {
-    judge_with(rules, asm, applicant, false, cache)
+    judge_with(rules, asm, applicant, dossier, false, cache)
 }
 
 /// Like [`judge`], with the facts every rule read even when it passed (for
 /// `hoso explain`); `judge` keeps them only for failed rules.
-pub fn judge_in_detail(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Judgement {
-    judge_with(rules, asm, applicant, true, None).0
+pub fn judge_in_detail(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    dossier: Option<&Dossier>,
+) -> Judgement {
+    judge_with(rules, asm, applicant, dossier, true, None).0
 }
 
 fn judge_with(
     rules: &RuleSet,
     asm: &Assembly,
     applicant: &Applicant,
+    dossier: Option<&Dossier>,
     detail: bool,
     cache: Option<&Cache>,
 ) -> (Judgement, Option<u128>) {
-    let (facts, prov) = facts::gather(rules, asm, applicant);
-    let dossier = applicant.dossier.map(|d| &asm.dossiers[d]);
+    let (facts, prov) = facts::gather(rules, asm, applicant, dossier);
     let row = applicant.row.map(|r| &asm.rows[r]);
     let identity = dossier.and_then(|d| d.identity());
 
-    let mut reasons = review_reasons(rules, asm, applicant);
+    let mut reasons = review_reasons(rules, dossier);
     let mut key = None;
     let outcomes = if !reasons.is_empty() {
         Vec::new()
@@ -87,10 +100,10 @@ fn judge_with(
     {
         key = Some(k);
         match cache.judgement(k) {
-            Some(outcomes) => outcomes.clone(),
+            Some(outcomes) => outcomes,
             None => {
                 let outcomes = run_rules(rules, &facts, &prov, detail);
-                cache.keep_judgement(k, outcomes.clone());
+                cache.keep_judgement(k, &outcomes);
                 outcomes
             }
         }
@@ -160,8 +173,8 @@ fn judge_with(
 }
 
 /// Why a dossier cannot be judged, if it cannot (decision 6).
-fn review_reasons(rules: &RuleSet, asm: &Assembly, applicant: &Applicant) -> Vec<Reason> {
-    let Some(d) = applicant.dossier.map(|d| &asm.dossiers[d]) else {
+fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
+    let Some(d) = dossier else {
         return Vec::new();
     };
     let t = &rules.review;

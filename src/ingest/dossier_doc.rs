@@ -14,6 +14,7 @@
 use super::{Block, Document, Paragraph, Table, TableCell};
 use crate::date::Date;
 use crate::source::Source;
+use crate::spill::{Blob, Spill, SpillError};
 use crate::text::{clean, fold_words};
 use crate::vocab::{DocumentKind, Vocabulary, starts_with_words};
 use regex::Regex;
@@ -41,6 +42,52 @@ pub struct DocPart {
     pub copy_mark: Option<Field>,
     /// Non-blank characters of text in this part (0: an empty part).
     pub text_len: usize,
+    /// Set on a slimmed part: where the whole part waits ([`DocPart::slim`]).
+    pub spilled: Option<Blob>,
+}
+
+/// The fields matching reads (who the document names); a slimmed part keeps
+/// only these.
+pub const IDENTITY_FIELDS: [&str; 2] = ["name", "birth_date"];
+
+impl DocPart {
+    /// Writes the whole part to `spill` and keeps only what matching reads:
+    /// the file, the kind and the identity fields.
+    pub fn slim(self, spill: &Spill) -> Result<DocPart, SpillError> {
+        if self.spilled.is_some() {
+            return Ok(self);
+        }
+        let blob = spill.put_value(&self)?;
+        let DocPart {
+            file,
+            kind,
+            fields,
+            text_len,
+            ..
+        } = self;
+        Ok(DocPart {
+            file,
+            kind,
+            title: None,
+            fields: fields
+                .into_iter()
+                .filter(|(k, _)| IDENTITY_FIELDS.contains(&k.as_str()))
+                .collect(),
+            signed: None,
+            subjects: Vec::new(),
+            copy_mark: None,
+            text_len,
+            spilled: Some(blob),
+        })
+    }
+
+    /// The whole part: itself, or read back from `spill` when slimmed.
+    pub fn whole(&self, spill: &Spill) -> Result<std::borrow::Cow<'_, DocPart>, SpillError> {
+        match self.spilled {
+            None => Ok(std::borrow::Cow::Borrowed(self)),
+            Some(blob) => spill.get_value(blob).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -287,6 +334,7 @@ impl<'i, 'a> Context<'i, 'a> {
             subjects: Vec::new(),
             copy_mark: None,
             text_len: 0,
+            spilled: None,
         };
         for block in blocks {
             match block {

@@ -27,6 +27,21 @@ pub enum Content {
     Unreadable(String),
 }
 
+impl Content {
+    /// This content with its document parts slimmed (see [`crate::spill`]).
+    pub fn slim(self, spill: &crate::spill::Spill) -> Result<Content, crate::spill::SpillError> {
+        match self {
+            Content::Word { parts } => Ok(Content::Word {
+                parts: parts
+                    .into_iter()
+                    .map(|p| p.slim(spill))
+                    .collect::<Result<_, _>>()?,
+            }),
+            other => Ok(other),
+        }
+    }
+}
+
 /// What reading needs, prepared once per run (folding every alias of the
 /// vocabulary costs as much as reading a small document).
 pub struct Readers<'a> {

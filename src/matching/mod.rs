@@ -9,7 +9,9 @@ use crate::date::Date;
 use crate::ingest::dossier_doc::DocPart;
 use crate::ingest::table::FieldValue;
 use crate::source::Source;
+use crate::spill::{Spill, SpillError};
 use crate::verdict::UnusedFile;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One person row of a submission list.
@@ -49,7 +51,7 @@ impl ListRow {
 }
 
 /// One applicant's dossier: a folder (or a single file) and what was read in it.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Dossier {
     /// Relative to the batch root: the folder, or the file for a one-file dossier.
     pub path: String,
@@ -66,6 +68,29 @@ pub struct Dossier {
 }
 
 impl Dossier {
+    /// This dossier with its form and transcript whole, read back from the
+    /// spill when they were slimmed.
+    pub fn whole(&self, spill: &Spill) -> Result<Cow<'_, Dossier>, SpillError> {
+        let slimmed = |p: &Option<DocPart>| p.as_ref().is_some_and(|p| p.spilled.is_some());
+        if !slimmed(&self.form) && !slimmed(&self.transcript) {
+            return Ok(Cow::Borrowed(self));
+        }
+        let whole = |p: &Option<DocPart>| -> Result<Option<DocPart>, SpillError> {
+            p.as_ref()
+                .map(|p| p.whole(spill).map(Cow::into_owned))
+                .transpose()
+        };
+        Ok(Cow::Owned(Dossier {
+            path: self.path.clone(),
+            files: self.files.clone(),
+            form: whole(&self.form)?,
+            transcript: whole(&self.transcript)?,
+            documents: self.documents.clone(),
+            request_letters: self.request_letters.clone(),
+            unreadable: self.unreadable.clone(),
+        }))
+    }
+
     pub fn form_text(&self, field: &str) -> Option<&str> {
         self.form
             .as_ref()

@@ -1,0 +1,150 @@
+//! Spill: what was read from each document, kept on disk between reading and
+//! judging, so that memory does not grow with the batch.
+//!
+//! Matching only needs who each document names (name and birth date) and
+//! what kind it is; the rules need everything else (every label field, the
+//! transcript's subjects, the copy mark, the signing date). So a document
+//! part is read once, written here whole, and kept in memory only slimmed
+//! ([`DocPart::slim`]); each applicant's parts are read back, one applicant at
+//! a time, when the applicant is judged.
+//!
+//! The spill is a temporary file in the output folder, or, when the cache is
+//! on, the cache's blob file (`.hoso.blobs`), appended to across runs so that
+//! unchanged files keep pointing at the parts written by an earlier run.
+//!
+//! Why not a crate: we need append, read-at-offset and a checksum per blob;
+//! an embedded database would add a format and a dependency for that.
+
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Mutex;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Where one blob lies in a spill file, and its checksum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blob {
+    pub offset: u64,
+    pub len: u32,
+    pub check: u64,
+}
+
+/// A spill file: blobs are appended by any thread and read back by offset.
+pub struct Spill {
+    file: Mutex<(File, u64)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpillError {
+    #[error("cannot write the spill file: {0}")]
+    Write(std::io::Error),
+    #[error("cannot read back the spill file: {0}")]
+    Read(std::io::Error),
+    #[error("the spill file is damaged (a checksum does not match)")]
+    Damaged,
+    #[error("cannot encode a document part: {0}")]
+    Encode(postcard::Error),
+}
+
+impl Spill {
+    /// A spill in an unnamed temporary file in `dir` (deleted on exit).
+    pub fn temporary(dir: &std::path::Path) -> std::io::Result<Spill> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Spill::over(tempfile::tempfile_in(dir)?, 0))
+    }
+
+    /// A spill appending to `file`, whose first `end` bytes are kept.
+    pub fn over(file: File, end: u64) -> Spill {
+        Spill {
+            file: Mutex::new((file, end)),
+        }
+    }
+
+    /// The length of the file: where the next blob goes.
+    pub fn end(&self) -> u64 {
+        self.file.lock().map(|g| g.1).unwrap_or(0)
+    }
+
+    pub fn put(&self, bytes: &[u8]) -> Result<Blob, SpillError> {
+        let len = u32::try_from(bytes.len())
+            .map_err(|_| SpillError::Write(std::io::Error::other("blob over 4 GiB")))?;
+        let check = xxh3_64(bytes);
+        let mut guard = self
+            .file
+            .lock()
+            .map_err(|_| SpillError::Write(std::io::Error::other("poisoned")))?;
+        let (file, end) = &mut *guard;
+        let offset = *end;
+        file.seek(SeekFrom::Start(offset))
+            .and_then(|_| file.write_all(bytes))
+            .map_err(SpillError::Write)?;
+        *end += u64::from(len);
+        Ok(Blob { offset, len, check })
+    }
+
+    pub fn get(&self, blob: Blob) -> Result<Vec<u8>, SpillError> {
+        let mut bytes = vec![0; blob.len as usize];
+        {
+            let mut guard = self
+                .file
+                .lock()
+                .map_err(|_| SpillError::Read(std::io::Error::other("poisoned")))?;
+            let (file, end) = &mut *guard;
+            if blob.offset + u64::from(blob.len) > *end {
+                return Err(SpillError::Damaged);
+            }
+            file.seek(SeekFrom::Start(blob.offset))
+                .and_then(|_| file.read_exact(&mut bytes))
+                .map_err(SpillError::Read)?;
+        }
+        if xxh3_64(&bytes) != blob.check {
+            return Err(SpillError::Damaged);
+        }
+        Ok(bytes)
+    }
+
+    /// The blob can be read back and its checksum matches.
+    pub fn holds(&self, blob: Blob) -> bool {
+        self.get(blob).is_ok()
+    }
+
+    pub fn put_value<T: Serialize>(&self, value: &T) -> Result<Blob, SpillError> {
+        self.put(&postcard::to_stdvec(value).map_err(SpillError::Encode)?)
+    }
+
+    pub fn get_value<T: for<'de> Deserialize<'de>>(&self, blob: Blob) -> Result<T, SpillError> {
+        postcard::from_bytes(&self.get(blob)?).map_err(|_| SpillError::Damaged)
+    }
+
+    /// Writes everything to disk (before an index that points here is saved).
+    pub fn sync(&self) -> std::io::Result<()> {
+        let guard = self
+            .file
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        guard.0.sync_data()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_come_back_and_damage_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::temporary(dir.path()).unwrap();
+        let a = spill.put(b"first").unwrap();
+        let b = spill.put_value(&("Nguyễn Văn A", 1980u32)).unwrap();
+        assert_eq!(spill.get(a).unwrap(), b"first");
+        let back: (String, u32) = spill.get_value(b).unwrap();
+        assert_eq!(back, ("Nguyễn Văn A".to_string(), 1980));
+        let forged = Blob {
+            check: a.check ^ 1,
+            ..a
+        };
+        assert!(matches!(spill.get(forged), Err(SpillError::Damaged)));
+        let beyond = Blob { offset: 1000, ..a };
+        assert!(matches!(spill.get(beyond), Err(SpillError::Damaged)));
+    }
+}
