@@ -104,10 +104,7 @@ impl Cache {
         let live: u64 = pack
             .files
             .iter()
-            .flat_map(|(_, e)| match &e.content {
-                Content::Word { parts } => parts.iter().filter_map(|p| p.spilled).collect(),
-                _ => Vec::new(),
-            })
+            .flat_map(|(_, e)| blobs_of(&e.content))
             .chain(pack.judgements.iter().map(|(_, b)| *b))
             .map(|b| u64::from(b.len))
             .sum();
@@ -154,13 +151,7 @@ impl Cache {
     /// Every part the entry left in the blob file is still there, intact: a
     /// damaged blob file costs a re-read, never a run or a verdict.
     fn intact(&self, entry: &FileEntry) -> bool {
-        match &entry.content {
-            Content::Word { parts } => parts
-                .iter()
-                .filter_map(|p| p.spilled)
-                .all(|b| self.spill.holds(b)),
-            _ => true,
-        }
+        blobs_of(&entry.content).all(|b| self.spill.holds(b))
     }
 
     /// The outcomes judged for `key`; `None` also when they cannot be read
@@ -236,6 +227,19 @@ impl Cache {
         };
         let bytes = postcard::to_stdvec(&pack)?;
         crate::report::write_atomic(&self.path, &bytes)
+    }
+}
+
+/// Every blob a (slimmed) content points to.
+fn blobs_of(content: &Content) -> Box<dyn Iterator<Item = Blob> + '_> {
+    match content {
+        Content::Word { parts } => Box::new(parts.iter().filter_map(|p| p.spilled)),
+        Content::Spreadsheet { tables } => Box::new(
+            tables
+                .iter()
+                .flat_map(|t| t.records.iter().filter_map(|r| r.spilled)),
+        ),
+        Content::Other { .. } | Content::Unreadable(_) => Box::new(std::iter::empty()),
     }
 }
 

@@ -156,11 +156,8 @@ pub fn run_cached(
     let judged: Vec<(Verdict, Option<u128>)> = applicants
         .par_iter()
         .map(|a| {
-            let dossier = a
-                .dossier
-                .map(|d| assembly.dossiers[d].whole(&spill))
-                .transpose()?;
-            let (j, key) = evaluate::judge_cached(rules, &assembly, a, dossier.as_deref(), cache);
+            let whole = assembly.whole(a, &spill)?;
+            let (j, key) = evaluate::judge_cached(rules, &assembly, a, &whole, cache);
             Ok((j.verdict, key))
         })
         .collect::<Result<_, SpillError>>()?;

@@ -4,11 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Source {
     /// Path relative to the batch root (or as given, for single files), with `/`.
-    pub file: String,
+    /// Shared: every value read from a file points at the one path (a list
+    /// of 100,000 people has a million sources).
+    pub file: Arc<str>,
     pub loc: Loc,
 }
 
@@ -17,7 +20,7 @@ pub enum Loc {
     /// The file as a whole (a scan, a missing document).
     File,
     /// A spreadsheet cell; `row` and `col` are 0-based.
-    Cell { sheet: String, row: u32, col: u32 },
+    Cell { sheet: Arc<str>, row: u32, col: u32 },
     /// A Word paragraph, 1-based, counted over the body in reading order.
     Paragraph(u32),
     /// A Word table cell; table, row and cell are 1-based.
@@ -25,29 +28,34 @@ pub enum Loc {
 }
 
 impl Source {
-    pub fn file(file: impl Into<String>) -> Source {
+    pub fn file(file: impl Into<Arc<str>>) -> Source {
         Source {
             file: file.into(),
             loc: Loc::File,
         }
     }
-    pub fn cell(file: impl Into<String>, sheet: &str, row: u32, col: u32) -> Source {
+    pub fn cell(
+        file: impl Into<Arc<str>>,
+        sheet: impl Into<Arc<str>>,
+        row: u32,
+        col: u32,
+    ) -> Source {
         Source {
             file: file.into(),
             loc: Loc::Cell {
-                sheet: sheet.to_string(),
+                sheet: sheet.into(),
                 row,
                 col,
             },
         }
     }
-    pub fn paragraph(file: impl Into<String>, n: u32) -> Source {
+    pub fn paragraph(file: impl Into<Arc<str>>, n: u32) -> Source {
         Source {
             file: file.into(),
             loc: Loc::Paragraph(n),
         }
     }
-    pub fn table_cell(file: impl Into<String>, table: u32, row: u32, cell: u32) -> Source {
+    pub fn table_cell(file: impl Into<Arc<str>>, table: u32, row: u32, cell: u32) -> Source {
         Source {
             file: file.into(),
             loc: Loc::TableCell { table, row, cell },

@@ -46,7 +46,7 @@ fn text<'a>(part: &'a DocPart, field: &str) -> &'a str {
 }
 
 fn source(part: &DocPart, field: &str) -> String {
-    part.fields[field].source.to_string()
+    part.fields.get(field).unwrap().source.to_string()
 }
 
 fn date(part: &DocPart, field: &str) -> Date {
@@ -74,7 +74,10 @@ fn application_form_fields_and_their_sources() {
         assert_eq!(form.kind.as_deref(), Some("don"), "{name}");
         assert_eq!(
             form.title,
-            Some(("ĐƠN ĐỀ NGHỊ".to_string(), Source::paragraph(&name, 2)))
+            Some((
+                "ĐƠN ĐỀ NGHỊ".to_string(),
+                Source::paragraph(name.as_str(), 2)
+            ))
         );
         // Bold label in two runs, NFD value split mid-word, read as NFC.
         assert_eq!(text(form, "name"), "Nguyễn Văn An");

@@ -59,11 +59,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     for i in chosen {
         let applicant = &run.applicants[i];
-        let dossier = applicant
-            .dossier
-            .map(|d| run.assembly.dossiers[d].whole(&run.spill))
-            .transpose()?;
-        let j = evaluate::judge_in_detail(&rules, &run.assembly, applicant, dossier.as_deref());
+        let whole = run.assembly.whole(applicant, &run.spill)?;
+        let j = evaluate::judge_in_detail(&rules, &run.assembly, applicant, &whole);
         let v = &j.verdict;
         let birth = v
             .birth_date

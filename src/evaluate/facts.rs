@@ -9,7 +9,7 @@
 
 use super::benchmark::{self, Coverage};
 use super::ruleset::RuleSet;
-use crate::matching::{Applicant, Assembly, Dossier, Mismatch};
+use crate::matching::{Applicant, Assembly, Mismatch, Whole};
 use crate::source::Source;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,17 +96,18 @@ impl Facts {
     }
 }
 
-/// Gathers the facts of one applicant; `dossier` is the applicant's
-/// dossier, whole ([`crate::matching::Dossier::whole`]).
+/// Gathers the facts of one applicant from its row and dossier, whole
+/// ([`Assembly::whole`]).
 pub fn gather(
     rules: &RuleSet,
     asm: &Assembly,
     applicant: &Applicant,
-    dossier: Option<&Dossier>,
+    whole: &Whole,
 ) -> (Facts, Provenance) {
     let mut facts = Facts::empty(rules);
     let mut prov = Provenance::new();
-    let row = applicant.row.map(|r| &asm.rows[r]);
+    let row = whole.row();
+    let dossier = whole.dossier();
 
     facts.in_list = row.is_some();
     if let Some(row) = row {

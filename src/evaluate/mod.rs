@@ -13,7 +13,7 @@ pub mod rules_test;
 pub mod ruleset;
 
 use crate::cache::Cache;
-use crate::matching::{Applicant, Assembly, Dossier};
+use crate::matching::{Applicant, Assembly, Dossier, Whole};
 use crate::source::Source;
 use crate::verdict::{Reason, Severity, Status, Verdict};
 use facts::{Facts, Provenance};
@@ -45,15 +45,10 @@ pub struct Judgement {
     pub outcomes: Vec<Outcome>,
 }
 
-/// One applicant's judgement; `dossier` is the applicant's dossier, whole
-/// ([`Dossier::whole`]).
-pub fn judge(
-    rules: &RuleSet,
-    asm: &Assembly,
-    applicant: &Applicant,
-    dossier: Option<&Dossier>,
-) -> Judgement {
-    judge_with(rules, asm, applicant, dossier, false, None).0
+/// One applicant's judgement, from its row and dossier, whole
+/// ([`Assembly::whole`]).
+pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant, whole: &Whole) -> Judgement {
+    judge_with(rules, asm, applicant, whole, false, None).0
 }
 
 /// [`judge`] through the judgement cache: rules are not run again for facts
@@ -62,10 +57,10 @@ pub fn judge_cached(
     rules: &RuleSet,
     asm: &Assembly,
     applicant: &Applicant,
-    dossier: Option<&Dossier>,
+    whole: &Whole,
     cache: Option<&Cache>,
 ) -> (Judgement, Option<u128>) {
-    judge_with(rules, asm, applicant, dossier, false, cache)
+    judge_with(rules, asm, applicant, whole, false, cache)
 }
 
 /// Like [`judge`], with the facts every rule read even when it passed (for
@@ -74,21 +69,22 @@ pub fn judge_in_detail(
     rules: &RuleSet,
     asm: &Assembly,
     applicant: &Applicant,
-    dossier: Option<&Dossier>,
+    whole: &Whole,
 ) -> Judgement {
-    judge_with(rules, asm, applicant, dossier, true, None).0
+    judge_with(rules, asm, applicant, whole, true, None).0
 }
 
 fn judge_with(
     rules: &RuleSet,
     asm: &Assembly,
     applicant: &Applicant,
-    dossier: Option<&Dossier>,
+    whole: &Whole,
     detail: bool,
     cache: Option<&Cache>,
 ) -> (Judgement, Option<u128>) {
-    let (facts, prov) = facts::gather(rules, asm, applicant, dossier);
-    let row = applicant.row.map(|r| &asm.rows[r]);
+    let (facts, prov) = facts::gather(rules, asm, applicant, whole);
+    let dossier = whole.dossier();
+    let row = whole.row();
     let identity = dossier.and_then(|d| d.identity());
 
     let mut reasons = review_reasons(rules, dossier);

@@ -17,6 +17,7 @@ use crate::source::Source;
 use crate::spill::{Blob, Spill, SpillError};
 use crate::text::{clean, fold_words};
 use crate::vocab::{DocumentKind, Vocabulary, starts_with_words};
+use litemap::LiteMap;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -32,7 +33,7 @@ pub struct DocPart {
     pub title: Option<(String, Source)>,
     /// Label fields by vocabulary field name. The first occurrence wins,
     /// except that a later non-empty value replaces an empty one.
-    pub fields: BTreeMap<String, Field>,
+    pub fields: LiteMap<String, Field>,
     /// The last place-date line of the part ("Kon Rẫy, ngày 05 tháng 3 năm
     /// 2021"); `None` when there is none or its date is left blank.
     pub signed: Option<(Date, Source)>,
@@ -72,6 +73,13 @@ impl DocPart {
             fields: fields
                 .into_iter()
                 .filter(|(k, _)| IDENTITY_FIELDS.contains(&k.as_str()))
+                .map(|(k, f)| {
+                    // Nothing before judging reads the label.
+                    let label = String::new();
+                    (k, Field { label, ..f })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
                 .collect(),
             signed: None,
             subjects: Vec::new(),
@@ -194,7 +202,7 @@ impl<'a> Interpreter<'a> {
     /// See [`split_parts`].
     pub fn split_parts(&self, doc: &Document) -> Vec<DocPart> {
         Context {
-            file: &doc.path,
+            file: doc.path.as_str().into(),
             words: self,
         }
         .split_parts(doc)
@@ -222,7 +230,8 @@ const MAX_MARK_WORDS: usize = 10;
 
 /// One document being read with an [`Interpreter`].
 struct Context<'i, 'a> {
-    file: &'i str,
+    /// Shared by every source of the document.
+    file: std::sync::Arc<str>,
     words: &'i Interpreter<'a>,
 }
 
@@ -248,8 +257,10 @@ impl<'i, 'a> Context<'i, 'a> {
 
     fn source(&self, loc: Loc) -> Source {
         match loc {
-            Loc::Paragraph(n) => Source::paragraph(self.file, n),
-            Loc::Cell { table, row, cell } => Source::table_cell(self.file, table, row, cell),
+            Loc::Paragraph(n) => Source::paragraph(self.file.clone(), n),
+            Loc::Cell { table, row, cell } => {
+                Source::table_cell(self.file.clone(), table, row, cell)
+            }
         }
     }
 
@@ -329,7 +340,7 @@ impl<'i, 'a> Context<'i, 'a> {
             file: self.file.to_string(),
             kind: title.as_ref().map(|t| t.kind.clone()),
             title: title.map(|t| (t.text, self.source(t.loc))),
-            fields: BTreeMap::new(),
+            fields: LiteMap::new(),
             signed: None,
             subjects: Vec::new(),
             copy_mark: None,
@@ -911,11 +922,11 @@ mod tests {
         // An empty value gives way to a later filled one.
         assert_eq!(field(p, "party_date"), "03/02/2010");
         assert_eq!(
-            p.fields["party_date"].source,
+            p.fields.get("party_date").unwrap().source,
             Source::paragraph("d.docx", 8)
         );
         assert_eq!(field(p, "institution"), "Đại học Huế");
-        assert_eq!(p.fields["unit"].label, "Đơn vị công tác");
+        assert_eq!(p.fields.get("unit").unwrap().label, "Đơn vị công tác");
     }
 
     #[test]
@@ -931,17 +942,17 @@ mod tests {
         let p = &parts[0];
         assert_eq!(field(p, "name"), "Lê Thị Hoa");
         assert_eq!(
-            p.fields["name"].source,
+            p.fields.get("name").unwrap().source,
             Source::table_cell("d.docx", 1, 1, 2)
         );
         assert_eq!(field(p, "birth_date"), "1980");
         assert_eq!(
-            p.fields["birth_date"].source,
+            p.fields.get("birth_date").unwrap().source,
             Source::table_cell("d.docx", 1, 1, 4)
         );
         assert_eq!(field(p, "unit"), "Chi bộ 3");
         assert_eq!(
-            p.fields["unit"].source,
+            p.fields.get("unit").unwrap().source,
             Source::table_cell("d.docx", 1, 2, 2)
         );
     }

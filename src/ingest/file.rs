@@ -37,6 +37,19 @@ impl Content {
                     .map(|p| p.slim(spill))
                     .collect::<Result<_, _>>()?,
             }),
+            Content::Spreadsheet { tables } => Ok(Content::Spreadsheet {
+                tables: tables
+                    .into_iter()
+                    .map(|mut t| {
+                        t.records = t
+                            .records
+                            .into_iter()
+                            .map(|r| r.slim(spill))
+                            .collect::<Result<_, _>>()?;
+                        Ok(t)
+                    })
+                    .collect::<Result<_, _>>()?,
+            }),
             other => Ok(other),
         }
     }

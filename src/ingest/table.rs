@@ -13,11 +13,14 @@
 use super::{Cell, Merge, Sheet, Workbook};
 use crate::date::Date;
 use crate::source::{Source, cell_ref};
+use crate::spill::{Blob, Spill, SpillError};
 use crate::text::clean;
 use crate::vocab::Vocabulary;
+use litemap::LiteMap;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 /// How far down a sheet the header may be.
@@ -63,9 +66,48 @@ pub struct Record {
     /// Non-empty values by field. A Nam/Nữ pair of columns is replaced by
     /// `birth_date` and `sex` ("Nam" or "Nữ"); `birth_male` and
     /// `birth_female` never appear here.
-    pub fields: BTreeMap<String, FieldValue>,
+    pub fields: LiteMap<String, FieldValue>,
     /// Problems with this row, in Vietnamese (users read them).
     pub warnings: Vec<String>,
+    /// Set on a slimmed record: where its whole fields wait ([`Record::slim`]).
+    pub spilled: Option<Blob>,
+}
+
+/// The fields matching and the verdict's heading read; a slimmed record
+/// keeps only these.
+pub const MATCHING_FIELDS: [&str; 3] = ["name", "birth_date", "unit"];
+
+impl Record {
+    /// Writes the whole fields to `spill` and keeps those matching reads (see
+    /// [`crate::spill`]).
+    pub fn slim(self, spill: &Spill) -> Result<Record, SpillError> {
+        if self.spilled.is_some() {
+            return Ok(self);
+        }
+        let blob = spill.put_value(&self.fields)?;
+        let fields: Vec<(String, FieldValue)> = self
+            .fields
+            .into_iter()
+            .filter(|(k, _)| MATCHING_FIELDS.contains(&k.as_str()))
+            .collect();
+        Ok(Record {
+            row: self.row,
+            fields: LiteMap::from_iter(fields),
+            warnings: self.warnings,
+            spilled: Some(blob),
+        })
+    }
+
+    /// The whole fields: its own, or read back from `spill` when slimmed.
+    pub fn whole_fields(
+        &self,
+        spill: &Spill,
+    ) -> Result<std::borrow::Cow<'_, LiteMap<String, FieldValue>>, SpillError> {
+        match self.spilled {
+            None => Ok(std::borrow::Cow::Borrowed(&self.fields)),
+            Some(blob) => spill.get_value(blob).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,7 +146,8 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
     let layout = Layout::new(sheet, &merged, vocab, header)?;
     let reader = RowReader {
         sheet,
-        file,
+        file: file.into(),
+        sheet_name: sheet.name.as_str().into(),
         merged: &merged,
         layout: &layout,
     };
@@ -202,7 +245,10 @@ fn row_line(sheet: &Sheet, file: &str, row: u32) -> Option<(String, Source)> {
         }
     }
     let col = first?;
-    Some((texts.join(" "), Source::cell(file, &sheet.name, row, col)))
+    Some((
+        texts.join(" "),
+        Source::cell(file, sheet.name.as_str(), row, col),
+    ))
 }
 
 /// The fields a header row names, as (column, field, header text).
@@ -418,7 +464,9 @@ fn looks_like_footer(line: &str) -> bool {
 
 struct RowReader<'a> {
     sheet: &'a Sheet,
-    file: &'a str,
+    /// Shared by every source of the table.
+    file: Arc<str>,
+    sheet_name: Arc<str>,
     merged: &'a Covered,
     layout: &'a Layout,
 }
@@ -457,7 +505,7 @@ impl RowReader<'_> {
         Some(FieldValue {
             text,
             date,
-            source: Source::cell(self.file, &self.sheet.name, r, c),
+            source: Source::cell(self.file.clone(), self.sheet_name.clone(), r, c),
         })
     }
 
@@ -488,7 +536,7 @@ impl RowReader<'_> {
         if !name.text.chars().any(char::is_alphabetic) {
             return None;
         }
-        let mut fields = BTreeMap::new();
+        let mut fields = LiteMap::new();
         for column in self.layout.field_columns() {
             if let Some(v) = self.value(row, column.col, &column.field) {
                 fields.insert(column.field.clone(), v);
@@ -506,6 +554,7 @@ impl RowReader<'_> {
             row,
             fields,
             warnings: Vec::new(),
+            spilled: None,
         };
         split_nam_nu(&mut record);
         warn_unread_birth_date(&mut record);

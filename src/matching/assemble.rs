@@ -49,6 +49,7 @@ pub fn assemble(files: Vec<(FoundFile, Content)>) -> Assembly {
                             row: r.row,
                             fields: r.fields,
                             warnings: r.warnings,
+                            spilled: r.spilled,
                         });
                     }
                 }

@@ -9,23 +9,41 @@ use crate::date::Date;
 use crate::ingest::dossier_doc::DocPart;
 use crate::ingest::table::FieldValue;
 use crate::source::Source;
-use crate::spill::{Spill, SpillError};
+use crate::spill::{Blob, Spill, SpillError};
 use crate::verdict::UnusedFile;
+use litemap::LiteMap;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One person row of a submission list.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ListRow {
     pub file: String,
     pub sheet: String,
     /// 0-based row.
     pub row: u32,
-    pub fields: BTreeMap<String, FieldValue>,
+    pub fields: LiteMap<String, FieldValue>,
     pub warnings: Vec<String>,
+    /// Where the whole fields wait, when slimmed ([`crate::spill`]).
+    pub spilled: Option<Blob>,
 }
 
 impl ListRow {
+    /// This row with every field, read back from the spill when slimmed.
+    pub fn whole(&self, spill: &Spill) -> Result<Cow<'_, ListRow>, SpillError> {
+        let Some(blob) = self.spilled else {
+            return Ok(Cow::Borrowed(self));
+        };
+        Ok(Cow::Owned(ListRow {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row: self.row,
+            fields: spill.get_value(blob)?,
+            warnings: self.warnings.clone(),
+            spilled: None,
+        }))
+    }
+
     pub fn text(&self, field: &str) -> Option<&str> {
         self.fields
             .get(field)
@@ -46,7 +64,7 @@ impl ListRow {
         self.fields
             .get(field)
             .map(|f| f.source.clone())
-            .unwrap_or_else(|| Source::cell(self.file.clone(), &self.sheet, self.row, 0))
+            .unwrap_or_else(|| Source::cell(self.file.as_str(), self.sheet.as_str(), self.row, 0))
     }
 }
 
@@ -128,6 +146,39 @@ pub struct Identity {
     pub birth_date: Option<Date>,
     pub birth_text: String,
     pub birth_source: Source,
+}
+
+/// An applicant's list row and dossier, whole (read back from the spill):
+/// what the rules read.
+#[derive(Default)]
+pub struct Whole<'a> {
+    pub row: Option<Cow<'a, ListRow>>,
+    pub dossier: Option<Cow<'a, Dossier>>,
+}
+
+impl Whole<'_> {
+    pub fn row(&self) -> Option<&ListRow> {
+        self.row.as_deref()
+    }
+    pub fn dossier(&self) -> Option<&Dossier> {
+        self.dossier.as_deref()
+    }
+}
+
+impl Assembly {
+    /// `applicant`'s row and dossier, whole.
+    pub fn whole(&self, applicant: &Applicant, spill: &Spill) -> Result<Whole<'_>, SpillError> {
+        Ok(Whole {
+            row: applicant
+                .row
+                .map(|r| self.rows[r].whole(spill))
+                .transpose()?,
+            dossier: applicant
+                .dossier
+                .map(|d| self.dossiers[d].whole(spill))
+                .transpose()?,
+        })
+    }
 }
 
 /// Everything in a batch, grouped.

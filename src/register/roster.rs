@@ -81,7 +81,9 @@ pub fn class_from_table(t: &SheetTable, catalogue: &Catalogue) -> SheetOutcome {
         .title_lines
         .first()
         .map(|(_, s)| s.to_string())
-        .unwrap_or_else(|| Source::cell(t.file.as_str(), &t.sheet, t.header_rows.0, 0).to_string());
+        .unwrap_or_else(|| {
+            Source::cell(t.file.as_str(), t.sheet.as_str(), t.header_rows.0, 0).to_string()
+        });
     let w = &catalogue.warnings;
     if !t.columns.iter().any(|c| c.field == "name") {
         return SheetOutcome::Skipped(Warning {
@@ -596,7 +598,6 @@ fn roman(s: &str) -> Option<u32> {
 pub(crate) mod tests {
     use super::*;
     use crate::ingest::table::Column;
-    use std::collections::BTreeMap;
 
     pub(crate) fn catalogue() -> Catalogue {
         Catalogue::builtin().unwrap()
@@ -633,7 +634,7 @@ pub(crate) mod tests {
             .iter()
             .zip(header + 1..)
             .map(|((name, birth, score, grade), row)| {
-                let mut fields = BTreeMap::new();
+                let mut fields = litemap::LiteMap::new();
                 for (col, field, text) in [
                     (0, "stt", (row - header).to_string()),
                     (1, "name", name.to_string()),
@@ -656,6 +657,7 @@ pub(crate) mod tests {
                     row,
                     fields,
                     warnings: Vec::new(),
+                    spilled: None,
                 }
             })
             .collect();

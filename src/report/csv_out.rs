@@ -5,8 +5,12 @@ use super::{label, neutralise};
 use crate::evaluate::ruleset::RuleSet;
 use crate::verdict::Verdicts;
 
-pub fn to_csv(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::from(*b"\xEF\xBB\xBF");
+pub fn write_csv(
+    v: &Verdicts,
+    rules: &RuleSet,
+    mut out: impl std::io::Write,
+) -> anyhow::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
     {
         let mut w = csv::Writer::from_writer(&mut out);
         let headers = [
@@ -45,5 +49,5 @@ pub fn to_csv(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
         }
         w.flush()?;
     }
-    Ok(out)
+    Ok(())
 }

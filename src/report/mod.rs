@@ -14,22 +14,39 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use csv_out::to_csv;
-pub use xlsx_out::to_xlsx;
+pub use csv_out::write_csv;
+pub use xlsx_out::write_xlsx;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so readers never see a partial file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, |file| Ok(file.write_all(bytes)?))
+}
+
+/// Like [`write_atomic`], with the content written by `write` into the
+/// temporary file (so a large output is never whole in memory).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hoso-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".hoso-");
+    // The outputs are for sharing: readable by others, as any new file
+    // (tempfile's default is owner-only).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
     tmp.as_file().sync_all()?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -46,25 +63,24 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Pretty JSON with a final newline.
-pub fn to_json(v: &Verdicts) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(v)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+pub fn write_json(v: &Verdicts, out: impl Write) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, v)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
 }
 
-/// verdicts.json, verdicts.csv and verdicts.xlsx in `out`.
+/// verdicts.json, verdicts.csv and verdicts.xlsx in `out`, each streamed to
+/// its file.
 pub fn write_all(out: &Path, v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<PathBuf>> {
-    let files = [
-        (out.join("verdicts.json"), to_json(v)?),
-        (out.join("verdicts.csv"), to_csv(v, rules)?),
-        (out.join("verdicts.xlsx"), to_xlsx(v, rules)?),
-    ];
-    let mut written = Vec::new();
-    for (path, bytes) in files {
-        write_atomic(&path, &bytes)?;
-        written.push(path);
-    }
-    Ok(written)
+    let json = out.join("verdicts.json");
+    write_atomic_with(&json, |f| write_json(v, f))?;
+    let csv = out.join("verdicts.csv");
+    write_atomic_with(&csv, |f| write_csv(v, rules, std::io::BufWriter::new(f)))?;
+    let xlsx = out.join("verdicts.xlsx");
+    write_atomic_with(&xlsx, |f| write_xlsx(v, rules, out, f))?;
+    Ok(vec![json, csv, xlsx])
 }
 
 /// "196 hồ sơ: 151 công nhận đạt, 45 không công nhận, 0 cần xem lại".

@@ -5,9 +5,17 @@ use super::{label, neutralise, reason_counts};
 use crate::evaluate::ruleset::RuleSet;
 use crate::verdict::{Status, Verdicts};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use std::path::Path;
 
-pub fn to_xlsx(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
+/// Writes verdicts.xlsx to `out`. The two long sheets are in constant-memory
+/// mode (rows go to temporary files in `tmp` as they are written): a
+/// workbook kept whole in memory cost ~1 KB per applicant.
+pub fn write_xlsx<W>(v: &Verdicts, rules: &RuleSet, tmp: &Path, out: W) -> anyhow::Result<()>
+where
+    W: std::io::Write + std::io::Seek + Send,
+{
     let mut wb = Workbook::new();
+    wb.set_tempdir(tmp)?;
     let bold = Format::new().set_bold();
     let text = |ws: &mut Worksheet, row: u32, col: u16, s: &str| {
         ws.write_string(row, col, neutralise(s).as_ref())
@@ -15,7 +23,7 @@ pub fn to_xlsx(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
     };
 
     let ws = wb
-        .add_worksheet()
+        .add_worksheet_with_constant_memory()?
         .set_name(label(rules, "sheet_verdicts"))?;
     let headers = [
         "stt",
@@ -55,7 +63,9 @@ pub fn to_xlsx(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
     }
     ws.set_freeze_panes(1, 0)?;
 
-    let ws = wb.add_worksheet().set_name(label(rules, "sheet_reasons"))?;
+    let ws = wb
+        .add_worksheet_with_constant_memory()?
+        .set_name(label(rules, "sheet_reasons"))?;
     let headers = ["name", "code", "severity", "message", "sources"];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
@@ -103,7 +113,8 @@ pub fn to_xlsx(v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(2, 14.0)?;
 
-    Ok(wb.save_to_buffer()?)
+    wb.save_to_writer(out)?;
+    Ok(())
 }
 
 fn severity_key(s: crate::verdict::Severity) -> &'static str {
