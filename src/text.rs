@@ -92,6 +92,13 @@ pub fn fold_words(s: &str) -> String {
         if matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}') {
             continue;
         }
+        if let Some(folded) = fold_latin(c) {
+            // A combining mark alone folds to nothing.
+            if folded != '\0' {
+                push(folded, &mut out);
+            }
+            continue;
+        }
         for lower in c.to_lowercase() {
             decompose_canonical(lower, |d| {
                 if !is_combining_mark(d) {
@@ -101,6 +108,43 @@ pub fn fold_words(s: &str) -> String {
         }
     }
     out
+}
+
+/// The Latin letters and marks Vietnamese uses (U+00C0..U+1EFF, with the
+/// combining marks U+0300..U+036F).
+const LATIN: std::ops::Range<u32> = 0x00C0..0x1F00;
+
+/// The fold of `c` when it is one character (or none: `'\0'`), from a table
+/// built once: lower-casing and decomposing every accented letter was the
+/// costliest part of reading a document (perf).
+fn fold_latin(c: char) -> Option<char> {
+    static TABLE: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
+        LATIN
+            .map(|cp| {
+                let Some(c) = char::from_u32(cp) else {
+                    return u32::MAX;
+                };
+                let mut folded = Vec::new();
+                for lower in c.to_lowercase() {
+                    decompose_canonical(lower, |d| {
+                        if !is_combining_mark(d) {
+                            folded.push(d);
+                        }
+                    });
+                }
+                match folded.as_slice() {
+                    [] => 0,
+                    [one] => u32::from(*one),
+                    _ => u32::MAX,
+                }
+            })
+            .collect()
+    });
+    let cp = u32::from(c);
+    if !LATIN.contains(&cp) {
+        return None;
+    }
+    char::from_u32(TABLE[(cp - LATIN.start) as usize])
 }
 
 /// Title case for display of names typed in capitals ("NGUYỄN VĂN AN" ->

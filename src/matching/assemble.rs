@@ -14,7 +14,7 @@ use crate::ingest::file::Content;
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
 use crate::vocab::contains_words;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const FORM: &str = "don";
 pub const TRANSCRIPT: &str = "bang_diem";
@@ -71,17 +71,28 @@ pub fn assemble(files: Vec<(FoundFile, Content)>) -> Assembly {
     }
 
     attribute_strays(&mut asm, stray, &dossier_homes);
+    // Letters by folder: each dossier looks up its own folder and those
+    // above it (a scan of every letter for every dossier was quadratic).
+    let mut letters_in: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (folder, _)) in letters.iter().enumerate() {
+        letters_in.entry(folder.as_str()).or_default().push(i);
+    }
     for d in &mut asm.dossiers {
-        let folder = if dossier_homes.folders.contains(&d.path) {
-            d.path.clone()
+        let mut folder = if dossier_homes.folders.contains(&d.path) {
+            d.path.as_str()
         } else {
-            parent_of(&d.path).to_string()
+            parent_of(&d.path)
         };
-        d.request_letters = letters
-            .iter()
-            .filter(|(letter_folder, _)| is_within(&folder, letter_folder))
-            .map(|(_, file)| file.clone())
-            .collect();
+        let mut covering: Vec<usize> = Vec::new();
+        loop {
+            covering.extend(letters_in.get(folder).into_iter().flatten());
+            if folder.is_empty() {
+                break;
+            }
+            folder = parent_of(folder);
+        }
+        covering.sort_unstable();
+        d.request_letters = covering.iter().map(|&i| letters[i].1.clone()).collect();
     }
     asm.dossiers
         .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
@@ -162,14 +173,18 @@ fn home_of(file: &FoundFile, homes: &Homes) -> Option<String> {
 /// of one-file dossiers, transcripts and scans go to the dossier whose
 /// applicant they name; the rest is unused, with the reason.
 fn attribute_strays(asm: &mut Assembly, stray: Vec<(FoundFile, Content)>, homes: &Homes) {
+    // One-file dossiers by folder, found once (not per stray file).
+    let mut one_file: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, d) in asm.dossiers.iter().enumerate() {
+        if homes.files.contains(&d.path) {
+            one_file
+                .entry(parent_of(&d.path).to_string())
+                .or_default()
+                .push(i);
+        }
+    }
     for (file, content) in stray {
-        let siblings: Vec<usize> = asm
-            .dossiers
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| homes.files.contains(&d.path) && parent_of(&d.path) == file.folder())
-            .map(|(i, _)| i)
-            .collect();
+        let siblings: Vec<usize> = one_file.get(file.folder()).cloned().unwrap_or_default();
         if let Some(i) = owner_by_name(asm, &siblings, &file, &content) {
             asm.dossiers[i].add(file, content);
             continue;
@@ -233,15 +248,6 @@ fn owner_by_name(
     };
     let found: Vec<&usize> = candidates.iter().filter(matches).collect();
     (found.len() == 1).then(|| *found[0])
-}
-
-/// `folder` is `ancestor` or lies below it.
-fn is_within(folder: &str, ancestor: &str) -> bool {
-    ancestor.is_empty()
-        || folder == ancestor
-        || folder
-            .strip_prefix(ancestor)
-            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 impl Dossier {
