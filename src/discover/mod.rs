@@ -82,6 +82,15 @@ fn relative(root: &Path, path: &Path) -> String {
     } else {
         rel
     };
+    // The common case, a UTF-8 path below the root, in one allocation.
+    #[cfg(unix)]
+    if let Some(text) = rel.to_str()
+        && rel.is_relative()
+        && !text.contains("//")
+        && !text.split('/').any(|c| c == "." || c.is_empty())
+    {
+        return text.to_string();
+    }
     rel.components()
         .map(|c| component_text(c.as_os_str()))
         .collect::<Vec<_>>()

@@ -75,11 +75,20 @@ pub fn write_json(v: &Verdicts, out: impl Write) -> anyhow::Result<()> {
 /// its file.
 pub fn write_all(out: &Path, v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<PathBuf>> {
     let json = out.join("verdicts.json");
-    write_atomic_with(&json, |f| write_json(v, f))?;
     let csv = out.join("verdicts.csv");
-    write_atomic_with(&csv, |f| write_csv(v, rules, std::io::BufWriter::new(f)))?;
     let xlsx = out.join("verdicts.xlsx");
-    write_atomic_with(&xlsx, |f| write_xlsx(v, rules, out, f))?;
+    // Three independent files: written side by side.
+    let (a, b, c) = std::thread::scope(|s| {
+        let a = s.spawn(|| write_atomic_with(&json, |f| write_json(v, f)));
+        let b = s
+            .spawn(|| write_atomic_with(&csv, |f| write_csv(v, rules, std::io::BufWriter::new(f))));
+        let c = write_atomic_with(&xlsx, |f| write_xlsx(v, rules, out, f));
+        (a.join(), b.join(), c)
+    });
+    for result in [a, b] {
+        result.map_err(|_| anyhow::anyhow!("a report writer stopped unexpectedly"))??;
+    }
+    c?;
     Ok(vec![json, csv, xlsx])
 }
 
