@@ -5,16 +5,17 @@
 //!
 //! Files are keyed by their content hash; a file whose size and
 //! modification time are unchanged is taken as unchanged without being read
-//! (as git's index does). Judgements are keyed by a hash of the applicant's
-//! facts and their sources. Both are salted with the rule file's hash and
+//! (as git's index does). Verdicts are keyed by a hash of what the
+//! applicant's verdict is made from (its row and dossier as matched, their
+//! whole parts by checksum), so an unchanged applicant is not judged again. Both are salted with the rule file's hash and
 //! hoso's version, so a changed vocabulary or rule never reuses stale
 //! results. A missing, damaged or foreign cache is simply empty: the cache
 //! can only save time, never change a verdict.
 //!
 //! Two files: `.hoso.cache`, the index (per file its stat, hash and slimmed
-//! content; per judgement key where its outcomes are), written atomically at
+//! content; per verdict key where its verdict is), written atomically at
 //! the end of a run; and `.hoso.blobs`, the run's [`Spill`]: whole document
-//! parts and judgements, appended to and never rewritten in place, so the
+//! parts and verdicts, appended to and never rewritten in place, so the
 //! index of the last completed run stays valid whatever happens to this
 //! one. Blobs carry a checksum. The blob file is locked for the run: a second
 //! `hoso check` into the same folder runs without the cache.
@@ -24,9 +25,9 @@
 //! who can also edit the output folder), and the index only ever holds what
 //! matching needs, so memory does not grow with the documents' text.
 
-use crate::evaluate::Outcome;
 use crate::ingest::file::Content;
 use crate::spill::{Blob, Spill};
+use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,7 +58,7 @@ struct Pack {
     /// The blob file's length when this index was written.
     blobs_len: u64,
     files: Vec<(String, FileEntry)>,
-    judgements: Vec<(u128, Blob)>,
+    verdicts: Vec<(u128, Blob)>,
 }
 
 pub struct Cache {
@@ -65,11 +66,11 @@ pub struct Cache {
     salt: String,
     spill: Arc<Spill>,
     files: HashMap<String, FileEntry>,
-    judgements: HashMap<u128, Blob>,
+    verdicts: HashMap<u128, Blob>,
     /// What this run read anew, and the unchanged files it reused, to be saved.
     fresh_files: Mutex<Vec<(String, FileEntry)>>,
     reused_files: Mutex<Vec<String>>,
-    fresh_judgements: Mutex<Vec<(u128, Blob)>>,
+    fresh_verdicts: Mutex<Vec<(u128, Blob)>>,
 }
 
 impl Cache {
@@ -105,7 +106,7 @@ impl Cache {
             .files
             .iter()
             .flat_map(|(_, e)| blobs_of(&e.content))
-            .chain(pack.judgements.iter().map(|(_, b)| *b))
+            .chain(pack.verdicts.iter().map(|(_, b)| *b))
             .map(|b| u64::from(b.len))
             .sum();
         let (pack, end) = if blobs_len > GARBAGE_FLOOR && blobs_len > live * GARBAGE_RATIO {
@@ -122,10 +123,10 @@ impl Cache {
             salt: salt.to_string(),
             spill: Arc::new(Spill::over(blobs, end)),
             files: pack.files.into_iter().collect(),
-            judgements: pack.judgements.into_iter().collect(),
+            verdicts: pack.verdicts.into_iter().collect(),
             fresh_files: Mutex::new(Vec::new()),
             reused_files: Mutex::new(Vec::new()),
-            fresh_judgements: Mutex::new(Vec::new()),
+            fresh_verdicts: Mutex::new(Vec::new()),
         })
     }
 
@@ -154,10 +155,10 @@ impl Cache {
         blobs_of(&entry.content).all(|b| self.spill.holds(b))
     }
 
-    /// The outcomes judged for `key`; `None` also when they cannot be read
-    /// back (they are then judged again).
-    pub fn judgement(&self, key: u128) -> Option<Vec<Outcome>> {
-        let blob = *self.judgements.get(&key)?;
+    /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]);
+    /// `None` also when it cannot be read back (it is then judged again).
+    pub fn verdict(&self, key: u128) -> Option<Verdict> {
+        let blob = *self.verdicts.get(&key)?;
         self.spill.get_value(blob).ok()
     }
 
@@ -176,27 +177,27 @@ impl Cache {
         }
     }
 
-    /// Keeps `outcomes` for `key` (a judgement that cannot be written is
-    /// simply judged again next time).
-    pub fn keep_judgement(&self, key: u128, outcomes: &Vec<Outcome>) {
-        if let Ok(blob) = self.spill.put_value(outcomes)
-            && let Ok(mut fresh) = self.fresh_judgements.lock()
+    /// Keeps `verdict` for `key` (one that cannot be written is simply
+    /// judged again next time).
+    pub fn keep_verdict(&self, key: u128, verdict: &Verdict) {
+        if let Ok(blob) = self.spill.put_value(verdict)
+            && let Ok(mut fresh) = self.fresh_verdicts.lock()
         {
             fresh.push((key, blob));
         }
     }
 
     /// Writes the index for the next run (atomically, after the blobs are on
-    /// disk). Judgements of this run are kept; older ones are dropped so the
+    /// disk). Verdicts of this run are kept; older ones are dropped so the
     /// cache does not grow without bound.
-    pub fn save(self, used_judgements: &[u128]) -> anyhow::Result<()> {
+    pub fn save(self, used_verdicts: &[u128]) -> anyhow::Result<()> {
         let mut old_files = self.files;
         let mut files = self.fresh_files.into_inner().unwrap_or_default();
         let reused = self.reused_files.into_inner().unwrap_or_default();
-        let fresh_judgements = self.fresh_judgements.into_inner().unwrap_or_default();
+        let fresh_verdicts = self.fresh_verdicts.into_inner().unwrap_or_default();
         // Nothing read or judged anew, and no file gone: the index on disk
         // is already this run's (rewriting it would cost more than the run).
-        if files.is_empty() && fresh_judgements.is_empty() && reused.len() == old_files.len() {
+        if files.is_empty() && fresh_verdicts.is_empty() && reused.len() == old_files.len() {
             return Ok(());
         }
         for rel in reused {
@@ -205,9 +206,9 @@ impl Cache {
             }
         }
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut fresh: HashMap<u128, Blob> = fresh_judgements.into_iter().collect();
-        let old = self.judgements;
-        let mut judgements: Vec<(u128, Blob)> = used_judgements
+        let mut fresh: HashMap<u128, Blob> = fresh_verdicts.into_iter().collect();
+        let old = self.verdicts;
+        let mut verdicts: Vec<(u128, Blob)> = used_verdicts
             .iter()
             .filter_map(|k| {
                 fresh
@@ -216,14 +217,14 @@ impl Cache {
                     .map(|b| (*k, b))
             })
             .collect();
-        judgements.sort_by_key(|(k, _)| *k);
-        judgements.dedup_by_key(|(k, _)| *k);
+        verdicts.sort_by_key(|(k, _)| *k);
+        verdicts.dedup_by_key(|(k, _)| *k);
         self.spill.sync()?;
         let pack = Pack {
             salt: self.salt,
             blobs_len: self.spill.end(),
             files,
-            judgements,
+            verdicts,
         };
         let bytes = postcard::to_stdvec(&pack)?;
         crate::report::write_atomic(&self.path, &bytes)
@@ -246,11 +247,6 @@ fn blobs_of(content: &Content) -> Box<dyn Iterator<Item = Blob> + '_> {
 /// The content hash of a file's bytes.
 pub fn hash(bytes: &[u8]) -> u128 {
     xxh3_128(bytes)
-}
-
-/// The key of a judgement: a hash of everything the rules read.
-pub fn judgement_key<T: Serialize>(inputs: &T) -> Option<u128> {
-    postcard::to_stdvec(inputs).ok().map(|b| xxh3_128(&b))
 }
 
 /// Size and modification time (nanoseconds since the epoch) of a file.

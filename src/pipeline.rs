@@ -32,8 +32,8 @@ pub struct Run {
     /// Accounting problems: files missing from, or repeated in, the output.
     /// Always empty unless hoso has a bug.
     pub accounting: Vec<String>,
-    /// The judgement-cache keys of this run's applicants.
-    pub judgement_keys: Vec<u128>,
+    /// The verdict-cache keys of this run's applicants.
+    pub verdict_keys: Vec<u128>,
     /// Where the dossiers' document parts are whole ([`crate::matching::Dossier::whole`]).
     pub spill: Arc<Spill>,
 }
@@ -96,7 +96,7 @@ pub fn cache_salt(rules: &RuleSet) -> String {
 
 /// Checks the batch at `root`, reusing what `cache` holds from an earlier
 /// run and recording what this run read and judged (save it with
-/// [`Cache::save`] and [`Run::judgement_keys`]). Without a cache, document
+/// [`Cache::save`] and [`Run::verdict_keys`]). Without a cache, document
 /// parts are spilled to a temporary file in `spill_dir`.
 pub fn run_cached(
     root: &Path,
@@ -156,12 +156,21 @@ pub fn run_cached(
     let judged: Vec<(Verdict, Option<u128>)> = applicants
         .par_iter()
         .map(|a| {
+            let key = cache.and_then(|_| assembly.verdict_key(a));
+            if let (Some(cache), Some(key)) = (cache, key)
+                && let Some(verdict) = cache.verdict(key)
+            {
+                return Ok((verdict, Some(key)));
+            }
             let whole = assembly.whole(a, &spill)?;
-            let (j, key) = evaluate::judge_cached(rules, &assembly, a, &whole, cache);
-            Ok((j.verdict, key))
+            let verdict = evaluate::judge(rules, &assembly, a, &whole).verdict;
+            if let (Some(cache), Some(key)) = (cache, key) {
+                cache.keep_verdict(key, &verdict);
+            }
+            Ok((verdict, key))
         })
         .collect::<Result<_, SpillError>>()?;
-    let judgement_keys: Vec<u128> = judged.iter().filter_map(|(_, k)| *k).collect();
+    let verdict_keys: Vec<u128> = judged.iter().filter_map(|(_, k)| *k).collect();
     let verdicts: Vec<Verdict> = judged.into_iter().map(|(v, _)| v).collect();
     timings.evaluate = t.elapsed();
 
@@ -190,7 +199,7 @@ pub fn run_cached(
         applicants,
         timings,
         accounting,
-        judgement_keys,
+        verdict_keys,
         spill,
     })
 }

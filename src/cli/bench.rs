@@ -1,13 +1,15 @@
 //! `hoso bench`: how fast `hoso check` is, stage by stage, against a floor.
 //!
-//! Usage: hoso bench [--count 1000,10000] [--jobs 1,2] [--dir DIR]
+//! Usage: hoso bench [--count 1000,10000] [--jobs 1,2] [--dir DIR] [--rerun]
 //!
 //! For each size, makes a review batch with `hoso samples --count N` (kept
 //! in DIR for the next run), then measures in this process the floor (the
 //! time to merely open every Word and spreadsheet file and inflate its XML)
 //! and runs `hoso check --stats` in a child process for each job count, so
-//! that peak memory is the checker's own. Prints a table; nothing is
-//! asserted (speed is measured by benchmarks, never by timing asserts).
+//! that peak memory is the checker's own. With `--rerun`, also measures a
+//! re-check through the cache after 1% of the files changed, and compares
+//! its verdicts with a cold run's. Prints a table; nothing is asserted
+//! (speed is measured by benchmarks, never by timing asserts).
 
 use hoso::ingest::zipcap::Archive;
 use hoso::stats::CheckStats;
@@ -33,6 +35,10 @@ pub struct Args {
     /// Where the generated batches are kept between runs.
     #[arg(long, value_name = "DIR", default_value = "target/hoso-bench")]
     pub dir: PathBuf,
+    /// Also time a re-check after 1% of the files changed (on a copy of the
+    /// batch, with the last job count), against the first run's time.
+    #[arg(long)]
+    pub rerun: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -114,7 +120,94 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!(
         "(stage columns in ms; floor = open every .docx/.xlsx and inflate its XML, same jobs)"
     );
+    if args.rerun {
+        let jobs = args.jobs.last().copied().unwrap_or(2);
+        for &count in &args.count {
+            rerun(&exe, &args.dir.join(format!("batch-{count}")), count, jobs)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso check --stats` of `batch` into `out`; the stats line.
+fn check_stats(exe: &Path, batch: &Path, out: &Path, extra: &[&str]) -> anyhow::Result<CheckStats> {
+    let output = Command::new(exe)
+        .arg("check")
+        .arg(batch)
+        .args(["--quiet", "--stats", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "hoso check failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("{}");
+    Ok(serde_json::from_str(line)?)
+}
+
+/// A first run with the cache, then 1% of the files changed (forms and
+/// transcripts given another dossier's content, so verdicts change), then a
+/// re-run through the cache, compared with a cold run of the changed batch.
+fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<()> {
+    let work = tempfile::tempdir_in(batch.parent().unwrap_or(Path::new(".")))?;
+    let copy = work.path().join("batch");
+    let files = hoso::discover::walk(batch);
+    for f in &files {
+        let to = copy.join(&f.rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(&f.path, &to)?;
+    }
+    let jobs_arg = jobs.to_string();
+    let extra = ["--jobs", jobs_arg.as_str()];
+    let out = work.path().join("out");
+    let first = check_stats(exe, &copy, &out, &extra)?;
+
+    let docx: Vec<&str> = files
+        .iter()
+        .map(|f| f.rel.as_str())
+        .filter(|r| r.ends_with(".docx"))
+        .collect();
+    let step = (docx.len() * 100 / files.len().max(1)).max(1);
+    let chosen: Vec<&str> = docx.iter().step_by(step).copied().collect();
+    for pair in chosen.windows(2) {
+        std::fs::copy(copy.join(pair[1]), copy.join(pair[0]))?;
+    }
+    let changed = chosen.len().saturating_sub(1);
+    let warm = check_stats(exe, &copy, &out, &extra)?;
+    let cold_out = work.path().join("cold");
+    check_stats(
+        exe,
+        &copy,
+        &cold_out,
+        &[&extra[..], &["--no-cache"]].concat(),
+    )?;
+    let same = ["verdicts.json", "verdicts.csv"]
+        .iter()
+        .all(|f| std::fs::read(out.join(f)).ok() == std::fs::read(cold_out.join(f)).ok());
+    println!(
+        "re-run of {count} dossiers after changing {changed} of {} files ({:.1}%), {jobs} jobs: \
+         {:.2} s = {:.0}% of the first run ({:.2} s); peak {} MB; verdicts identical to a cold run: {}",
+        files.len(),
+        changed as f64 * 100.0 / files.len() as f64,
+        warm.total_ms / 1000.0,
+        warm.total_ms * 100.0 / first.total_ms,
+        first.total_ms / 1000.0,
+        warm.peak_rss_mb
+            .map(|m| format!("{m:.0}"))
+            .unwrap_or_else(|| "?".into()),
+        if same { "yes" } else { "NO" }
+    );
+    Ok(())
 }
 
 /// The least any checker must do: read every Office file and inflate its XML.

@@ -83,7 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let written = report::write_all(&args.out, &run.verdicts, &rules)?;
     if let Some(cache) = cache {
         // A cache that cannot be written only costs time on the next run.
-        if let Err(e) = cache.save(&run.judgement_keys) {
+        if let Err(e) = cache.save(&run.verdict_keys) {
             eprintln!("hoso: warning: cache not saved: {e:#}");
         }
     }

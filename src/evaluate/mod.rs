@@ -12,7 +12,6 @@ pub mod names;
 pub mod rules_test;
 pub mod ruleset;
 
-use crate::cache::Cache;
 use crate::matching::{Applicant, Assembly, Dossier, Whole};
 use crate::source::Source;
 use crate::verdict::{Reason, Severity, Status, Verdict};
@@ -48,19 +47,7 @@ pub struct Judgement {
 /// One applicant's judgement, from its row and dossier, whole
 /// ([`Assembly::whole`]).
 pub fn judge(rules: &RuleSet, asm: &Assembly, applicant: &Applicant, whole: &Whole) -> Judgement {
-    judge_with(rules, asm, applicant, whole, false, None).0
-}
-
-/// [`judge`] through the judgement cache: rules are not run again for facts
-/// (and sources) already judged. Returns the cache key used.
-pub fn judge_cached(
-    rules: &RuleSet,
-    asm: &Assembly,
-    applicant: &Applicant,
-    whole: &Whole,
-    cache: Option<&Cache>,
-) -> (Judgement, Option<u128>) {
-    judge_with(rules, asm, applicant, whole, false, cache)
+    judge_with(rules, asm, applicant, whole, false)
 }
 
 /// Like [`judge`], with the facts every rule read even when it passed (for
@@ -71,7 +58,7 @@ pub fn judge_in_detail(
     applicant: &Applicant,
     whole: &Whole,
 ) -> Judgement {
-    judge_with(rules, asm, applicant, whole, true, None).0
+    judge_with(rules, asm, applicant, whole, true)
 }
 
 fn judge_with(
@@ -80,31 +67,17 @@ fn judge_with(
     applicant: &Applicant,
     whole: &Whole,
     detail: bool,
-    cache: Option<&Cache>,
-) -> (Judgement, Option<u128>) {
+) -> Judgement {
     let (facts, prov) = facts::gather(rules, asm, applicant, whole);
     let dossier = whole.dossier();
     let row = whole.row();
     let identity = dossier.and_then(|d| d.identity());
 
     let mut reasons = review_reasons(rules, dossier);
-    let mut key = None;
-    let outcomes = if !reasons.is_empty() {
-        Vec::new()
-    } else if let Some(cache) = cache
-        && let Some(k) = crate::cache::judgement_key(&(&facts, &prov))
-    {
-        key = Some(k);
-        match cache.judgement(k) {
-            Some(outcomes) => outcomes,
-            None => {
-                let outcomes = run_rules(rules, &facts, &prov, detail);
-                cache.keep_judgement(k, &outcomes);
-                outcomes
-            }
-        }
-    } else {
+    let outcomes = if reasons.is_empty() {
         run_rules(rules, &facts, &prov, detail)
+    } else {
+        Vec::new()
     };
     for o in &outcomes {
         match &o.state {
@@ -158,14 +131,11 @@ fn judge_with(
         list_row: row.map(|r| r.place()),
         files: dossier.map(|d| d.files.clone()).unwrap_or_default(),
     };
-    (
-        Judgement {
-            verdict,
-            facts,
-            outcomes,
-        },
-        key,
-    )
+    Judgement {
+        verdict,
+        facts,
+        outcomes,
+    }
 }
 
 /// Why a dossier cannot be judged, if it cannot (decision 6).

@@ -166,6 +166,58 @@ impl Whole<'_> {
 }
 
 impl Assembly {
+    /// A hash of everything `applicant`'s verdict is made from, taken
+    /// without reading the spill: the row and the dossier as matched (their
+    /// whole parts by checksum), the pairing and the mismatches. With the
+    /// rule set (the cache's salt) it keys the verdict cache, so an
+    /// unchanged applicant is not judged again.
+    pub fn verdict_key(&self, applicant: &Applicant) -> Option<u128> {
+        #[derive(serde::Serialize)]
+        struct Part<'a> {
+            file: &'a str,
+            kind: &'a Option<String>,
+            fields: &'a litemap::LiteMap<String, crate::ingest::dossier_doc::Field>,
+            text_len: usize,
+            whole: Option<(u64, u32)>,
+        }
+        fn part(p: &DocPart) -> Part<'_> {
+            Part {
+                file: &p.file,
+                kind: &p.kind,
+                fields: &p.fields,
+                text_len: p.text_len,
+                whole: p.spilled.map(|b| (b.check, b.len)),
+            }
+        }
+        let row = applicant.row.map(|r| {
+            let row = &self.rows[r];
+            (
+                &row.file,
+                &row.sheet,
+                row.row,
+                &row.fields,
+                &row.warnings,
+                row.spilled.map(|b| (b.check, b.len)),
+            )
+        });
+        let dossier = applicant.dossier.map(|d| {
+            let d = &self.dossiers[d];
+            (
+                &d.path,
+                &d.files,
+                d.form.as_ref().map(part),
+                d.transcript.as_ref().map(part),
+                &d.documents,
+                &d.request_letters,
+                &d.unreadable,
+            )
+        });
+        let duplicate_of = applicant.duplicate_of.map(|d| &self.dossiers[d].path);
+        let mismatches = format!("{:?}", applicant.mismatches);
+        let bytes = postcard::to_stdvec(&(row, dossier, duplicate_of, mismatches)).ok()?;
+        Some(xxhash_rust::xxh3::xxh3_128(&bytes))
+    }
+
     /// `applicant`'s row and dossier, whole.
     pub fn whole(&self, applicant: &Applicant, spill: &Spill) -> Result<Whole<'_>, SpillError> {
         Ok(Whole {
