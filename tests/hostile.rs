@@ -518,12 +518,11 @@ fn a_list_past_the_cell_cap_is_refused_within_memory() {
 
 /// 140 000 rows (a 7 MB file, 48 MB of XML), just under the cell cap: read,
 /// and all 140 000 people judged (no dossier each) within bounded memory.
-/// The bound is per applicant (about 8 KB each: the list's records, the
-/// verdicts, and verdicts.json/.xlsx built in memory), not the 300 MB of
-/// an ordinary batch. Slow in a debug build; run it with
-/// `cargo test --release --test hostile -- --ignored --nocapture`.
+/// The list's rows are kept slimmed (name, birth date, unit; the rest is
+/// spilled to disk) and the outputs are streamed to their files; what stays
+/// is about 3 KB per applicant (measured: 447 MB in a release build), so the
+/// bound is 700 MB. About 30 s in a debug build.
 #[test]
-#[ignore = "judges 140 000 applicants; a minute in a debug build"]
 fn a_legitimate_50_mb_list_is_read_within_memory() {
     let rows = 140_000;
     let dir = tempfile::tempdir().unwrap();
@@ -537,7 +536,7 @@ fn a_legitimate_50_mb_list_is_read_within_memory() {
         serde_json::from_slice(&std::fs::read(out.join("verdicts.json")).unwrap()).unwrap();
     assert_eq!(v.verdicts.len(), rows as usize, "{:?}", v.unused_files);
     let peak = stats["peak_rss_mb"].as_f64().expect("peak_rss_mb");
-    assert!(peak < 1200.0, "peak memory {peak} MB");
+    assert!(peak < 700.0, "peak memory {peak} MB");
 }
 
 // ------------------------------------------------------------ year-end import
