@@ -9,6 +9,8 @@
 //! password-protected files), plus the per-reader ones in
 //! tests/fixtures/docx/hostile/ and tests/fixtures/lists/.
 
+mod common;
+use common::import_until_some_landed;
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline::{self, Run};
 use hoso::verdict::{Verdict, Verdicts};
@@ -715,45 +717,6 @@ fn import_does_not_hang_on_a_fifo_or_a_device() {
     }
 }
 
-/// A Nhận thức về Đảng roster of `rows` learners, course `course`, written by
-/// rust_xlsxwriter; `tag` makes the names (and so the content) unique.
-fn write_roster(path: &Path, course: u32, rows: u32, tag: &str) {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let title = [
-        "HUYỆN ỦY KON RẪY".to_string(),
-        "TRUNG TÂM CHÍNH TRỊ".to_string(),
-        "DANH SÁCH HỌC VIÊN".to_string(),
-        "LỚP BỒI DƯỠNG NHẬN THỨC VỀ ĐẢNG".to_string(),
-        format!("Khóa {course:02}, năm 2021 (từ ngày 01/3/2021 đến ngày 05/3/2021)"),
-    ];
-    for (r, line) in (0u32..).zip(&title) {
-        ws.write_string(r, 0, line).unwrap();
-    }
-    for (c, h) in (0u16..).zip([
-        "STT",
-        "Họ và tên",
-        "Ngày sinh",
-        "Đơn vị",
-        "Điểm",
-        "Xếp loại",
-    ]) {
-        ws.write_string(6, c, h).unwrap();
-    }
-    for i in 0..rows {
-        let r = 7 + i;
-        ws.write_number(r, 0, f64::from(i + 1)).unwrap();
-        ws.write_string(r, 1, format!("Học Viên {tag} Số {i}"))
-            .unwrap();
-        ws.write_string(r, 2, format!("{:02}/03/19{:02}", 1 + i % 28, 70 + i % 30))
-            .unwrap();
-        ws.write_string(r, 3, "Xã Đắk Ruồng").unwrap();
-        ws.write_string(r, 4, "7,5").unwrap();
-        ws.write_string(r, 5, "Khá").unwrap();
-    }
-    wb.save(path).unwrap();
-}
-
 fn count_rows(db: &Path, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -766,41 +729,11 @@ fn count_rows(db: &Path, table: &str) -> i64 {
 #[test]
 fn ctrl_c_during_import_keeps_whole_files_only() {
     let dir = tempfile::tempdir().unwrap();
-    let many = dir.path().join("many");
-    std::fs::create_dir(&many).unwrap();
     let (files, rows) = (200u32, 40u32);
-    for k in 0..files {
-        write_roster(
-            &many.join(format!("lop-{k:03}.xlsx")),
-            k % 90 + 1,
-            rows,
-            &k.to_string(),
-        );
-    }
+    let child = import_until_some_landed(dir.path(), files, rows);
     let db = dir.path().join("r.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args(["import", "--db", "r.db", "many"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Interrupt once a few files have landed.
-    loop {
-        let landed =
-            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .and_then(|c| {
-                    c.query_row("SELECT count(*) FROM source_files", [], |r| {
-                        r.get::<_, i64>(0)
-                    })
-                })
-                .unwrap_or(0);
-        if landed >= 3 || child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
     signal(child.id(), "-INT");
+    let mut child = child;
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{status}");
 

@@ -1,9 +1,11 @@
 //! `hoso import` and `hoso report` end to end, on rosters made by other tools
 //! (tests/fixtures/rosters/make.py: openpyxl, LibreOffice .ods and .xls).
 
+mod common;
+use common::{import_until_some_landed, write_roster};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rosters");
 
@@ -188,44 +190,6 @@ fn importing_twice_adds_nothing() {
     assert_eq!((count(&db, "classes"), count(&db, "enrolments")), before);
 }
 
-/// A Nhận thức về Đảng roster written by rust_xlsxwriter, `rows` learners.
-fn write_roster(path: &Path, course: u32, rows: usize, tag: &str) {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let title = [
-        "HUYỆN ỦY KON RẪY".to_string(),
-        "TRUNG TÂM CHÍNH TRỊ".to_string(),
-        "DANH SÁCH HỌC VIÊN".to_string(),
-        "LỚP BỒI DƯỠNG NHẬN THỨC VỀ ĐẢNG".to_string(),
-        format!("Khóa {course:02}, năm 2021 (từ ngày 01/3/2021 đến ngày 05/3/2021)"),
-    ];
-    for (r, line) in (0u32..).zip(&title) {
-        ws.write_string(r, 0, line).unwrap();
-    }
-    for (c, h) in (0u16..).zip([
-        "STT",
-        "Họ và tên",
-        "Ngày sinh",
-        "Đơn vị",
-        "Điểm",
-        "Xếp loại",
-    ]) {
-        ws.write_string(6, c, h).unwrap();
-    }
-    for i in 0..rows {
-        let r = 7 + i as u32;
-        ws.write_number(r, 0, (i + 1) as f64).unwrap();
-        ws.write_string(r, 1, format!("Học Viên {tag} Số {i}"))
-            .unwrap();
-        ws.write_string(r, 2, format!("{:02}/03/19{:02}", 1 + i % 28, 70 + i % 30))
-            .unwrap();
-        ws.write_string(r, 3, "Xã Đắk Ruồng").unwrap();
-        ws.write_string(r, 4, "7,5").unwrap();
-        ws.write_string(r, 5, "Khá").unwrap();
-    }
-    wb.save(path).unwrap();
-}
-
 #[test]
 fn a_changed_file_replaces_its_classes() {
     let (dir, rosters) = workspace();
@@ -354,39 +318,8 @@ fn report_without_a_register_is_an_error() {
 #[test]
 fn killing_an_import_leaves_the_register_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    let many = dir.path().join("many");
-    std::fs::create_dir(&many).unwrap();
-    for k in 0..240u32 {
-        write_roster(
-            &many.join(format!("lop-{k:03}.xlsx")),
-            k % 90 + 1,
-            40,
-            &k.to_string(),
-        );
-    }
+    let mut child = import_until_some_landed(dir.path(), 240, 40);
     let db = dir.path().join("r.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args(["import", "--db", "r.db", "many"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill once some files have landed (or when it has finished anyway).
-    loop {
-        let landed =
-            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .and_then(|c| {
-                    c.query_row("SELECT count(*) FROM source_files", [], |r| {
-                        r.get::<_, i64>(0)
-                    })
-                })
-                .unwrap_or(0);
-        if landed >= 3 || child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
     let _ = child.kill();
     child.wait().unwrap();
 

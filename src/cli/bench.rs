@@ -71,25 +71,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for &jobs in &args.jobs {
             let floor = super::common::with_jobs(Some(jobs), || floor_seconds(&batch))??;
             let out = tempfile::tempdir()?;
-            let output = Command::new(&exe)
-                .arg("check")
-                .arg(&batch)
-                .args(["--quiet", "--stats", "--jobs", &jobs.to_string(), "--out"])
-                .arg(out.path())
-                .output()?;
-            if !output.status.success() {
-                anyhow::bail!(
-                    "hoso check failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            }
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let line = stderr
-                .lines()
-                .rev()
-                .find(|l| l.starts_with('{'))
-                .unwrap_or("{}");
-            let s: CheckStats = serde_json::from_str(line)?;
+            let jobs_arg = jobs.to_string();
+            let s = check_stats(&exe, &batch, out.path(), &["--jobs", &jobs_arg])?;
             let total = s.total_ms / 1000.0;
             let speedup = match single {
                 None => {

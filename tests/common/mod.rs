@@ -1,4 +1,5 @@
-//! Facts shared by several test files.
+//! Facts and helpers shared by several test files (each uses some).
+#![allow(dead_code)]
 
 /// The centre's classes in the reported year (domain.md §6): class type,
 /// classes, learners. The joint class (55 learners) is reported apart.
@@ -39,3 +40,84 @@ pub const CLASSES_2021: [(&str, usize, usize); 11] = [
     ("Đảng viên mới", 1, 33),
     ("Sơ cấp lý luận chính trị", 1, 35),
 ];
+
+/// A Nhận thức về Đảng roster of `rows` learners, course `course`, written by
+/// rust_xlsxwriter; `tag` makes the names (and so the content) unique.
+pub fn write_roster(path: &std::path::Path, course: u32, rows: u32, tag: &str) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let title = [
+        "HUYỆN ỦY KON RẪY".to_string(),
+        "TRUNG TÂM CHÍNH TRỊ".to_string(),
+        "DANH SÁCH HỌC VIÊN".to_string(),
+        "LỚP BỒI DƯỠNG NHẬN THỨC VỀ ĐẢNG".to_string(),
+        format!("Khóa {course:02}, năm 2021 (từ ngày 01/3/2021 đến ngày 05/3/2021)"),
+    ];
+    for (r, line) in (0u32..).zip(&title) {
+        ws.write_string(r, 0, line).unwrap();
+    }
+    for (c, h) in (0u16..).zip([
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Đơn vị",
+        "Điểm",
+        "Xếp loại",
+    ]) {
+        ws.write_string(6, c, h).unwrap();
+    }
+    for i in 0..rows {
+        let r = 7 + i;
+        ws.write_number(r, 0, f64::from(i + 1)).unwrap();
+        ws.write_string(r, 1, format!("Học Viên {tag} Số {i}"))
+            .unwrap();
+        ws.write_string(r, 2, format!("{:02}/03/19{:02}", 1 + i % 28, 70 + i % 30))
+            .unwrap();
+        ws.write_string(r, 3, "Xã Đắk Ruồng").unwrap();
+        ws.write_string(r, 4, "7,5").unwrap();
+        ws.write_string(r, 5, "Khá").unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+/// `files` rosters of `rows` learners each in `dir`/many, and `hoso import`
+/// of them into `dir`/r.db, returned running once at least three files
+/// have landed (or finished, if it was quicker).
+pub fn import_until_some_landed(
+    dir: &std::path::Path,
+    files: u32,
+    rows: u32,
+) -> std::process::Child {
+    let many = dir.join("many");
+    std::fs::create_dir(&many).unwrap();
+    for k in 0..files {
+        write_roster(
+            &many.join(format!("lop-{k:03}.xlsx")),
+            k % 90 + 1,
+            rows,
+            &k.to_string(),
+        );
+    }
+    let db = dir.join("r.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["import", "--db", "r.db", "many"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        let landed =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|c| {
+                    c.query_row("SELECT count(*) FROM source_files", [], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                })
+                .unwrap_or(0);
+        if landed >= 3 || child.try_wait().unwrap().is_some() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
