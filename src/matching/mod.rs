@@ -13,7 +13,6 @@ use crate::spill::{Blob, Spill, SpillError};
 use crate::verdict::UnusedFile;
 use litemap::LiteMap;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// One person row of a submission list.
 #[derive(Clone, Debug)]
@@ -78,7 +77,7 @@ pub struct Dossier {
     pub form: Option<DocPart>,
     pub transcript: Option<DocPart>,
     /// Document and attachment kinds present, with the first file of each.
-    pub documents: BTreeMap<String, String>,
+    pub documents: LiteMap<String, String>,
     /// Request letters that cover this dossier.
     pub request_letters: Vec<String>,
     /// Files of this dossier that could not be read, with why.
