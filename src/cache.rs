@@ -43,13 +43,24 @@ const MAX_BYTES: u64 = 1 << 30;
 const GARBAGE_RATIO: u64 = 3;
 const GARBAGE_FLOOR: u64 = 64 << 20;
 
-/// A file as last read: its stat, content hash and (slimmed) content.
+/// A file as last read: its stat, content hash and (slimmed) content,
+/// kept encoded: decoded only when the file is unchanged, so the index in
+/// memory costs a few hundred bytes a file rather than a second copy of
+/// everything read.
 #[derive(Clone, Serialize, Deserialize)]
-pub struct FileEntry {
-    pub size: u64,
-    pub mtime_ns: i128,
-    pub hash: u128,
-    pub content: Content,
+struct FileEntry {
+    size: u64,
+    mtime_ns: i128,
+    hash: u128,
+    content: Vec<u8>,
+    /// Bytes of the blob file the content points to (to tell garbage).
+    blob_bytes: u64,
+}
+
+impl FileEntry {
+    fn content(&self) -> Option<Content> {
+        postcard::from_bytes(&self.content).ok()
+    }
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -102,13 +113,12 @@ impl Cache {
             .and_then(|bytes| postcard::from_bytes::<Pack>(&bytes).ok())
             .filter(|p| p.salt == salt && p.blobs_len <= blobs_len)
             .unwrap_or_default();
-        let live: u64 = pack
-            .files
-            .iter()
-            .flat_map(|(_, e)| blobs_of(&e.content))
-            .chain(pack.verdicts.iter().map(|(_, b)| *b))
-            .map(|b| u64::from(b.len))
-            .sum();
+        let live: u64 = pack.files.iter().map(|(_, e)| e.blob_bytes).sum::<u64>()
+            + pack
+                .verdicts
+                .iter()
+                .map(|(_, b)| u64::from(b.len))
+                .sum::<u64>();
         let (pack, end) = if blobs_len > GARBAGE_FLOOR && blobs_len > live * GARBAGE_RATIO {
             // Start afresh. The index goes first: a run killed in between
             // must not leave an index pointing into a truncated file.
@@ -135,24 +145,31 @@ impl Cache {
         Arc::clone(&self.spill)
     }
 
-    /// The entry of a file whose size and modification time are unchanged.
-    pub fn unchanged(&self, rel: &str, size: u64, mtime_ns: i128) -> Option<&FileEntry> {
+    /// What was read from a file whose size and modification time are
+    /// unchanged.
+    pub fn unchanged(&self, rel: &str, size: u64, mtime_ns: i128) -> Option<Content> {
         self.files
             .get(rel)
-            .filter(|e| e.size == size && e.mtime_ns == mtime_ns && self.intact(e))
+            .filter(|e| e.size == size && e.mtime_ns == mtime_ns)
+            .and_then(|e| self.intact(e))
     }
 
-    /// The entry of a file whose content is unchanged (touched, copied back).
-    pub fn same_content(&self, rel: &str, hash: u128) -> Option<&FileEntry> {
+    /// What was read from a file whose content is unchanged (touched,
+    /// copied back).
+    pub fn same_content(&self, rel: &str, hash: u128) -> Option<Content> {
         self.files
             .get(rel)
-            .filter(|e| e.hash == hash && self.intact(e))
+            .filter(|e| e.hash == hash)
+            .and_then(|e| self.intact(e))
     }
 
-    /// Every part the entry left in the blob file is still there, intact: a
-    /// damaged blob file costs a re-read, never a run or a verdict.
-    fn intact(&self, entry: &FileEntry) -> bool {
-        blobs_of(&entry.content).all(|b| self.spill.holds(b))
+    /// The entry's content, if every part it left in the blob file is still
+    /// there, intact: a damaged cache costs a re-read, never a run or a
+    /// verdict.
+    fn intact(&self, entry: &FileEntry) -> Option<Content> {
+        let content = entry.content()?;
+        let intact = blobs_of(&content).all(|b| self.spill.holds(b));
+        intact.then_some(content)
     }
 
     /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]);
@@ -171,7 +188,18 @@ impl Cache {
 
     /// Records what this run read of a new or changed file: the saved cache
     /// holds exactly the files of the last run.
-    pub fn keep_file(&self, rel: &str, entry: FileEntry) {
+    pub fn keep_file(&self, rel: &str, size: u64, mtime_ns: i128, hash: u128, content: &Content) {
+        let blob_bytes = blobs_of(content).map(|b| u64::from(b.len)).sum();
+        let Ok(content) = postcard::to_stdvec(content) else {
+            return;
+        };
+        let entry = FileEntry {
+            size,
+            mtime_ns,
+            hash,
+            content,
+            blob_bytes,
+        };
         if let Ok(mut fresh) = self.fresh_files.lock() {
             fresh.push((rel.to_string(), entry));
         }
@@ -226,8 +254,12 @@ impl Cache {
             files,
             verdicts,
         };
-        let bytes = postcard::to_stdvec(&pack)?;
-        crate::report::write_atomic(&self.path, &bytes)
+        crate::report::write_atomic_with(&self.path, |file| {
+            let mut out = std::io::BufWriter::new(file);
+            postcard::to_io(&pack, &mut out)?;
+            std::io::Write::flush(&mut out)?;
+            Ok(())
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 //! back applicant by applicant. Judgements are dropped as soon as their
 //! verdict is made.
 
-use crate::cache::{self, Cache, FileEntry};
+use crate::cache::{self, Cache};
 use crate::discover::{self, FoundFile};
 use crate::evaluate::{self, ruleset::RuleSet};
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
@@ -49,9 +49,9 @@ fn read_through(
     let Some((size, mtime_ns)) = f.problem.is_none().then(|| cache::stat(&f.path)).flatten() else {
         return read_file(f, readers).slim(spill);
     };
-    if let Some(entry) = cache.unchanged(&f.rel, size, mtime_ns) {
+    if let Some(content) = cache.unchanged(&f.rel, size, mtime_ns) {
         cache.keep_unchanged(&f.rel);
-        return Ok(entry.content.clone());
+        return Ok(content);
     }
     let bytes = match load(f) {
         Ok(bytes) => bytes,
@@ -60,18 +60,10 @@ fn read_through(
     };
     let hash = bytes.as_deref().map(cache::hash).unwrap_or(0);
     let content = match cache.same_content(&f.rel, hash) {
-        Some(entry) if bytes.is_some() => entry.content.clone(),
+        Some(content) if bytes.is_some() => content,
         _ => interpret(f, bytes.as_deref(), readers).slim(spill)?,
     };
-    cache.keep_file(
-        &f.rel,
-        FileEntry {
-            size,
-            mtime_ns,
-            hash,
-            content: content.clone(),
-        },
-    );
+    cache.keep_file(&f.rel, size, mtime_ns, hash, &content);
     Ok(content)
 }
 
