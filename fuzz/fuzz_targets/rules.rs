@@ -51,7 +51,9 @@ fuzz_target!(|data: &[u8]| {
     );
     if let (Ok(rules), Some(run)) = (RuleSet::parse(&spliced, "fuzz.toml"), BATCH.as_ref()) {
         for applicant in &run.applicants {
-            let _ = judge(&rules, &run.assembly, applicant);
+            if let Ok(whole) = run.assembly.whole(applicant, &run.spill) {
+                let _ = judge(&rules, &run.assembly, applicant, &whole);
+            }
         }
     }
 });
