@@ -66,6 +66,31 @@ fn the_sample_year_gets_every_intended_verdict() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // A later copy names the earlier dossier (another verdict's folder).
+    let dossiers: Vec<&str> = run
+        .verdicts
+        .verdicts
+        .iter()
+        .filter_map(|v| v.dossier.as_deref())
+        .collect();
+    let duplicates: Vec<&hoso::verdict::Reason> = run
+        .verdicts
+        .verdicts
+        .iter()
+        .flat_map(|v| &v.reasons)
+        .filter(|r| r.code == "trung-ho-so")
+        .collect();
+    assert!(!duplicates.is_empty());
+    for r in duplicates {
+        assert!(
+            dossiers
+                .iter()
+                .any(|d| r.message.contains(&format!(" {d} "))),
+            "{}",
+            r.message
+        );
+    }
     assert!(
         run.verdicts.unused_files.is_empty(),
         "{:?}",

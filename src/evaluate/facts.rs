@@ -124,6 +124,7 @@ pub fn gather(
     }
     facts.duplicate = applicant.duplicate_of.is_some();
     if let (Some(j), true) = (applicant.duplicate_of, facts.duplicate) {
+        facts.duplicate_of = asm.dossiers[j].path.clone();
         prov.insert(
             "duplicate".into(),
             vec![Source::file(asm.dossiers[j].path.clone())],
