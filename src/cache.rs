@@ -1,16 +1,16 @@
-//! Incremental re-runs: what was read from each file, and what the rules
-//! said about each set of facts, kept in the output folder, so that
-//! re-checking a batch after a few corrections only reads and judges what
-//! changed.
+//! Incremental re-runs: what was read from each file, and the verdict
+//! given to each applicant, kept in the output folder, so that re-checking
+//! a batch after a few corrections only reads and judges what changed.
 //!
 //! Files are keyed by their content hash; a file whose size and
 //! modification time are unchanged is taken as unchanged without being read
 //! (as git's index does). Verdicts are keyed by a hash of what the
 //! applicant's verdict is made from (its row and dossier as matched, their
-//! whole parts by checksum), so an unchanged applicant is not judged again. Both are salted with the rule file's hash and
-//! hoso's version, so a changed vocabulary or rule never reuses stale
-//! results. A missing, damaged or foreign cache is simply empty: the cache
-//! can only save time, never change a verdict.
+//! whole parts by checksum), so an unchanged applicant is not judged again.
+//! Both are salted with the rule file's hash and hoso's version, so a
+//! changed vocabulary or rule never reuses stale results. A missing, damaged
+//! or foreign cache is simply empty: the cache can only save time, never
+//! change a verdict.
 //!
 //! Two files: `.hoso.cache`, the index (per file its stat, hash and slimmed
 //! content; per verdict key where its verdict is), written atomically at

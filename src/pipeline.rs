@@ -148,18 +148,18 @@ pub fn run_cached(
     let judged: Vec<(Verdict, Option<u128>)> = applicants
         .par_iter()
         .map(|a| {
-            let key = cache.and_then(|_| assembly.verdict_key(a));
-            if let (Some(cache), Some(key)) = (cache, key)
+            let cached = cache.and_then(|c| Some((c, assembly.verdict_key(a)?)));
+            if let Some((cache, key)) = cached
                 && let Some(verdict) = cache.verdict(key)
             {
                 return Ok((verdict, Some(key)));
             }
             let whole = assembly.whole(a, &spill)?;
             let verdict = evaluate::judge(rules, &assembly, a, &whole).verdict;
-            if let (Some(cache), Some(key)) = (cache, key) {
+            if let Some((cache, key)) = cached {
                 cache.keep_verdict(key, &verdict);
             }
-            Ok((verdict, key))
+            Ok((verdict, cached.map(|(_, key)| key)))
         })
         .collect::<Result<_, SpillError>>()?;
     let verdict_keys: Vec<u128> = judged.iter().filter_map(|(_, k)| *k).collect();

@@ -78,8 +78,6 @@ impl DocPart {
                     let label = String::new();
                     (k, Field { label, ..f })
                 })
-                .collect::<Vec<_>>()
-                .into_iter()
                 .collect(),
             signed: None,
             subjects: Vec::new(),

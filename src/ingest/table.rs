@@ -85,14 +85,13 @@ impl Record {
             return Ok(self);
         }
         let blob = spill.put_value(&self.fields)?;
-        let fields: Vec<(String, FieldValue)> = self
-            .fields
-            .into_iter()
-            .filter(|(k, _)| MATCHING_FIELDS.contains(&k.as_str()))
-            .collect();
         Ok(Record {
             row: self.row,
-            fields: LiteMap::from_iter(fields),
+            fields: self
+                .fields
+                .into_iter()
+                .filter(|(k, _)| MATCHING_FIELDS.contains(&k.as_str()))
+                .collect(),
             warnings: self.warnings,
             spilled: Some(blob),
         })
