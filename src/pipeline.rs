@@ -46,7 +46,12 @@ fn read_through(
     cache: &Cache,
     spill: &Spill,
 ) -> Result<Content, SpillError> {
-    let Some((size, mtime_ns)) = f.problem.is_none().then(|| cache::stat(&f.path)).flatten() else {
+    let Some((size, mtime_ns)) = f
+        .problem
+        .is_none()
+        .then(|| cache::stat(&f.path()))
+        .flatten()
+    else {
         return read_file(f, readers).slim(spill);
     };
     if let Some(content) = cache.unchanged(&f.rel, size, mtime_ns) {
@@ -135,11 +140,10 @@ pub fn run_cached(
         .collect::<Result<_, SpillError>>()?;
     timings.ingest = t.elapsed();
     interrupt::check()?;
-    let all_files: Vec<String> = found.iter().map(|f| f.rel.clone()).collect();
+    let all_files: Vec<Arc<str>> = found.iter().map(|f| f.rel.clone()).collect();
 
     let t = Instant::now();
-    let files: Vec<(FoundFile, Content)> = found.into_iter().zip(contents).collect();
-    let assembly = assemble(files);
+    let assembly = assemble(found, contents);
     let applicants = pair(&assembly);
     timings.matching = t.elapsed();
 
@@ -198,21 +202,22 @@ pub fn run_cached(
 
 /// Every input file must appear exactly once: in a verdict's files, as a
 /// list, as a request letter, or as unused; and the summary must add up.
-pub fn account(inputs: &[String], v: &Verdicts) -> Vec<String> {
+pub fn account(inputs: &[impl AsRef<str>], v: &Verdicts) -> Vec<String> {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let outputs = v
         .verdicts
         .iter()
-        .flat_map(|x| x.files.iter())
-        .chain(&v.lists)
-        .chain(&v.request_letters)
-        .chain(v.unused_files.iter().map(|u| &u.path));
+        .flat_map(|x| x.files.iter().map(|f| &**f))
+        .chain(v.lists.iter().map(String::as_str))
+        .chain(v.request_letters.iter().map(String::as_str))
+        .chain(v.unused_files.iter().map(|u| u.path.as_str()));
     for path in outputs {
-        *seen.entry(path.as_str()).or_default() += 1;
+        *seen.entry(path).or_default() += 1;
     }
     let mut problems = Vec::new();
     for input in inputs {
-        match seen.remove(input.as_str()) {
+        let input = input.as_ref();
+        match seen.remove(input) {
             Some(1) => {}
             Some(n) => problems.push(format!("{input} appears {n} times in the output")),
             None => problems.push(format!("{input} is missing from the output")),

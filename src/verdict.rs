@@ -54,7 +54,8 @@ pub struct Verdict {
     pub list_row: Option<String>,
     /// Every file of the dossier, relative to the batch root.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
+    /// Shared with the run's file list (a batch can hold 300,000 files).
+    pub files: Vec<std::sync::Arc<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

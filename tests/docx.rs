@@ -73,7 +73,7 @@ fn application_form_fields_and_their_sources() {
         let form = &parts[0];
         assert_eq!(form.kind.as_deref(), Some("don"), "{name}");
         assert_eq!(
-            form.title,
+            form.title.as_deref().cloned(),
             Some((
                 "ĐƠN ĐỀ NGHỊ".to_string(),
                 Source::paragraph(name.as_str(), 2)
@@ -105,7 +105,7 @@ fn application_form_fields_and_their_sources() {
         );
         // The applicant's line, the last in the signature table, wins over
         // the cell's confirmation date to its left.
-        let (signed, at) = form.signed.clone().expect("signed");
+        let (signed, at) = *form.signed.clone().expect("signed");
         assert_eq!(signed, ymd(2021, 3, 5));
         assert_eq!(at.to_string(), format!("{name}#t3.r1.c2"));
         // "- Bản sao bảng điểm;" in the list of attachments is no copy mark.
@@ -166,7 +166,7 @@ fn transcript_rows_copy_mark_and_holder() {
         let t = &parts[0];
         assert_eq!(t.kind.as_deref(), Some("bang_diem"));
         assert_eq!(
-            t.title.as_ref().map(|(_, s)| s.to_string()),
+            t.title.as_deref().map(|(_, s)| s.to_string()),
             Some(format!("{name}#p3"))
         );
         let mark = t.copy_mark.as_ref().expect("copy mark");
@@ -245,10 +245,10 @@ fn one_file_holding_form_transcript_and_request_letter() {
             Some(ymd(2016, 7, 30))
         );
 
-        let (title, at) = letter.title.clone().expect("letter title");
+        let (title, at) = *letter.title.clone().expect("letter title");
         assert!(title.starts_with("V/v đề nghị xét công nhận"), "{title}");
         assert_eq!(at.to_string(), format!("{name}#t5.r1.c1"));
-        let (signed, at) = letter.signed.clone().expect("letter date");
+        let (signed, at) = *letter.signed.clone().expect("letter date");
         assert_eq!(signed, ymd(2021, 4, 10));
         assert_eq!(at.to_string(), format!("{name}#t5.r1.c2"));
         assert!(letter.fields.is_empty(), "{:?}", letter.fields);

@@ -144,11 +144,11 @@ fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<
     let copy = work.path().join("batch");
     let files = hoso::discover::walk(batch);
     for f in &files {
-        let to = copy.join(&f.rel);
+        let to = copy.join(&*f.rel);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(&f.path, &to)?;
+        std::fs::copy(f.path(), &to)?;
     }
     let jobs_arg = jobs.to_string();
     let extra = ["--jobs", jobs_arg.as_str()];
@@ -157,7 +157,7 @@ fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<
 
     let docx: Vec<&str> = files
         .iter()
-        .map(|f| f.rel.as_str())
+        .map(|f| &*f.rel)
         .filter(|r| r.ends_with(".docx"))
         .collect();
     let step = (docx.len() * 100 / files.len().max(1)).max(1);
@@ -201,11 +201,11 @@ fn floor_seconds(batch: &Path) -> anyhow::Result<f64> {
         .par_iter()
         .filter(|f| {
             matches!(
-                hoso::ingest::format_of(&f.path),
+                hoso::ingest::format_of(Path::new(&*f.rel)),
                 hoso::ingest::Format::Word | hoso::ingest::Format::Spreadsheet
             )
         })
-        .map(|f| inflate_all(&f.path).unwrap_or(0))
+        .map(|f| inflate_all(&f.path()).unwrap_or(0))
         .sum();
     std::hint::black_box(bytes);
     Ok(started.elapsed().as_secs_f64())

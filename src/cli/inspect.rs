@@ -198,7 +198,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .map(|p| PartView {
                     kind: p.kind.clone(),
-                    title: p.title.as_ref().map(|(t, s)| Sourced {
+                    title: p.title.as_deref().map(|(t, s)| Sourced {
                         text: t.clone(),
                         source: s.to_string(),
                     }),
@@ -212,7 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             source: f.source.to_string(),
                         })
                         .collect(),
-                    signed: p.signed.as_ref().map(|(d, s)| FieldView {
+                    signed: p.signed.as_deref().map(|(d, s)| FieldView {
                         field: "signed".into(),
                         text: d.display_vn(),
                         date: Some(d.iso()),

@@ -6,6 +6,7 @@
 //! later stages can account for all of them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 /// Folders deeper than this are not a batch layout but an accident (or an attack).
@@ -13,15 +14,28 @@ const MAX_DEPTH: usize = 32;
 
 #[derive(Clone, Debug)]
 pub struct FoundFile {
-    /// Path relative to the batch root, `/`-separated; non-UTF-8 names are
-    /// shown with replacement characters.
-    pub rel: String,
-    pub path: PathBuf,
+    /// Path relative to the batch root, `/`-separated; bytes of a name that
+    /// are not UTF-8 are shown as `\xff`. Shared: dossiers, verdicts and
+    /// sources point at this one copy (a batch can hold 300,000 files).
+    pub rel: Arc<str>,
+    /// The batch root, shared by every file of the walk.
+    root: Arc<Path>,
+    /// Where the file is when `root/rel` is not it (a single-file batch, a
+    /// name that is not UTF-8): rare, so the common case costs no path.
+    exact: Option<Box<Path>>,
     /// Why this entry cannot be read at all (walk error), if so.
     pub problem: Option<String>,
 }
 
 impl FoundFile {
+    /// Where to open the file.
+    pub fn path(&self) -> PathBuf {
+        match &self.exact {
+            Some(path) => path.to_path_buf(),
+            None => self.root.join(&*self.rel),
+        }
+    }
+
     /// The folder part of `rel` ("" at the root).
     pub fn folder(&self) -> &str {
         parent_of(&self.rel)
@@ -38,24 +52,26 @@ pub fn parent_of(rel: &str) -> &str {
 
 /// Every file below `root`; `root` may also be a single file.
 pub fn walk(root: &Path) -> Vec<FoundFile> {
+    let shared_root: Arc<Path> = Arc::from(root);
+    let found_at = |path: &Path, problem: Option<String>| {
+        let (rel, exact) = relative(root, path);
+        FoundFile {
+            rel: rel.into(),
+            root: shared_root.clone(),
+            exact: (!exact).then(|| path.into()),
+            problem,
+        }
+    };
     let mut found = Vec::new();
     for entry in WalkDir::new(root).follow_links(true).max_depth(MAX_DEPTH) {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
             Ok(e) => {
-                let rel = relative(root, e.path());
                 let problem = (!e.file_type().is_file()).then(|| "not a regular file".to_string());
-                found.push(FoundFile {
-                    rel,
-                    path: e.path().to_path_buf(),
-                    problem,
-                });
+                found.push(found_at(e.path(), problem));
             }
             Err(err) => {
-                let path = err
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| root.to_path_buf());
+                let path = err.path().unwrap_or(root);
                 let why = if err.loop_ancestor().is_some() {
                     "symbolic link loop: not followed".to_string()
                 } else if let Some(io) = err.io_error() {
@@ -63,19 +79,19 @@ pub fn walk(root: &Path) -> Vec<FoundFile> {
                 } else {
                     "cannot read".to_string()
                 };
-                found.push(FoundFile {
-                    rel: relative(root, &path),
-                    path,
-                    problem: Some(why),
-                });
+                found.push(found_at(path, Some(why)));
             }
         }
     }
     found.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    // Kept until the batch is judged: no slack.
+    found.shrink_to_fit();
     found
 }
 
-fn relative(root: &Path, path: &Path) -> String {
+/// `path` relative to `root` as text, and whether `root/text` is `path`
+/// again (true for every UTF-8 path below a root folder).
+fn relative(root: &Path, path: &Path) -> (String, bool) {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let rel = if rel.as_os_str().is_empty() {
         path.file_name().map(Path::new).unwrap_or(path)
@@ -89,12 +105,14 @@ fn relative(root: &Path, path: &Path) -> String {
         && !text.contains("//")
         && !text.split('/').any(|c| c == "." || c.is_empty())
     {
-        return text.to_string();
+        return (text.to_string(), path.starts_with(root) && path != root);
     }
-    rel.components()
+    let text = rel
+        .components()
         .map(|c| component_text(c.as_os_str()))
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    (text, false)
 }
 
 /// A path component as text. Bytes that are not UTF-8 are written `\xff`
@@ -133,10 +151,15 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(dir.path().join("b"), dir.path().join("b/x/loop")).unwrap();
         let found = walk(dir.path());
-        let rels: Vec<&str> = found.iter().map(|f| f.rel.as_str()).collect();
+        let rels: Vec<&str> = found.iter().map(|f| &*f.rel).collect();
         assert_eq!(&rels[..3], &["B.txt", "a.xlsx", "b/x/2.docx"]);
         #[cfg(unix)]
-        assert!(found.iter().any(|f| f.rel == "b/x/loop" && f.problem.as_deref().unwrap_or("").contains("loop")));
+        assert!(
+            found
+                .iter()
+                .any(|f| &*f.rel == "b/x/loop"
+                    && f.problem.as_deref().unwrap_or("").contains("loop"))
+        );
     }
 
     #[test]
@@ -146,6 +169,7 @@ mod tests {
         std::fs::write(&file, b"x").unwrap();
         let found = walk(&file);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].rel, "don.docx");
+        assert_eq!(&*found[0].rel, "don.docx");
+        assert_eq!(found[0].path(), file);
     }
 }

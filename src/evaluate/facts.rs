@@ -158,7 +158,7 @@ pub fn gather(
                     prov.insert(format!("form.{field}"), vec![value.source.clone()]);
                 }
             }
-            if let Some((date, source)) = &form.signed {
+            if let Some((date, source)) = form.signed.as_deref() {
                 facts.form.insert("signed".into(), date.iso());
                 prov.insert("form.signed".into(), vec![source.clone()]);
             }

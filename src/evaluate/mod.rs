@@ -157,15 +157,17 @@ fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
             review(
                 "khong-doc-duoc",
                 t.unreadable.replace("{file}", file).replace("{why}", why),
-                file.clone(),
+                file.to_string(),
             )
         })
         .collect();
     match &d.form {
         None => out.push(review("thieu-don", t.no_form.clone(), d.path.clone())),
-        Some(form) if d.form_text("name").is_none() => {
-            out.push(review("thieu-ho-ten", t.no_name.clone(), form.file.clone()))
-        }
+        Some(form) if d.form_text("name").is_none() => out.push(review(
+            "thieu-ho-ten",
+            t.no_name.clone(),
+            form.file.to_string(),
+        )),
         Some(_) => {}
     }
     out

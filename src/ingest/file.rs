@@ -90,13 +90,14 @@ pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
     if let Some(problem) = &file.problem {
         return Err(Content::Unreadable(problem.clone()));
     }
-    let cap = match format_of(&file.path) {
+    let path = file.path();
+    let cap = match format_of(&path) {
         Format::Word => MAX_WORD_BYTES,
         Format::Spreadsheet => MAX_SPREADSHEET_BYTES,
         Format::Other => return Ok(None),
     };
     let unreadable = |e: std::io::Error| Content::Unreadable(format!("cannot read: {}", e.kind()));
-    let f = std::fs::File::open(&file.path).map_err(unreadable)?;
+    let f = std::fs::File::open(&path).map_err(unreadable)?;
     // Sized once from the file's length (growing by doubling cost a tenth
     // of reading a batch in page faults).
     let len = f.metadata().map(|m| m.len()).unwrap_or(0).min(cap + 1);
@@ -116,13 +117,13 @@ pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
 /// Interprets a file from the bytes [`load`] gave.
 pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> Content {
     let vocab = readers.vocab;
-    let ext = file
-        .path
+    let rel = std::path::Path::new(&*file.rel);
+    let ext = rel
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match (format_of(&file.path), bytes) {
+    match (format_of(rel), bytes) {
         (Format::Spreadsheet, Some(bytes)) => {
             match spreadsheet::read_workbook_bytes(bytes, &ext, &file.rel) {
                 Ok(wb) => Content::Spreadsheet {
@@ -137,7 +138,7 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> C
             },
             Err(e) => Content::Unreadable(e.to_string()),
         },
-        _ => match std::fs::metadata(&file.path) {
+        _ => match std::fs::metadata(file.path()) {
             Ok(m) if m.len() == 0 => Content::Unreadable("empty file (0 bytes)".to_string()),
             Ok(_) => Content::Other {
                 kind: vocab

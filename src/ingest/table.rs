@@ -87,11 +87,7 @@ impl Record {
         let blob = spill.put_value(&self.fields)?;
         Ok(Record {
             row: self.row,
-            fields: self
-                .fields
-                .into_iter()
-                .filter(|(k, _)| MATCHING_FIELDS.contains(&k.as_str()))
-                .collect(),
+            fields: super::keep_only(self.fields, &MATCHING_FIELDS),
             warnings: self.warnings,
             spilled: Some(blob),
         })

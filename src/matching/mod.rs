@@ -13,6 +13,7 @@ use crate::spill::{Blob, Spill, SpillError};
 use crate::verdict::UnusedFile;
 use litemap::LiteMap;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// One person row of a submission list.
 #[derive(Clone, Debug)]
@@ -72,16 +73,16 @@ impl ListRow {
 pub struct Dossier {
     /// Relative to the batch root: the folder, or the file for a one-file dossier.
     pub path: String,
-    pub files: Vec<String>,
+    pub files: Vec<Arc<str>>,
     /// The first application form and transcript found, in path order.
     pub form: Option<DocPart>,
     pub transcript: Option<DocPart>,
     /// Document and attachment kinds present, with the first file of each.
-    pub documents: LiteMap<String, String>,
+    pub documents: LiteMap<String, Arc<str>>,
     /// Request letters that cover this dossier.
     pub request_letters: Vec<String>,
     /// Files of this dossier that could not be read, with why.
-    pub unreadable: Vec<(String, String)>,
+    pub unreadable: Vec<(Arc<str>, String)>,
 }
 
 impl Dossier {
