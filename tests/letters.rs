@@ -259,6 +259,17 @@ fn fills_a_notice_per_rejected_applicant_with_every_reason() {
     assert!(report.stale.is_empty());
     for (i, (notice, verdict)) in report.notices.iter().zip(rejected(&v)).enumerate() {
         assert_clean_package(&notice.path);
+        // Letters are for sharing: readable by colleagues, like any new file
+        // (they were owner-only once, through tempfile's default).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&notice.path)
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o644, "{}", notice.path.display());
+        }
         let text = paragraphs(&part(&notice.path, "word/document.xml")).join("\n");
         let name = hoso::text::display_name(&verdict.name);
         assert_eq!(notice.name, name);

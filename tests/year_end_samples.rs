@@ -40,6 +40,14 @@ fn sample_rosters_give_the_years_figures() {
         serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
     };
     let first = report();
+    // The reports are for sharing: readable by others, like any new file.
+    #[cfg(unix)]
+    for entry in std::fs::read_dir(out).unwrap() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{}", path.display());
+    }
     assert_eq!(first["classes"], 12);
     assert_eq!(first["enrolments"], 522);
     let by_type: Vec<(String, u64, u64)> = first["by_type"]

@@ -13,7 +13,8 @@
 
 use hoso::register::catalogue::Catalogue;
 use hoso::register::stats::{StatsJson, year_stats};
-use hoso::register::{report_docx, report_xlsx, schema, wording, write_atomically};
+use hoso::register::{report_docx, report_xlsx, schema, wording};
+use hoso::report::write_atomic;
 use hoso::verdict::{Summary, Verdicts};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -70,8 +71,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)?;
     let xlsx = args.out.join(format!("bao-cao-{}.xlsx", args.year));
     let docx = args.out.join(format!("bao-cao-{}.docx", args.year));
-    write_atomically(&xlsx, &report_xlsx::workbook_bytes(&stats, &catalogue)?)?;
-    write_atomically(
+    write_atomic(&xlsx, &report_xlsx::workbook_bytes(&stats, &catalogue)?)?;
+    write_atomic(
         &docx,
         &report_docx::document_bytes(&stats, reviews.as_ref(), &catalogue)?,
     )?;

@@ -238,9 +238,9 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
 
     std::fs::create_dir_all(&notices_dir)
         .with_context(|| format!("cannot create {}", notices_dir.display()))?;
-    filled
-        .par_iter()
-        .try_for_each(|(notice, _, docx)| package::write_atomic(&notice.path, docx))?;
+    filled.par_iter().try_for_each(|(notice, _, docx)| {
+        crate::report::write_atomic_unsynced(&notice.path, docx)
+    })?;
     let mut report = LettersReport {
         listed: accepted.len(),
         needs_review: by_status(verdicts, Status::NeedsReview).len(),
@@ -248,12 +248,12 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
     };
     if let Some(bytes) = merged {
         let path = opts.out.join(MERGED_FILE);
-        package::write_atomic(&path, &bytes)?;
+        crate::report::write_atomic_unsynced(&path, &bytes)?;
         report.merged = Some(path);
     }
     if let Some(bytes) = list {
         let path = opts.out.join(LIST_FILE);
-        package::write_atomic(&path, &bytes)?;
+        crate::report::write_atomic_unsynced(&path, &bytes)?;
         report.list = Some(path);
     }
     report.notices = filled.into_iter().map(|(n, _, _)| n).collect();
@@ -282,7 +282,7 @@ pub fn init_templates(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
-        package::write_atomic(&path, bytes)?;
+        crate::report::write_atomic_unsynced(&path, bytes)?;
         written.push(path);
     }
     Ok(written)

@@ -23,20 +23,3 @@ pub mod roster;
 pub mod schema;
 pub mod stats;
 pub mod wording;
-
-use std::path::Path;
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, so a killed run never leaves a truncated report behind.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}

@@ -18,7 +18,7 @@ pub use csv_out::write_csv;
 pub use xlsx_out::write_xlsx;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename, so readers never see a partial file.
+/// a rename, so readers never see a partial file; flushed to disk first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_with(path, |file| Ok(file.write_all(bytes)?))
 }
@@ -29,15 +29,31 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    replace(path, true, write)
+}
+
+/// Like [`write_atomic`] without waiting for the disk: for the many small
+/// files of one run (a letter per rejected applicant), where a flush each
+/// would cost seconds and a crash is mended by running again.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    replace(path, false, |file| Ok(file.write_all(bytes)?))
+}
+
+/// Every output file of hoso is written here, so all of them are replaced
+/// whole and readable by others (0644 on Unix, as any new file; tempfile's
+/// default is owner-only, which hid letters from colleagues).
+fn replace(
+    path: &Path,
+    sync: bool,
+    write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".hoso-");
-    // The outputs are for sharing: readable by others, as any new file
-    // (tempfile's default is owner-only).
+    builder.prefix(".hoso-").suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -47,7 +63,9 @@ pub fn write_atomic_with(
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
