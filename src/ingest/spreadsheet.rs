@@ -475,6 +475,37 @@ fn read_xlsx(bytes: &[u8], display: &str) -> Result<Workbook> {
     })?;
     let epoch_1904 = xlsx.has_1904_epoch();
     let metas = xlsx.sheets_metadata().to_vec();
+    Ok(workbook(display, &metas, |meta, budget, warnings| {
+        if !is_worksheet(meta, warnings) {
+            return Ok(None);
+        }
+        let grid = read_xlsx_cells(&mut xlsx, &meta.name, budget, epoch_1904)?;
+        let merges = xlsx
+            .merge_cells_by_sheet_name(&meta.name)
+            .unwrap_or_else(|e| {
+                warnings.push(format!(
+                    "sheet '{}': merged cells unreadable ({})",
+                    meta.name,
+                    one_line(e)
+                ));
+                Vec::new()
+            });
+        Ok(grid.into_sheet(&meta.name, merges, epoch_1904, budget, warnings))
+    }))
+}
+
+/// The workbook of the sheets `read` gives, in file order. `read` returns
+/// `Ok(None)` for a sheet it leaves out having said why in `warnings`, and
+/// `Err(why)` for one it could not read ("sheet 'X' skipped: why").
+fn workbook(
+    display: &str,
+    metas: &[calamine::Sheet],
+    mut read: impl FnMut(
+        &calamine::Sheet,
+        &mut Budget,
+        &mut Vec<String>,
+    ) -> std::result::Result<Option<Sheet>, String>,
+) -> Workbook {
     let mut wb = Workbook {
         path: display.to_string(),
         sheets: Vec::new(),
@@ -482,39 +513,15 @@ fn read_xlsx(bytes: &[u8], display: &str) -> Result<Workbook> {
     };
     let mut budget = Budget(MAX_CELLS);
     for meta in metas {
-        if !is_worksheet(&meta, &mut wb.warnings) {
-            continue;
-        }
-        let grid = match read_xlsx_cells(&mut xlsx, &meta.name, &budget, epoch_1904) {
-            Ok(grid) => grid,
-            Err(why) => {
-                wb.warnings
-                    .push(format!("sheet '{}' skipped: {why}", meta.name));
-                continue;
-            }
-        };
-        let merges = match xlsx.merge_cells_by_sheet_name(&meta.name) {
-            Ok(m) => m,
-            Err(e) => {
-                wb.warnings.push(format!(
-                    "sheet '{}': merged cells unreadable ({})",
-                    meta.name,
-                    one_line(e)
-                ));
-                Vec::new()
-            }
-        };
-        if let Some(sheet) = grid.into_sheet(
-            &meta.name,
-            merges,
-            epoch_1904,
-            &mut budget,
-            &mut wb.warnings,
-        ) {
-            wb.sheets.push(sheet);
+        match read(meta, &mut budget, &mut wb.warnings) {
+            Ok(Some(sheet)) => wb.sheets.push(sheet),
+            Ok(None) => {}
+            Err(why) => wb
+                .warnings
+                .push(format!("sheet '{}' skipped: {why}", meta.name)),
         }
     }
-    Ok(wb)
+    wb
 }
 
 /// Streams one sheet's cells; `worksheet_range` would first allocate the
@@ -593,42 +600,20 @@ fn read_xls_unguarded(bytes: &[u8], display: &str) -> Result<Workbook> {
     })?;
     let epoch_1904 = xls.has_1904_epoch();
     let metas = xls.sheets_metadata().to_vec();
-    let mut wb = Workbook {
-        path: display.to_string(),
-        sheets: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let mut budget = Budget(MAX_CELLS);
-    for meta in metas {
-        if !is_worksheet(&meta, &mut wb.warnings) {
-            continue;
+    Ok(workbook(display, &metas, |meta, budget, warnings| {
+        if !is_worksheet(meta, warnings) {
+            return Ok(None);
         }
-        let range = match xls.worksheet_range(&meta.name) {
-            Ok(r) => r,
-            Err(e) => {
-                wb.warnings.push(format!(
-                    "sheet '{}' skipped: unreadable ({})",
-                    meta.name,
-                    one_line(e)
-                ));
-                continue;
-            }
-        };
+        let range = xls
+            .worksheet_range(&meta.name)
+            .map_err(|e| format!("unreadable ({})", one_line(e)))?;
         let merges = xls
             .merge_cells_by_sheet_name(&meta.name)
             .unwrap_or_default();
-        if let Some(sheet) = range_to_sheet(
-            &meta.name,
-            range,
-            merges,
-            epoch_1904,
-            &mut budget,
-            &mut wb.warnings,
-        ) {
-            wb.sheets.push(sheet);
-        }
-    }
-    Ok(wb)
+        Ok(range_to_sheet(
+            &meta.name, range, merges, epoch_1904, budget, warnings,
+        ))
+    }))
 }
 
 fn range_to_sheet(
@@ -665,42 +650,25 @@ fn read_ods(bytes: &[u8], mut archive: zipcap::Archive<'_>, display: &str) -> Re
         e => IngestError::new(format!("damaged .ods file ({})", one_line(e))),
     })?;
     let metas = ods.sheets_metadata().to_vec();
-    let mut wb = Workbook {
-        path: display.to_string(),
-        sheets: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let mut budget = Budget(MAX_CELLS);
-    for meta in metas {
-        let range = match ods.worksheet_range(&meta.name) {
-            Ok(r) => r,
-            Err(e) => {
-                wb.warnings.push(format!(
-                    "sheet '{}' skipped: unreadable ({})",
-                    meta.name,
-                    one_line(e)
-                ));
-                continue;
-            }
-        };
+    Ok(workbook(display, &metas, |meta, budget, warnings| {
+        let range = ods
+            .worksheet_range(&meta.name)
+            .map_err(|e| format!("unreadable ({})", one_line(e)))?;
         let sheet_merges = merges
             .iter()
             .find(|(n, _)| *n == meta.name)
             .map(|(_, m)| m.clone())
             .unwrap_or_default();
         // .ods stores dates as ISO text: no serials, no epoch.
-        if let Some(sheet) = range_to_sheet(
+        Ok(range_to_sheet(
             &meta.name,
             range,
             sheet_merges,
             false,
-            &mut budget,
-            &mut wb.warnings,
-        ) {
-            wb.sheets.push(sheet);
-        }
-    }
-    Ok(wb)
+            budget,
+            warnings,
+        ))
+    }))
 }
 
 /// Pre-scan of an .ods `content.xml` with calamine's own expansion rules.
