@@ -12,10 +12,11 @@
 //! or foreign cache is simply empty: the cache can only save time, never
 //! change a verdict.
 //!
-//! Two files: `.hoso.cache`, the index (per file its stat, hash and slimmed
-//! content; per verdict key where its verdict is), written atomically at
-//! the end of a run; and `.hoso.blobs`, the run's [`Spill`]: whole document
-//! parts and verdicts, appended to and never rewritten in place, so the
+//! Two files: `.hoso.cache`, the index (per file its stat, hash and where
+//! its slimmed content is; per verdict key where its verdict is), written
+//! atomically at the end of a run; and `.hoso.blobs`, the run's [`Spill`]:
+//! slimmed contents, whole document parts and verdicts, appended to and
+//! never rewritten in place, so the
 //! index of the last completed run stays valid whatever happens to this
 //! one. Blobs carry a checksum. The blob file is locked for the run: a second
 //! `hoso check` into the same folder runs without the cache.
@@ -31,6 +32,7 @@ use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -43,45 +45,71 @@ const MAX_BYTES: u64 = 1 << 30;
 const GARBAGE_RATIO: u64 = 3;
 const GARBAGE_FLOOR: u64 = 64 << 20;
 
-/// A file as last read: its stat, content hash and (slimmed) content,
-/// kept encoded: decoded only when the file is unchanged, so the index in
-/// memory costs a few hundred bytes a file rather than a second copy of
-/// everything read.
+/// A file as last read: its stat, content hash and where its (slimmed)
+/// content waits in the blob file, read back only when the file is
+/// unchanged. The index in memory thus costs under a hundred bytes a file
+/// besides its name: holding the contents encoded cost 250 MB at 100,000
+/// dossiers.
 #[derive(Clone, Serialize, Deserialize)]
 struct FileEntry {
     size: u64,
     mtime_ns: i128,
     hash: u128,
-    content: Vec<u8>,
-    /// Bytes of the blob file the content points to (to tell garbage).
+    content: Blob,
+    /// Bytes of the blob file the entry uses, its content's included (to
+    /// tell garbage).
     blob_bytes: u64,
 }
 
-impl FileEntry {
-    fn content(&self) -> Option<Content> {
-        postcard::from_bytes(&self.content).ok()
-    }
-}
+/// The index's layout; part of the salt, so an index of another layout is
+/// never read as this one.
+const FORMAT: &str = "index 2";
 
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {
     salt: String,
     /// The blob file's length when this index was written.
     blobs_len: u64,
-    files: Vec<(String, FileEntry)>,
+    /// Files by [`path_key`], in key order.
+    files: Vec<(u128, FileEntry)>,
     verdicts: Vec<(u128, Blob)>,
+}
+
+/// A file's key in the index: a hash of its path relative to the batch.
+/// Paths themselves are not kept: at 100,000 dossiers they were half of the
+/// index's memory.
+fn path_key(rel: &str) -> u128 {
+    xxh3_128(rel.as_bytes())
 }
 
 pub struct Cache {
     path: PathBuf,
     salt: String,
     spill: Arc<Spill>,
-    files: HashMap<String, FileEntry>,
-    verdicts: HashMap<u128, Blob>,
-    /// What this run read anew, and the unchanged files it reused, to be saved.
-    fresh_files: Mutex<Vec<(String, FileEntry)>>,
-    reused_files: Mutex<Vec<String>>,
+    /// The last run's files and verdicts, sorted by key and looked up by
+    /// binary search: a hash map of 300,000 entries cost twice the memory.
+    files: Vec<(u128, FileEntry)>,
+    verdicts: Vec<(u128, Blob)>,
+    /// Which of `files` this run reused unchanged, and what it read anew:
+    /// together, the next index.
+    reused: Vec<AtomicBool>,
+    fresh_files: Mutex<Vec<(u128, FileEntry)>>,
     fresh_verdicts: Mutex<Vec<(u128, Blob)>>,
+}
+
+/// `entries` sorted by key, without repeats (a damaged index may be
+/// neither).
+fn sorted<T>(mut entries: Vec<(u128, T)>) -> Vec<(u128, T)> {
+    if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+        entries.sort_by_key(|(key, _)| *key);
+        entries.dedup_by_key(|(key, _)| *key);
+    }
+    entries
+}
+
+fn find<T>(entries: &[(u128, T)], key: u128) -> Option<(usize, &T)> {
+    let i = entries.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+    Some((i, &entries[i].1))
 }
 
 impl Cache {
@@ -91,6 +119,7 @@ impl Cache {
     pub fn load(out: &Path, salt: &str) -> anyhow::Result<Cache> {
         std::fs::create_dir_all(out)?;
         let path = out.join(FILE_NAME);
+        let salt = format!("{FORMAT} {salt}");
         let blobs_path = out.join(BLOBS_NAME);
         let blobs = std::fs::OpenOptions::new()
             .read(true)
@@ -130,12 +159,12 @@ impl Cache {
         };
         Ok(Cache {
             path,
-            salt: salt.to_string(),
+            salt,
             spill: Arc::new(Spill::over(blobs, end)),
-            files: pack.files.into_iter().collect(),
-            verdicts: pack.verdicts.into_iter().collect(),
+            reused: pack.files.iter().map(|_| AtomicBool::new(false)).collect(),
+            files: sorted(pack.files),
+            verdicts: sorted(pack.verdicts),
             fresh_files: Mutex::new(Vec::new()),
-            reused_files: Mutex::new(Vec::new()),
             fresh_verdicts: Mutex::new(Vec::new()),
         })
     }
@@ -148,8 +177,8 @@ impl Cache {
     /// What was read from a file whose size and modification time are
     /// unchanged.
     pub fn unchanged(&self, rel: &str, size: u64, mtime_ns: i128) -> Option<Content> {
-        self.files
-            .get(rel)
+        find(&self.files, path_key(rel))
+            .map(|(_, e)| e)
             .filter(|e| e.size == size && e.mtime_ns == mtime_ns)
             .and_then(|e| self.intact(e))
     }
@@ -157,8 +186,8 @@ impl Cache {
     /// What was read from a file whose content is unchanged (touched,
     /// copied back).
     pub fn same_content(&self, rel: &str, hash: u128) -> Option<Content> {
-        self.files
-            .get(rel)
+        find(&self.files, path_key(rel))
+            .map(|(_, e)| e)
             .filter(|e| e.hash == hash)
             .and_then(|e| self.intact(e))
     }
@@ -167,7 +196,7 @@ impl Cache {
     /// there, intact: a damaged cache costs a re-read, never a run or a
     /// verdict.
     fn intact(&self, entry: &FileEntry) -> Option<Content> {
-        let content = entry.content()?;
+        let content: Content = self.spill.get_value(entry.content).ok()?;
         let intact = blobs_of(&content).all(|b| self.spill.holds(b));
         intact.then_some(content)
     }
@@ -175,33 +204,44 @@ impl Cache {
     /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]);
     /// `None` also when it cannot be read back (it is then judged again).
     pub fn verdict(&self, key: u128) -> Option<Verdict> {
-        let blob = *self.verdicts.get(&key)?;
-        self.spill.get_value(blob).ok()
+        let (_, blob) = find(&self.verdicts, key)?;
+        self.spill.get_value(*blob).ok()
     }
 
     /// Records that this run reused a file's entry unchanged.
     pub fn keep_unchanged(&self, rel: &str) {
-        if let Ok(mut reused) = self.reused_files.lock() {
-            reused.push(rel.to_string());
+        if let Some((i, _)) = find(&self.files, path_key(rel)) {
+            self.reused[i].store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Makes room for the entries of a batch of `files` files (a list
+    /// grown by doubling holds both copies for a moment).
+    pub fn expect_files(&self, files: usize) {
+        if let Ok(mut fresh) = self.fresh_files.lock() {
+            fresh.reserve_exact(files.saturating_sub(self.files.len()));
         }
     }
 
     /// Records what this run read of a new or changed file: the saved cache
     /// holds exactly the files of the last run.
     pub fn keep_file(&self, rel: &str, size: u64, mtime_ns: i128, hash: u128, content: &Content) {
-        let blob_bytes = blobs_of(content).map(|b| u64::from(b.len)).sum();
-        let Ok(content) = postcard::to_stdvec(content) else {
+        let Ok(blob) = self.spill.put_value(content) else {
             return;
         };
+        let blob_bytes = blobs_of(content)
+            .chain([blob])
+            .map(|b| u64::from(b.len))
+            .sum();
         let entry = FileEntry {
             size,
             mtime_ns,
             hash,
-            content,
+            content: blob,
             blob_bytes,
         };
         if let Ok(mut fresh) = self.fresh_files.lock() {
-            fresh.push((rel.to_string(), entry));
+            fresh.push((path_key(rel), entry));
         }
     }
 
@@ -219,34 +259,33 @@ impl Cache {
     /// disk). Verdicts of this run are kept; older ones are dropped so the
     /// cache does not grow without bound.
     pub fn save(self, used_verdicts: &[u128]) -> anyhow::Result<()> {
-        let mut old_files = self.files;
         let mut files = self.fresh_files.into_inner().unwrap_or_default();
-        let reused = self.reused_files.into_inner().unwrap_or_default();
         let fresh_verdicts = self.fresh_verdicts.into_inner().unwrap_or_default();
+        let all_reused = self.reused.iter().all(|r| r.load(Ordering::Relaxed));
         // Nothing read or judged anew, and no file gone: the index on disk
         // is already this run's (rewriting it would cost more than the run).
-        if files.is_empty() && fresh_verdicts.is_empty() && reused.len() == old_files.len() {
+        if files.is_empty() && fresh_verdicts.is_empty() && all_reused {
             return Ok(());
         }
-        for rel in reused {
-            if let Some(entry) = old_files.remove(&rel) {
-                files.push((rel, entry));
-            }
-        }
-        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let reused = self.files.into_iter().zip(&self.reused);
+        files.extend(
+            reused
+                .filter(|(_, r)| r.load(Ordering::Relaxed))
+                .map(|(entry, _)| entry),
+        );
+        let files = sorted(files);
         let mut fresh: HashMap<u128, Blob> = fresh_verdicts.into_iter().collect();
         let old = self.verdicts;
-        let mut verdicts: Vec<(u128, Blob)> = used_verdicts
+        let verdicts: Vec<(u128, Blob)> = used_verdicts
             .iter()
-            .filter_map(|k| {
+            .filter_map(|&k| {
                 fresh
-                    .remove(k)
-                    .or_else(|| old.get(k).copied())
-                    .map(|b| (*k, b))
+                    .remove(&k)
+                    .or_else(|| find(&old, k).map(|(_, b)| *b))
+                    .map(|b| (k, b))
             })
             .collect();
-        verdicts.sort_by_key(|(k, _)| *k);
-        verdicts.dedup_by_key(|(k, _)| *k);
+        let verdicts = sorted(verdicts);
         self.spill.sync()?;
         let pack = Pack {
             salt: self.salt,

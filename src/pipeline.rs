@@ -117,6 +117,10 @@ pub fn run_cached(
     timings.discover = t.elapsed();
     timings.files = found.len();
 
+    if let Some(cache) = cache {
+        cache.expect_files(found.len());
+    }
+
     let t = Instant::now();
     let total = found.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
