@@ -43,6 +43,7 @@ use super::{Block, Document, IngestError, Paragraph, Result, Table, TableCell};
 use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use quick_xml::reader::Reader;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::Path;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
@@ -585,6 +586,33 @@ impl DocReader {
     /// Which prefixes the root element binds to the WordprocessingML and
     /// markup-compatibility namespaces (almost always `w` and `mc`).
     fn learn_prefixes(&mut self, root: &BytesStart) {
+        // A batch's documents mostly come from one generator, whose root
+        // tags are the same kilobyte of namespace declarations: the last
+        // root read on this thread and its answer are kept.
+        thread_local! {
+            static LAST_ROOT: RefCell<(String, usize, String, String)> =
+                const { RefCell::new((String::new(), 0, String::new(), String::new())) };
+        }
+        let content: &str = root;
+        let name_len = root.name().as_ref().len();
+        LAST_ROOT.with_borrow_mut(|(last, last_name_len, w, mc)| {
+            if last.as_str() != content || *last_name_len != name_len {
+                self.learn_prefixes_from_attributes(root);
+                (
+                    last.clear(),
+                    last.push_str(content),
+                    *last_name_len = name_len,
+                );
+                (w.clear(), w.push_str(&self.w));
+                (mc.clear(), mc.push_str(&self.mc));
+            } else {
+                (self.w.clear(), self.w.push_str(w));
+                (self.mc.clear(), self.mc.push_str(mc));
+            }
+        });
+    }
+
+    fn learn_prefixes_from_attributes(&mut self, root: &BytesStart) {
         for a in root.attributes().with_checks(false).flatten() {
             let key = a.key.as_ref();
             let prefix = if key == "xmlns" {
