@@ -226,9 +226,24 @@ enum Container {
 
 #[derive(Default)]
 struct CellBuf {
-    paragraphs: Vec<String>,
+    /// The cell's non-blank paragraphs, joined by `\n`.
+    text: String,
     span: u32,
     v_merged: bool,
+}
+
+impl CellBuf {
+    fn push(&mut self, paragraph: String) {
+        if paragraph.trim().is_empty() {
+            return;
+        }
+        if self.text.is_empty() {
+            self.text = paragraph;
+        } else {
+            self.text.push('\n');
+            self.text.push_str(&paragraph);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -469,13 +484,20 @@ impl DocReader {
             // Text, up to markup or a reference.
             let start = pos;
             let mut cr = false;
-            while let Some(&c) = b.get(pos) {
-                match c {
-                    b'<' | b'&' => break,
-                    b'\r' => cr = true,
-                    _ => {}
+            if b.get(pos).is_some_and(|&c| c != b'<') {
+                let rest = &b[pos..];
+                let len = rest
+                    .iter()
+                    .position(|&c| matches!(c, b'<' | b'&' | b'\r'))
+                    .unwrap_or(rest.len());
+                pos += len;
+                if rest.get(len) == Some(&b'\r') {
+                    cr = true;
+                    pos += rest[len..]
+                        .iter()
+                        .position(|&c| c == b'<' || c == b'&')
+                        .unwrap_or(rest.len() - len);
                 }
-                pos += 1;
             }
             if pos > start && self.reading_text() {
                 let text = &s[start..pos];
@@ -688,7 +710,11 @@ impl DocReader {
         }
         let parent = self.open.last().copied();
         let open = if same(prefix.as_bytes(), self.w.as_bytes()) {
-            self.start_w(w_name(local.as_bytes()), e, parent)?
+            match w_name(local.as_bytes()) {
+                // Most elements (formatting, layout): nothing to do.
+                WName::Other => Some(Open::Plain),
+                name => self.start_w(name, e, parent)?,
+            }
         } else if same(prefix.as_bytes(), self.mc.as_bytes()) {
             match local {
                 "AlternateContent" => {
@@ -879,14 +905,30 @@ impl DocReader {
         Ok(())
     }
 
+    #[inline]
     fn end(&mut self) -> Result<()> {
         if self.skipping > 0 {
             self.skipping -= 1;
             return Ok(());
         }
-        let Some(open) = self.open.pop() else {
-            return Ok(());
-        };
+        match self.open.pop() {
+            None
+            | Some(
+                Open::Plain
+                | Open::ParaProps
+                | Open::SectionProps
+                | Open::RunProps
+                | Open::Text
+                | Open::CellProps
+                | Open::ContentControlProps,
+            ) => Ok(()),
+            Some(open) => self.close(open),
+        }
+    }
+
+    /// [`Self::end`] of an element that means something.
+    #[inline(never)]
+    fn close(&mut self, open: Open) -> Result<()> {
         match open {
             Open::Paragraph => {
                 if let Some(p) = self.paras.pop() {
@@ -920,12 +962,7 @@ impl DocReader {
             }
             Open::Cell => {
                 if let Some(Container::Cell(c)) = self.containers.pop() {
-                    let mut paragraphs = c.paragraphs;
-                    let text = if paragraphs.len() == 1 {
-                        paragraphs.pop().unwrap_or_default()
-                    } else {
-                        paragraphs.join("\n")
-                    };
+                    let text = c.text;
                     if let Some(t) = self.tables.last_mut() {
                         t.row.push(TableCell {
                             text,
@@ -966,7 +1003,13 @@ impl DocReader {
         if !p.break_before && p.cuts.is_empty() {
             // The usual case, as below without the list: one paragraph,
             // its whole text moved rather than copied.
-            let bold_prefix = p.bold_prefix(&text, text.len());
+            // A cell keeps only the text.
+            let in_cell = matches!(self.containers.last(), Some(Container::Cell(_)));
+            let bold_prefix = if in_cell {
+                None
+            } else {
+                p.bold_prefix(&text, text.len())
+            };
             let mut paragraph = Paragraph {
                 n: 0,
                 text: nfc_owned(text),
@@ -1056,17 +1099,11 @@ impl DocReader {
                 }
             }
             Some(Container::Cell(cell)) => match block {
-                Block::Paragraph(p) => {
-                    if !p.text.trim().is_empty() {
-                        cell.paragraphs.push(p.text);
-                    }
-                }
+                Block::Paragraph(p) => cell.push(p.text),
                 Block::Table(t) => {
                     for row in t.rows {
                         for c in row {
-                            if !c.text.trim().is_empty() {
-                                cell.paragraphs.push(c.text);
-                            }
+                            cell.push(c.text);
                         }
                     }
                 }
@@ -1227,14 +1264,11 @@ fn name_end(b: &[u8], from: usize) -> usize {
         }
         stop
     };
-    let mut i = from;
-    while let Some(&c) = b.get(i) {
-        if STOP[c as usize] {
-            break;
-        }
-        i += 1;
-    }
-    i
+    let rest = b.get(from..).unwrap_or_default();
+    from + rest
+        .iter()
+        .position(|&c| STOP[c as usize])
+        .unwrap_or(rest.len())
 }
 
 /// Byte equality of two short names, without a call to `memcmp`.
@@ -1248,15 +1282,16 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 /// start-up per quote: tags are short).
 fn tag_end(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
-    while let Some(&c) = b.get(i) {
-        match c {
+    loop {
+        i += b
+            .get(i..)?
+            .iter()
+            .position(|&c| matches!(c, b'>' | b'"' | b'\''))?;
+        match b[i] {
             b'>' => return Some(i),
-            b'"' | b'\'' => i += 1 + b.get(i + 1..)?.iter().position(|&q| q == c)?,
-            _ => {}
+            quote => i += 2 + b.get(i + 1..)?.iter().position(|&c| c == quote)?,
         }
-        i += 1;
     }
-    None
 }
 
 fn piece(text: &str, start: usize, end: usize, p: &Para) -> Block {
