@@ -620,16 +620,14 @@ impl DocReader {
         LAST_ROOT.with_borrow_mut(|(last, last_name_len, w, mc)| {
             if last.as_str() != content || *last_name_len != name_len {
                 self.learn_prefixes_from_attributes(root);
-                (
-                    last.clear(),
-                    last.push_str(content),
-                    *last_name_len = name_len,
-                );
-                (w.clear(), w.push_str(&self.w));
-                (mc.clear(), mc.push_str(&self.mc));
+                last.clear();
+                last.push_str(content);
+                *last_name_len = name_len;
+                w.clone_from(&self.w);
+                mc.clone_from(&self.mc);
             } else {
-                (self.w.clear(), self.w.push_str(w));
-                (self.mc.clear(), self.mc.push_str(mc));
+                self.w.clone_from(w);
+                self.mc.clone_from(mc);
             }
         });
     }
@@ -1336,7 +1334,7 @@ fn is_nfc_quick_yes(s: &str) -> bool {
         i += match lead {
             ..0x80 => 1,
             // Two-byte sequences up to 0xCB 0xBF: U+0080 to U+02FF.
-            ..0xCC => 2,
+            0x80..0xCC => 2,
             // U+1EA0 (E1 BA A0) to U+1EF9 (E1 BB B9).
             0xE1 if matches!(
                 b.get(i + 1..i + 3),
