@@ -40,9 +40,10 @@
 
 use super::zipcap::Archive;
 use super::{Block, Document, IngestError, Paragraph, Result, Table, TableCell};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use quick_xml::reader::Reader;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::Path;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
@@ -225,9 +226,24 @@ enum Container {
 
 #[derive(Default)]
 struct CellBuf {
-    paragraphs: Vec<String>,
+    /// The cell's non-blank paragraphs, joined by `\n`.
+    text: String,
     span: u32,
     v_merged: bool,
+}
+
+impl CellBuf {
+    fn push(&mut self, paragraph: String) {
+        if paragraph.trim().is_empty() {
+            return;
+        }
+        if self.text.is_empty() {
+            self.text = paragraph;
+        } else {
+            self.text.push('\n');
+            self.text.push_str(&paragraph);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -332,6 +348,46 @@ struct DocReader {
 
 impl DocReader {
     fn read_part(&mut self, xml: &[u8], name: &str, is_body: bool) -> Result<()> {
+        let part_start = self.out.len();
+        let first_paragraph = self.next_paragraph;
+        let first_table = self.next_table;
+        let (text_bytes, items) = (self.text_bytes, self.items);
+        self.begin_part(is_body);
+        // The fast scanner first; anything it does not vouch for (invalid
+        // UTF-8, markup it leaves to quick-xml, any error) reads the part
+        // again from the same starting state with quick-xml's `Reader`, so
+        // results and error messages are the Reader's.
+        let scanned = std::str::from_utf8(xml).is_ok_and(|text| self.scan(text).is_ok());
+        if !scanned {
+            self.out.truncate(part_start);
+            self.next_paragraph = first_paragraph;
+            self.next_table = first_table;
+            self.text_bytes = text_bytes;
+            self.items = items;
+            self.begin_part(is_body);
+            self.read_events(xml, name)?;
+        }
+        if !self.open.is_empty() || self.skipping > 0 {
+            return Err(IngestError::new(format!(
+                "damaged Word document: {name} ends in the middle of the text"
+            )));
+        }
+        if !is_body {
+            let has_text = self.out.iter().skip(part_start).any(|b| match b {
+                Block::Paragraph(p) => !p.text.trim().is_empty(),
+                Block::Table(t) => t.rows.iter().flatten().any(|c| !c.text.trim().is_empty()),
+                Block::PageBreak => false,
+            });
+            if !has_text {
+                self.out.truncate(part_start);
+                self.next_paragraph = first_paragraph;
+                self.next_table = first_table;
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_part(&mut self, is_body: bool) {
         self.open.clear();
         self.containers.clear();
         self.paras.clear();
@@ -341,14 +397,16 @@ impl DocReader {
         self.placeholder.clear();
         self.muted = 0;
         self.skipping = 0;
-        self.w = "w".to_string();
-        self.mc = "mc".to_string();
+        self.w.clear();
+        self.w.push('w');
+        self.mc.clear();
+        self.mc.push_str("mc");
         self.in_header = !is_body;
-
-        let part_start = self.out.len();
-        let first_paragraph = self.next_paragraph;
-        let first_table = self.next_table;
         self.containers.push(Container::Body);
+    }
+
+    /// Reads a part with quick-xml's `Reader`: any input, exact errors.
+    fn read_events(&mut self, xml: &[u8], name: &str) -> Result<()> {
         let mut reader = Reader::from_reader(xml);
         let mut seen_root = false;
         loop {
@@ -382,25 +440,7 @@ impl DocReader {
                         self.push_text(&t.xml10_content())?;
                     }
                 }
-                Event::GeneralRef(r) => {
-                    if self.reading_text() {
-                        let text = match r.as_ref() {
-                            "lt" => Cow::Borrowed("<"),
-                            "gt" => Cow::Borrowed(">"),
-                            "amp" => Cow::Borrowed("&"),
-                            "apos" => Cow::Borrowed("'"),
-                            "quot" => Cow::Borrowed("\""),
-                            // An undeclared entity is never expanded; it
-                            // stays as written.
-                            other => match r.resolve_char_ref() {
-                                Ok(Some(c)) => Cow::Owned(c.to_string()),
-                                Ok(None) => Cow::Owned(format!("&{other};")),
-                                Err(_) => Cow::Borrowed(""),
-                            },
-                        };
-                        self.push_text(&text)?;
-                    }
-                }
+                Event::GeneralRef(r) => self.push_ref(&r)?,
                 Event::DocType(_) => {
                     return Err(IngestError::new(format!(
                         "refused: {name} declares a DOCTYPE, which Word never writes (entity-expansion attack?)"
@@ -410,21 +450,156 @@ impl DocReader {
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             }
         }
-        if !self.open.is_empty() || self.skipping > 0 {
-            return Err(IngestError::new(format!(
-                "damaged Word document: {name} ends in the middle of the text"
-            )));
+        Ok(())
+    }
+
+    /// The fast path of [`Self::read_part`]: the events quick-xml's `Reader`
+    /// would produce (with its default configuration), found by scanning a
+    /// part already known to be UTF-8, for the markup Word and LibreOffice
+    /// write: elements, text, references, the XML declaration.
+    ///
+    /// Why not the `Reader` itself: it validates the UTF-8 of every event
+    /// again and keeps its own stack of element names, which made it about
+    /// half of the time spent reading a dossier. Validating the part once
+    /// and matching names as bytes costs a fraction of that. quick-xml
+    /// still parses what needs parsing: attributes ([`BytesStart`]),
+    /// references ([`BytesRef`]) and line ends ([`BytesText`]).
+    ///
+    /// It gives up (`Err(Fallback)`) on anything else, namely on everything
+    /// the `Reader` would refuse (unclosed tags, mismatched or unmatched end
+    /// tags, a lone `&`), on comments, CDATA and DOCTYPE, on a part that
+    /// does not start with `<`, and on any error of ours (caps): the
+    /// `Reader` then reads the part again and words the error.
+    fn scan(&mut self, s: &str) -> std::result::Result<(), Fallback> {
+        let b = s.as_bytes();
+        if b.first() != Some(&b'<') {
+            // A byte-order mark or leading text: the Reader's business.
+            return Err(Fallback);
         }
-        if !is_body {
-            let has_text = self.out.iter().skip(part_start).any(|b| match b {
-                Block::Paragraph(p) => !p.text.trim().is_empty(),
-                Block::Table(t) => t.rows.iter().flatten().any(|c| !c.text.trim().is_empty()),
-                Block::PageBreak => false,
-            });
-            if !has_text {
-                self.out.truncate(part_start);
-                self.next_paragraph = first_paragraph;
-                self.next_table = first_table;
+        // The Reader's check that end tags match their start tags.
+        let mut names: Vec<&str> = Vec::with_capacity(32);
+        let mut seen_root = false;
+        let mut pos = 0;
+        loop {
+            // Text, up to markup or a reference.
+            let start = pos;
+            let mut cr = false;
+            if b.get(pos).is_some_and(|&c| c != b'<') {
+                let rest = &b[pos..];
+                let len = rest
+                    .iter()
+                    .position(|&c| matches!(c, b'<' | b'&' | b'\r'))
+                    .unwrap_or(rest.len());
+                pos += len;
+                if rest.get(len) == Some(&b'\r') {
+                    cr = true;
+                    pos += rest[len..]
+                        .iter()
+                        .position(|&c| c == b'<' || c == b'&')
+                        .unwrap_or(rest.len() - len);
+                }
+            }
+            if pos > start && self.reading_text() {
+                let text = &s[start..pos];
+                if cr {
+                    // `\r\n` and `\r` become `\n`, as the Reader's text.
+                    self.push_text(&BytesText::from_escaped(text).xml10_content())?;
+                } else {
+                    self.push_text(text)?;
+                }
+            }
+            let Some(&c) = b.get(pos) else {
+                break;
+            };
+            if c == b'&' {
+                // A reference runs to `;`; a `&` or `<` first is an error.
+                let rest = &b[pos + 1..];
+                let len = rest
+                    .iter()
+                    .position(|&c| matches!(c, b';' | b'&' | b'<'))
+                    .ok_or(Fallback)?;
+                if rest[len] != b';' {
+                    return Err(Fallback);
+                }
+                self.push_ref(&BytesRef::new(&s[pos + 1..pos + 1 + len]))?;
+                pos += len + 2;
+                continue;
+            }
+            match b.get(pos + 1) {
+                Some(b'/') => {
+                    let end = name_end(b, pos + 2);
+                    let (gt, name) = if b.get(end) == Some(&b'>') {
+                        (end, &s[pos + 2..end])
+                    } else {
+                        // As the Reader: quotes skipped, trailing space cut.
+                        let gt = tag_end(b, pos + 2).ok_or(Fallback)?;
+                        (gt, s[pos + 2..gt].trim_end_matches(is_xml_space))
+                    };
+                    match names.pop() {
+                        Some(open) if same(open.as_bytes(), name.as_bytes()) => {}
+                        _ => return Err(Fallback),
+                    }
+                    self.end()?;
+                    pos = gt + 1;
+                }
+                Some(b'?') => {
+                    // A declaration or processing instruction: `<?` to the
+                    // first `?>`, at least `<??>`; nothing to us.
+                    let gt = (pos + 2..b.len())
+                        .find(|&i| b[i] == b'>' && b[i - 1] == b'?')
+                        .ok_or(Fallback)?;
+                    if gt - pos < 3 {
+                        return Err(Fallback);
+                    }
+                    pos = gt + 1;
+                }
+                Some(b'!') | None => return Err(Fallback),
+                Some(_) => {
+                    // As the Reader: the tag ends at the first `>` outside
+                    // quotes, is empty when `/` precedes that `>`, and its
+                    // name ends at the first white space. The name is read
+                    // first, as most tags are `<name>` or `<name/>`.
+                    let end = name_end(b, pos + 1);
+                    let (gt, empty, name_len) = match b.get(end) {
+                        Some(b'>') => (end, false, end - pos - 1),
+                        Some(b'/') if b.get(end + 1) == Some(&b'>') => {
+                            (end + 1, true, end - pos - 1)
+                        }
+                        Some(&c) if is_xml_space(c as char) => {
+                            let gt = tag_end(b, end + 1).ok_or(Fallback)?;
+                            (gt, b[gt - 1] == b'/', end - pos - 1)
+                        }
+                        _ => {
+                            let gt = tag_end(b, pos + 1).ok_or(Fallback)?;
+                            let empty = b[gt - 1] == b'/';
+                            let content = &b[pos + 1..if empty { gt - 1 } else { gt }];
+                            let name_len = content
+                                .iter()
+                                .position(|&c| is_xml_space(c as char))
+                                .unwrap_or(content.len());
+                            (gt, empty, name_len)
+                        }
+                    };
+                    if name_len == 0 {
+                        return Err(Fallback);
+                    }
+                    let content = &s[pos + 1..if empty { gt - 1 } else { gt }];
+                    let e = BytesStart::from_content(content, name_len);
+                    let name = &content[..name_len];
+                    let (prefix, local) = split_name(name);
+                    if empty {
+                        self.start_named(prefix, local, &e)?;
+                        self.end()?;
+                    } else {
+                        if !seen_root {
+                            seen_root = true;
+                            self.learn_prefixes(&e);
+                        }
+                        self.start_named(prefix, local, &e)?;
+                        names.push(name);
+                    }
+                    pos = gt + 1;
+                }
             }
         }
         Ok(())
@@ -433,6 +608,31 @@ impl DocReader {
     /// Which prefixes the root element binds to the WordprocessingML and
     /// markup-compatibility namespaces (almost always `w` and `mc`).
     fn learn_prefixes(&mut self, root: &BytesStart) {
+        // A batch's documents mostly come from one generator, whose root
+        // tags are the same kilobyte of namespace declarations: the last
+        // root read on this thread and its answer are kept.
+        thread_local! {
+            static LAST_ROOT: RefCell<(String, usize, String, String)> =
+                const { RefCell::new((String::new(), 0, String::new(), String::new())) };
+        }
+        let content: &str = root;
+        let name_len = root.name().as_ref().len();
+        LAST_ROOT.with_borrow_mut(|(last, last_name_len, w, mc)| {
+            if last.as_str() != content || *last_name_len != name_len {
+                self.learn_prefixes_from_attributes(root);
+                last.clear();
+                last.push_str(content);
+                *last_name_len = name_len;
+                w.clone_from(&self.w);
+                mc.clone_from(&self.mc);
+            } else {
+                self.w.clone_from(w);
+                self.mc.clone_from(mc);
+            }
+        });
+    }
+
+    fn learn_prefixes_from_attributes(&mut self, root: &BytesStart) {
         for a in root.attributes().with_checks(false).flatten() {
             let key = a.key.as_ref();
             let prefix = if key == "xmlns" {
@@ -450,6 +650,27 @@ impl DocReader {
         }
     }
 
+    /// A reference (`&amp;`, `&#x1EA1;`) met in the text.
+    fn push_ref(&mut self, r: &BytesRef) -> Result<()> {
+        if !self.reading_text() {
+            return Ok(());
+        }
+        let text = match r.as_ref() {
+            "lt" => Cow::Borrowed("<"),
+            "gt" => Cow::Borrowed(">"),
+            "amp" => Cow::Borrowed("&"),
+            "apos" => Cow::Borrowed("'"),
+            "quot" => Cow::Borrowed("\""),
+            // An undeclared entity is never expanded; it stays as written.
+            other => match r.resolve_char_ref() {
+                Ok(Some(c)) => Cow::Owned(c.to_string()),
+                Ok(None) => Cow::Owned(format!("&{other};")),
+                Err(_) => Cow::Borrowed(""),
+            },
+        };
+        self.push_text(&text)
+    }
+
     fn reading_text(&self) -> bool {
         self.skipping == 0 && self.muted == 0 && self.open.last() == Some(&Open::Text)
     }
@@ -457,10 +678,7 @@ impl DocReader {
     fn push_text(&mut self, text: &str) -> Result<()> {
         self.text_bytes += text.len();
         if self.text_bytes > MAX_TEXT_BYTES {
-            return Err(IngestError::new(format!(
-                "refused: the document holds more than {} MB of text",
-                MAX_TEXT_BYTES >> 20
-            )));
+            return Err(too_much("text"));
         }
         if let Some(p) = self.paras.last_mut() {
             p.text.push_str(text);
@@ -478,18 +696,24 @@ impl DocReader {
     }
 
     fn start(&mut self, e: &BytesStart) -> Result<()> {
+        let (prefix, local) = split_name(e.name().into_inner());
+        self.start_named(prefix, local, e)
+    }
+
+    /// [`Self::start`] with the element's name split at its first `:`.
+    fn start_named(&mut self, prefix: &str, local: &str, e: &BytesStart) -> Result<()> {
         if self.skipping > 0 {
             self.skipping += 1;
             return self.check_depth();
         }
-        let qname = e.name();
-        let (local, prefix) = qname.decompose();
-        let prefix = prefix.map_or("", |p| p.into_inner());
-        let local = local.into_inner();
         let parent = self.open.last().copied();
-        let open = if prefix == self.w {
-            self.start_w(local, e, parent)?
-        } else if prefix == self.mc {
+        let open = if same(prefix.as_bytes(), self.w.as_bytes()) {
+            match w_name(local.as_bytes()) {
+                // Most elements (formatting, layout): nothing to do.
+                WName::Other => Some(Open::Plain),
+                name => self.start_w(name, e, parent)?,
+            }
+        } else if same(prefix.as_bytes(), self.mc.as_bytes()) {
             match local {
                 "AlternateContent" => {
                     self.alternative_taken.push(false);
@@ -519,19 +743,20 @@ impl DocReader {
     /// Handles a WordprocessingML element; `None` skips its subtree.
     fn start_w(
         &mut self,
-        local: &str,
+        local: WName,
         e: &BytesStart,
         parent: Option<Open>,
     ) -> Result<Option<Open>> {
+        use WName as N;
         let open = match local {
-            "p" => {
+            N::P => {
                 let breakable =
                     !self.in_header && matches!(self.containers.last(), Some(Container::Body));
                 self.paras.push(Para::new(breakable));
                 Open::Paragraph
             }
-            "pPr" if parent == Some(Open::Paragraph) => Open::ParaProps,
-            "pageBreakBefore" if parent == Some(Open::ParaProps) => {
+            N::PPr if parent == Some(Open::Paragraph) => Open::ParaProps,
+            N::PageBreakBefore if parent == Some(Open::ParaProps) => {
                 if is_on(e)
                     && let Some(p) = self.paras.last_mut()
                     && p.breakable
@@ -540,13 +765,13 @@ impl DocReader {
                 }
                 Open::Plain
             }
-            "sectPr" if parent == Some(Open::ParaProps) => {
+            N::SectPr if parent == Some(Open::ParaProps) => {
                 if let Some(p) = self.paras.last_mut() {
                     p.break_after = p.breakable;
                 }
                 Open::SectionProps
             }
-            "type" if parent == Some(Open::SectionProps) => {
+            N::Type if parent == Some(Open::SectionProps) => {
                 if matches!(attr(e, "val").as_deref(), Some("continuous" | "nextColumn"))
                     && let Some(p) = self.paras.last_mut()
                 {
@@ -554,34 +779,34 @@ impl DocReader {
                 }
                 Open::Plain
             }
-            "r" => {
+            N::R => {
                 if let Some(p) = self.paras.last_mut() {
                     p.run_start = p.text.len();
                     p.run_bold = false;
                 }
                 Open::Run
             }
-            "rPr" if parent == Some(Open::Run) => Open::RunProps,
-            "b" if parent == Some(Open::RunProps) => {
+            N::RPr if parent == Some(Open::Run) => Open::RunProps,
+            N::B if parent == Some(Open::RunProps) => {
                 if let Some(p) = self.paras.last_mut() {
                     p.run_bold = is_on(e);
                 }
                 Open::Plain
             }
-            "t" if parent == Some(Open::Run) => Open::Text,
-            "tab" | "ptab" => {
+            N::T if parent == Some(Open::Run) => Open::Text,
+            N::Tab => {
                 self.push_char('\t')?;
                 Open::Plain
             }
-            "cr" => {
+            N::Cr => {
                 self.push_char('\n')?;
                 Open::Plain
             }
-            "noBreakHyphen" => {
+            N::NoBreakHyphen => {
                 self.push_char('-')?;
                 Open::Plain
             }
-            "br" => {
+            N::Br => {
                 if attr(e, "type").as_deref() == Some("page") {
                     if self.muted == 0
                         && parent == Some(Open::Run)
@@ -596,9 +821,8 @@ impl DocReader {
             }
             // Deleted and moved-away text, old formatting of tracked
             // changes, field instructions: not what the document says.
-            "del" | "moveFrom" | "instrText" | "delText" | "delInstrText" => return Ok(None),
-            l if l.ends_with("Change") => return Ok(None),
-            "tbl" => {
+            N::Unread => return Ok(None),
+            N::Tbl => {
                 let flat = matches!(self.containers.last(), Some(Container::Cell(_)));
                 self.table_flat.push(flat);
                 if flat {
@@ -609,11 +833,11 @@ impl DocReader {
                     Open::Table
                 }
             }
-            "tr" if self.table_flat.last() == Some(&false) => {
+            N::Tr if self.table_flat.last() == Some(&false) => {
                 self.count_item()?;
                 Open::Row
             }
-            "tc" if self.table_flat.last() == Some(&false) => {
+            N::Tc if self.table_flat.last() == Some(&false) => {
                 self.count_item()?;
                 self.containers.push(Container::Cell(CellBuf {
                     span: 1,
@@ -621,37 +845,37 @@ impl DocReader {
                 }));
                 Open::Cell
             }
-            "tcPr" if parent == Some(Open::Cell) => Open::CellProps,
-            "gridSpan" if parent == Some(Open::CellProps) => {
+            N::TcPr if parent == Some(Open::Cell) => Open::CellProps,
+            N::GridSpan if parent == Some(Open::CellProps) => {
                 let span = attr(e, "val").and_then(|v| v.trim().parse::<u32>().ok());
                 if let Some(Container::Cell(c)) = self.containers.last_mut() {
                     c.span = span.unwrap_or(1).clamp(1, 1000);
                 }
                 Open::Plain
             }
-            "vMerge" if parent == Some(Open::CellProps) => {
+            N::VMerge if parent == Some(Open::CellProps) => {
                 let restart = attr(e, "val").as_deref() == Some("restart");
                 if let Some(Container::Cell(c)) = self.containers.last_mut() {
                     c.v_merged = !restart;
                 }
                 Open::Plain
             }
-            "txbxContent" => {
+            N::TxbxContent => {
                 self.containers.push(Container::TextBox(Vec::new()));
                 Open::TextBox
             }
-            "sdt" => {
+            N::Sdt => {
                 self.placeholder.push(false);
                 Open::ContentControl
             }
-            "sdtPr" if parent == Some(Open::ContentControl) => Open::ContentControlProps,
-            "showingPlcHdr" if parent == Some(Open::ContentControlProps) => {
+            N::SdtPr if parent == Some(Open::ContentControl) => Open::ContentControlProps,
+            N::ShowingPlcHdr if parent == Some(Open::ContentControlProps) => {
                 if let Some(p) = self.placeholder.last_mut() {
                     *p = is_on(e);
                 }
                 Open::Plain
             }
-            "sdtContent" if parent == Some(Open::ContentControl) => {
+            N::SdtContent if parent == Some(Open::ContentControl) => {
                 if self.placeholder.last() == Some(&true) {
                     self.muted += 1;
                     Open::Muted
@@ -666,9 +890,7 @@ impl DocReader {
 
     fn check_depth(&self) -> Result<()> {
         if self.open.len() + self.skipping > MAX_DEPTH {
-            return Err(IngestError::new(format!(
-                "refused: elements nested more than {MAX_DEPTH} levels deep"
-            )));
+            return Err(too_much("depth"));
         }
         Ok(())
     }
@@ -676,21 +898,35 @@ impl DocReader {
     fn count_item(&mut self) -> Result<()> {
         self.items += 1;
         if self.items > MAX_ITEMS {
-            return Err(IngestError::new(format!(
-                "refused: more than {MAX_ITEMS} paragraphs and table cells"
-            )));
+            return Err(too_much("items"));
         }
         Ok(())
     }
 
+    #[inline]
     fn end(&mut self) -> Result<()> {
         if self.skipping > 0 {
             self.skipping -= 1;
             return Ok(());
         }
-        let Some(open) = self.open.pop() else {
-            return Ok(());
-        };
+        match self.open.pop() {
+            None
+            | Some(
+                Open::Plain
+                | Open::ParaProps
+                | Open::SectionProps
+                | Open::RunProps
+                | Open::Text
+                | Open::CellProps
+                | Open::ContentControlProps,
+            ) => Ok(()),
+            Some(open) => self.close(open),
+        }
+    }
+
+    /// [`Self::end`] of an element that means something.
+    #[inline(never)]
+    fn close(&mut self, open: Open) -> Result<()> {
         match open {
             Open::Paragraph => {
                 if let Some(p) = self.paras.pop() {
@@ -724,7 +960,7 @@ impl DocReader {
             }
             Open::Cell => {
                 if let Some(Container::Cell(c)) = self.containers.pop() {
-                    let text = c.paragraphs.join("\n");
+                    let text = c.text;
                     if let Some(t) = self.tables.last_mut() {
                         t.row.push(TableCell {
                             text,
@@ -762,6 +998,36 @@ impl DocReader {
 
     fn finish_paragraph(&mut self, mut p: Para) {
         let text = std::mem::take(&mut p.text);
+        if !p.break_before && p.cuts.is_empty() {
+            // The usual case, as below without the list: one paragraph,
+            // its whole text moved rather than copied.
+            // A cell keeps only the text.
+            let in_cell = matches!(self.containers.last(), Some(Container::Cell(_)));
+            let bold_prefix = if in_cell {
+                None
+            } else {
+                p.bold_prefix(&text, text.len())
+            };
+            let mut paragraph = Paragraph {
+                n: 0,
+                text: nfc_owned(text),
+                bold_prefix,
+            };
+            if matches!(self.containers.last(), Some(Container::Body) | None) {
+                self.next_paragraph += 1;
+                paragraph.n = self.next_paragraph;
+                self.push_out(Block::Paragraph(paragraph));
+            } else {
+                self.deliver(Block::Paragraph(paragraph));
+            }
+            std::mem::take(&mut p.anchored)
+                .into_iter()
+                .for_each(|b| self.deliver(b));
+            if p.break_after {
+                self.push_out(Block::PageBreak);
+            }
+            return;
+        }
         let mut blocks = Vec::with_capacity(2 + p.cuts.len() * 2 + p.anchored.len());
         if p.break_before {
             blocks.push(Block::PageBreak);
@@ -831,17 +1097,11 @@ impl DocReader {
                 }
             }
             Some(Container::Cell(cell)) => match block {
-                Block::Paragraph(p) => {
-                    if !p.text.trim().is_empty() {
-                        cell.paragraphs.push(p.text);
-                    }
-                }
+                Block::Paragraph(p) => cell.push(p.text),
                 Block::Table(t) => {
                     for row in t.rows {
                         for c in row {
-                            if !c.text.trim().is_empty() {
-                                cell.paragraphs.push(c.text);
-                            }
+                            cell.push(c.text);
                         }
                     }
                 }
@@ -855,6 +1115,179 @@ impl DocReader {
             matches!(block, Block::PageBreak) && matches!(self.out.last(), Some(Block::PageBreak));
         if !double_break {
             self.out.push(block);
+        }
+    }
+}
+
+/// The WordprocessingML elements [`DocReader::start_w`] acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WName {
+    P,
+    PPr,
+    PageBreakBefore,
+    SectPr,
+    Type,
+    R,
+    RPr,
+    B,
+    T,
+    /// `tab`, `ptab`
+    Tab,
+    Cr,
+    NoBreakHyphen,
+    Br,
+    /// Deleted and moved-away text, old formatting of tracked changes
+    /// (`...Change`), field instructions.
+    Unread,
+    Tbl,
+    Tr,
+    Tc,
+    TcPr,
+    GridSpan,
+    VMerge,
+    TxbxContent,
+    Sdt,
+    SdtPr,
+    ShowingPlcHdr,
+    SdtContent,
+    Other,
+}
+
+/// Which element a local name is: dispatched on its length, then compared
+/// as a fixed-size array (a few integer comparisons, no `memcmp`).
+fn w_name(local: &[u8]) -> WName {
+    use WName as N;
+    fn is<const L: usize>(local: &[u8], name: &[u8; L]) -> bool {
+        <&[u8; L]>::try_from(local).is_ok_and(|l| l == name)
+    }
+    let name = match local.len() {
+        1 => match local[0] {
+            b'p' => N::P,
+            b'r' => N::R,
+            b'b' => N::B,
+            b't' => N::T,
+            _ => N::Other,
+        },
+        2 => match local {
+            b"tr" => N::Tr,
+            b"tc" => N::Tc,
+            b"br" => N::Br,
+            b"cr" => N::Cr,
+            _ => N::Other,
+        },
+        3 => match local {
+            b"pPr" => N::PPr,
+            b"rPr" => N::RPr,
+            b"tab" => N::Tab,
+            b"tbl" => N::Tbl,
+            b"sdt" => N::Sdt,
+            b"del" => N::Unread,
+            _ => N::Other,
+        },
+        4 => match local {
+            b"ptab" => N::Tab,
+            b"type" => N::Type,
+            b"tcPr" => N::TcPr,
+            _ => N::Other,
+        },
+        5 if is(local, b"sdtPr") => N::SdtPr,
+        6 if is(local, b"sectPr") => N::SectPr,
+        6 if is(local, b"vMerge") => N::VMerge,
+        7 if is(local, b"delText") => N::Unread,
+        8 if is(local, b"gridSpan") => N::GridSpan,
+        8 if is(local, b"moveFrom") => N::Unread,
+        9 if is(local, b"instrText") => N::Unread,
+        10 if is(local, b"sdtContent") => N::SdtContent,
+        11 if is(local, b"txbxContent") => N::TxbxContent,
+        12 if is(local, b"delInstrText") => N::Unread,
+        13 if is(local, b"noBreakHyphen") => N::NoBreakHyphen,
+        13 if is(local, b"showingPlcHdr") => N::ShowingPlcHdr,
+        15 if is(local, b"pageBreakBefore") => N::PageBreakBefore,
+        _ => N::Other,
+    };
+    if name == N::Other && local.ends_with(b"Change") {
+        N::Unread
+    } else {
+        name
+    }
+}
+
+/// The refusal for going past a cap (out of the way of the hot paths).
+#[cold]
+#[inline(never)]
+fn too_much(cap: &str) -> IngestError {
+    IngestError::new(match cap {
+        "text" => format!(
+            "refused: the document holds more than {} MB of text",
+            MAX_TEXT_BYTES >> 20
+        ),
+        "depth" => format!("refused: elements nested more than {MAX_DEPTH} levels deep"),
+        _ => format!("refused: more than {MAX_ITEMS} paragraphs and table cells"),
+    })
+}
+
+/// `QName::decompose` on bytes: the prefix is what precedes the first `:`
+/// ("" when there is none).
+fn split_name(name: &str) -> (&str, &str) {
+    match name.bytes().position(|c| c == b':') {
+        Some(i) => (&name[..i], &name[i + 1..]),
+        None => ("", name),
+    }
+}
+
+/// [`DocReader::scan`] leaves the part to quick-xml's `Reader`.
+struct Fallback;
+
+impl From<IngestError> for Fallback {
+    fn from(_: IngestError) -> Self {
+        Fallback
+    }
+}
+
+/// XML white space, as quick-xml counts it around names.
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Where the name starting at `b[from]` stops: at white space, `/`, `>`, a
+/// quote or the end.
+fn name_end(b: &[u8], from: usize) -> usize {
+    const STOP: [bool; 256] = {
+        let bytes = b" \t\r\n/>\"'";
+        let mut stop = [false; 256];
+        let mut i = 0;
+        while i < bytes.len() {
+            stop[bytes[i] as usize] = true;
+            i += 1;
+        }
+        stop
+    };
+    let rest = b.get(from..).unwrap_or_default();
+    from + rest
+        .iter()
+        .position(|&c| STOP[c as usize])
+        .unwrap_or(rest.len())
+}
+
+/// Byte equality of two short names, without a call to `memcmp`.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// The `>` that closes the tag whose name starts at `from`, skipping quoted
+/// attribute values (quick-xml's `ElementParser`, without its `memchr`
+/// start-up per quote: tags are short).
+fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i += b
+            .get(i..)?
+            .iter()
+            .position(|&c| matches!(c, b'>' | b'"' | b'\''))?;
+        match b[i] {
+            b'>' => return Some(i),
+            quote => i += 2 + b.get(i + 1..)?.iter().position(|&c| c == quote)?,
         }
     }
 }
@@ -873,17 +1306,47 @@ fn piece(text: &str, start: usize, end: usize, p: &Para) -> Block {
 }
 
 fn nfc_owned(s: String) -> String {
-    match is_nfc_quick(s.chars()) {
-        IsNormalized::Yes => s,
-        _ => s.nfc().collect(),
+    if is_nfc_quick_yes(&s) {
+        s
+    } else {
+        s.nfc().collect()
     }
 }
 
 fn nfc(s: &str) -> String {
-    match is_nfc_quick(s.chars()) {
-        IsNormalized::Yes => s.to_string(),
-        _ => s.nfc().collect(),
+    if is_nfc_quick_yes(s) {
+        s.to_string()
+    } else {
+        s.nfc().collect()
     }
+}
+
+/// `is_nfc_quick(s.chars()) == IsNormalized::Yes`, without looking up the
+/// characters of Vietnamese text one by one: below U+0300 and in U+1EA0 to
+/// U+1EF9 (the letters with tone marks) every character is, like ASCII, a
+/// starter that NFC allows (the test `nfc_quick_check_shortcut` checks this
+/// against unicode-normalization's tables), so the quick check moves past
+/// it without changing its state. Anything else gets the full check.
+fn is_nfc_quick_yes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&lead) = b.get(i) {
+        i += match lead {
+            ..0x80 => 1,
+            // Two-byte sequences up to 0xCB 0xBF: U+0080 to U+02FF.
+            0x80..0xCC => 2,
+            // U+1EA0 (E1 BA A0) to U+1EF9 (E1 BB B9).
+            0xE1 if matches!(
+                b.get(i + 1..i + 3),
+                Some([0xBA, 0xA0..=0xBF] | [0xBB, 0x80..=0xB9])
+            ) =>
+            {
+                3
+            }
+            _ => return is_nfc_quick(s.chars()) == IsNormalized::Yes,
+        };
+    }
+    true
 }
 
 fn one_line(s: &str) -> String {
@@ -935,6 +1398,33 @@ mod tests {
         match read(&format!("<w:p>{xml}</w:p>")).into_iter().next() {
             Some(Block::Paragraph(p)) => p,
             other => panic!("not a paragraph: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nfc_quick_check_shortcut() {
+        use unicode_normalization::char::canonical_combining_class;
+        let shortcut = ('\u{80}'..'\u{300}').chain('\u{1EA0}'..='\u{1EF9}');
+        for c in shortcut {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+        }
+        for s in [
+            "",
+            "Nguyễn Văn Ánh, Đắk Lắk",
+            "Nguye\u{302}\u{303}n",
+            "a\u{301}",
+            "\u{1EA0}\u{1EF9}\u{1EFA}\u{1E9F}",
+            "\u{2FF}\u{300}",
+            "\u{212B}",
+            "Å",
+            "x\u{FB2A}",
+        ] {
+            assert_eq!(
+                is_nfc_quick_yes(s),
+                is_nfc_quick(s.chars()) == IsNormalized::Yes,
+                "{s:?}"
+            );
         }
     }
 

@@ -64,16 +64,18 @@ impl<'a> Archive<'a> {
             let entry = zip
                 .by_index_raw(i)
                 .map_err(|e| IngestError::new(format!("damaged archive entry {i} (zip: {e})")))?;
-            let entry_name = entry
-                .name()
-                .map(|n| n.into_owned())
-                .unwrap_or_else(|_| format!("#{i}"));
+            let entry_name = || {
+                entry
+                    .name()
+                    .map(|n| n.into_owned())
+                    .unwrap_or_else(|_| format!("#{i}"))
+            };
             let size = entry.size();
             let packed = entry.compressed_size().max(1);
             if size > limits.max_entry_bytes {
                 return Err(IngestError::new(format!(
                     "archive entry {} declares {} bytes, more than the {} MB limit",
-                    entry_name,
+                    entry_name(),
                     size,
                     limits.max_entry_bytes >> 20
                 )));
@@ -81,7 +83,7 @@ impl<'a> Archive<'a> {
             if size > limits.ratio_floor && size / packed > limits.max_ratio {
                 return Err(IngestError::new(format!(
                     "archive entry {} expands {}x (zip bomb?)",
-                    entry_name,
+                    entry_name(),
                     size / packed
                 )));
             }
