@@ -43,7 +43,7 @@ pub fn clean_into(s: &str, out: &mut String) {
 /// leaves alone (so the text is NFC), copying runs of kept characters
 /// whole; `false` (with `out` partly written) at the first other character.
 fn clean_starters(s: &str, out: &mut String, start: usize) -> bool {
-    let starters = &*NFC_STARTERS;
+    let table = &*CLEAN_TABLE;
     let mut pending_space = false;
     // Start of the run of characters kept as they are, not yet copied.
     let mut run: Option<usize> = None;
@@ -52,27 +52,11 @@ fn clean_starters(s: &str, out: &mut String, start: usize) -> bool {
             '!'..='~' => true,
             '\0'..='\x7f' => false,
             _ => {
-                let known = starters
-                    .get(ch as usize / 64)
-                    .is_some_and(|bits| bits & (1 << (ch as usize % 64)) != 0);
-                if !known {
+                let class = table.get(ch as usize).copied().unwrap_or(0);
+                if class & STARTER == 0 {
                     return false;
                 }
-                !matches!(
-                    ch,
-                    '\u{2018}'
-                        | '\u{2019}'
-                        | '\u{201A}'
-                        | '\u{2032}'
-                        | '\u{201C}'
-                        | '\u{201D}'
-                        | '\u{201E}'
-                        | '\u{2033}'
-                        | '\u{200B}'
-                        | '\u{FEFF}'
-                        | '\u{00AD}'
-                ) && !ch.is_whitespace()
-                    && !ch.is_control()
+                class & KEPT != 0
             }
         };
         if keep {
@@ -110,23 +94,43 @@ fn clean_starters(s: &str, out: &mut String, start: usize) -> bool {
     true
 }
 
-/// Characters below this are looked up in [`NFC_STARTERS`].
-const STARTERS_END: usize = 0x3100;
+/// [`CLEAN_TABLE`] flags: a starter (combining class 0) that NFC's quick
+/// check passes (text made only of such characters is NFC: the quick check
+/// says Yes), and one that [`clean`] also keeps as it is (no quote to
+/// straighten, nothing invisible, no whitespace or control).
+const STARTER: u8 = 1;
+const KEPT: u8 = 2;
 
-/// Bit per character below [`STARTERS_END`]: set when it is a starter
-/// (combining class 0) that NFC's quick check passes. Text made only of
-/// such characters is NFC (the quick check says Yes), with no table walk.
-static NFC_STARTERS: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
-    let mut bits = vec![0u64; STARTERS_END / 64];
-    for cp in 0..STARTERS_END {
-        if let Some(c) = char::from_u32(cp as u32)
-            && canonical_combining_class(c) == 0
-            && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
-        {
-            bits[cp / 64] |= 1 << (cp % 64);
-        }
-    }
-    bits
+/// What [`clean`] makes of each character below U+3100, looked up once.
+static CLEAN_TABLE: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    (0..0x3100u32)
+        .map(|cp| {
+            let Some(c) = char::from_u32(cp) else {
+                return 0;
+            };
+            if canonical_combining_class(c) != 0
+                || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
+            {
+                return 0;
+            }
+            let changed = matches!(
+                c,
+                '\u{2018}'
+                    | '\u{2019}'
+                    | '\u{201A}'
+                    | '\u{2032}'
+                    | '\u{201C}'
+                    | '\u{201D}'
+                    | '\u{201E}'
+                    | '\u{2033}'
+                    | '\u{200B}'
+                    | '\u{FEFF}'
+                    | '\u{00AD}'
+            ) || c.is_whitespace()
+                || c.is_control();
+            if changed { STARTER } else { STARTER | KEPT }
+        })
+        .collect()
 });
 
 fn clean_chars(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {

@@ -140,6 +140,12 @@ pub struct Interpreter<'a> {
     labels: HashMap<String, &'a str, BuildHasherDefault<FxHasher>>,
     /// Length of the longest folded label: a longer text names no field.
     max_label_len: usize,
+    /// First letters of the folded labels: a text starting with another
+    /// letter or digit is no label, with no need to fold it.
+    label_initials: Vec<char>,
+    /// The folded labels, sorted: a text whose fold starts with no label's
+    /// first few letters is folded no further.
+    sorted_labels: Vec<String>,
     titles: Vec<(String, &'a DocumentKind)>,
     /// Lengths of the longest folded title and copy mark: a line is folded
     /// only that far to find one.
@@ -166,6 +172,12 @@ impl<'a> Interpreter<'a> {
             }
         }
         let max_label_len = labels.keys().map(String::len).max().unwrap_or(0);
+        let mut label_initials: Vec<char> =
+            labels.keys().filter_map(|l| l.chars().next()).collect();
+        label_initials.sort_unstable();
+        label_initials.dedup();
+        let mut sorted_labels: Vec<String> = labels.keys().cloned().collect();
+        sorted_labels.sort_unstable();
         let mut copy_marks: Vec<(String, &str)> = vocab
             .copy_marks
             .iter()
@@ -198,6 +210,8 @@ impl<'a> Interpreter<'a> {
         Interpreter {
             labels,
             max_label_len,
+            label_initials,
+            sorted_labels,
             max_title_len: titles.iter().map(|(t, _)| t.len()).max().unwrap_or(0),
             titles,
             max_mark_len: copy_marks.iter().map(|(m, _)| m.len()).max().unwrap_or(0),
@@ -221,9 +235,20 @@ impl<'a> Interpreter<'a> {
     /// The document kind whose title this line is (as
     /// [`Vocabulary::title_kind`], with the titles folded once).
     fn title_kind(&self, line: &str, buf: &mut String) -> Option<&'a DocumentKind> {
+        // The fold's first letters, then (when a title may start so) up
+        // to the longest title: past it, the fold tells nothing more.
         buf.clear();
-        // Past the longest title, the fold tells nothing more.
-        fold_words_at_most(line, buf, self.max_title_len);
+        if !fold_words_at_most(line, buf, PREFIX_LEN) {
+            if !self
+                .titles
+                .iter()
+                .any(|(t, _)| t.starts_with(buf.as_str()) || buf.starts_with(t.as_str()))
+            {
+                return None;
+            }
+            buf.clear();
+            fold_words_at_most(line, buf, self.max_title_len);
+        }
         // Same order as the vocabulary: the first document kind wins.
         self.titles
             .iter()
@@ -358,9 +383,38 @@ impl<'a> Interpreter<'a> {
 
     /// The field of the label that folds as `text` does.
     fn label_named(&self, text: &str, buf: &mut String) -> Option<&'a str> {
+        // The first character decides the fold's first letter, mostly.
+        let first = text.chars().next()?;
+        if first.is_ascii_alphanumeric() {
+            if !self.label_initials.contains(&first.to_ascii_lowercase()) {
+                return None;
+            }
+        } else if !first.is_ascii() {
+            buf.clear();
+            fold_words_into(first.encode_utf8(&mut [0; 4]), buf);
+            if let Some(initial) = buf.chars().next()
+                && !self.label_initials.contains(&initial)
+            {
+                return None;
+            }
+        }
+        // The fold's first letters, then (when a label starts so) the rest.
         buf.clear();
-        if !fold_words_at_most(text, buf, self.max_label_len) {
-            return None;
+        if !fold_words_at_most(text, buf, PREFIX_LEN) {
+            let at = self
+                .sorted_labels
+                .partition_point(|l| l.as_str() < buf.as_str());
+            if !self
+                .sorted_labels
+                .get(at)
+                .is_some_and(|l| l.starts_with(buf.as_str()))
+            {
+                return None;
+            }
+            buf.clear();
+            if !fold_words_at_most(text, buf, self.max_label_len) {
+                return None;
+            }
         }
         self.label(buf)
     }
@@ -382,10 +436,11 @@ impl<'a> Interpreter<'a> {
     /// label may also separate it from its value with a tab, with leader
     /// dots, with bold type alone, or with nothing when a digit follows
     /// ("Sinh ngày 05/03/1975").
-    fn fields_in_line(&self, line: &str, bold: Option<&str>, s: &mut Scratch<'a>) {
+    fn fields_in_line(&self, line: &str, bold: Option<&str>, scan: LineScan, s: &mut Scratch<'a>) {
         s.found.clear();
         let mut from = 0;
-        for (colon, _) in line.match_indices(':') {
+        let colons = if scan.colon { line } else { "" };
+        for (colon, _) in colons.match_indices(':') {
             if colon < from {
                 continue;
             }
@@ -397,7 +452,7 @@ impl<'a> Interpreter<'a> {
         // The start of the line may hold a label without a colon.
         let head_end = s.found.first().map_or(line.len(), |f| f.0);
         if let Some((label_end, value_start, field)) =
-            self.label_without_colon(line.get(..head_end).unwrap_or(""), bold, &mut s.fold)
+            self.label_without_colon(line.get(..head_end).unwrap_or(""), bold, scan, &mut s.fold)
         {
             s.found.insert(0, (0, label_end, value_start, field));
         }
@@ -462,20 +517,22 @@ impl<'a> Interpreter<'a> {
     /// `(label end, value start, field)` for a line starting with a label
     /// that a tab, leader dots, bold type or a following digit separates
     /// from its value.
+    /// `scan` is the whole line's, which `head` starts.
     fn label_without_colon(
         &self,
         head: &str,
         bold: Option<&str>,
+        scan: LineScan,
         buf: &mut String,
     ) -> Option<(usize, usize, &'a str)> {
         if !has_words(head) {
             return None;
         }
-        if let Some(tab) = head.find('\t') {
+        if let Some(tab) = scan.tab.filter(|&tab| tab < head.len()) {
             let field = self.label_field(&head[..tab], buf)?;
             return Some((tab, tab + 1, field));
         }
-        if may_hold_leader(head)
+        if scan.leader_end.is_some_and(|end| end <= head.len())
             && let Some(m) = LEADER.find(head)
             && m.start() > 0
         {
@@ -491,7 +548,7 @@ impl<'a> Interpreter<'a> {
             }
         }
         // "Sinh ngày 05/03/1975": the label is the words before the first digit.
-        let digit = head.find(|c: char| c.is_ascii_digit())?;
+        let digit = scan.digit.filter(|&digit| digit < head.len())?;
         let field = self.label_field(head.get(..digit)?, buf)?;
         Some((digit, digit, field))
     }
@@ -564,6 +621,10 @@ enum Loc {
     Paragraph(u32),
     Cell { table: u32, row: u32, cell: u32 },
 }
+
+/// Bytes of a fold looked at first: most lines and cells are ruled out as
+/// a label or title by their first word or two.
+const PREFIX_LEN: usize = 4;
 
 /// Words a label may have ("Trình độ lý luận chính trị hiện nay").
 const MAX_LABEL_WORDS: usize = 8;
@@ -667,8 +728,14 @@ impl<'i, 'a> Context<'i, 'a> {
             return;
         }
         let words = self.words;
+        let scan = LineScan::of(line);
         if part.copy_mark.is_none()
-            && let Some((mark, text)) = words.copy_mark_in(line, &mut self.scratch.fold)
+            && let Some((mark, text)) = match scan.tab {
+                Some(_) => words.copy_mark_in(line, &mut self.scratch.fold),
+                None => words
+                    .copy_mark_at_start(line, &mut self.scratch.fold)
+                    .map(|mark| (mark, line)),
+            }
         {
             part.copy_mark = Some(Field {
                 label: mark.to_string(),
@@ -676,9 +743,10 @@ impl<'i, 'a> Context<'i, 'a> {
                 source: self.source(loc),
             });
         }
-        words.fields_in_line(line, bold, &mut self.scratch);
+        words.fields_in_line(line, bold, scan, &mut self.scratch);
         if self.scratch.found.is_empty()
-            && let Some(signed) = place_date(line)
+            && scan.comma
+            && let Some(signed) = place_date(line, &mut self.scratch.other)
         {
             part.signed = signed.map(|d| (d, self.source(loc)));
         }
@@ -932,17 +1000,24 @@ fn has_words(s: &str) -> bool {
 }
 
 /// Characters of `s` that are not whitespace. Counted on bytes (the bytes
-/// that start a character, less ASCII whitespace); characters are decoded
-/// only when a byte of whitespace beyond ASCII is there (U+0085, U+00A0:
-/// C2; U+1680: E1 9A 80; U+2000..U+205F: E2; U+3000: E3).
+/// that start a character, less ASCII whitespace), a block at a time so
+/// that the compiler can count many bytes per instruction; characters are
+/// decoded only when a byte of whitespace beyond ASCII is there (U+0085,
+/// U+00A0: C2; U+1680: E1 9A 80; U+2000..U+205F: E2; U+3000: E3).
 fn count_text(s: &str) -> usize {
     let mut n = 0usize;
     let mut wide_space = false;
-    for &b in s.as_bytes() {
-        let starts_char = (b as i8) >= -0x40;
-        let ascii_space = b == b' ' || (b'\t'..=b'\r').contains(&b);
-        n += usize::from(starts_char && !ascii_space);
-        wide_space |= matches!(b, 0xC2 | 0x9A | 0xE2 | 0xE3);
+    for block in s.as_bytes().chunks(128) {
+        let mut counted = 0u8;
+        let mut wide = 0u8;
+        for &b in block {
+            let starts_char = (b as i8) >= -0x40;
+            let ascii_space = (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+            counted += u8::from(starts_char & !ascii_space);
+            wide |= u8::from((b == 0xC2) | (b == 0x9A) | (b == 0xE2) | (b == 0xE3));
+        }
+        n += usize::from(counted);
+        wide_space |= wide != 0;
     }
     if wide_space {
         n -= s
@@ -966,20 +1041,90 @@ static LEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:\.{2,}|…+|_{2,})[.…_\s]*").expect("static regex"));
 
 /// Whether [`NUMBERING`] may match `t` (trimmed): only when it starts with
-/// a character the numbering can start with. Labels rarely do, so the
-/// regex rarely runs.
+/// a character the numbering can start with, and a number or letter needs
+/// its "." or ")". Labels and numbers in cells rarely pass, so the regex
+/// rarely runs.
 fn may_be_numbered(t: &str) -> bool {
     t.chars().next().is_some_and(|c| {
-        matches!(
-            c,
-            '-' | '+' | '•' | '*' | '–' | '—' | '(' | 'a'..='z' | 'đ' | 'I' | 'V' | 'X'
-        ) || c.is_numeric()
+        matches!(c, '-' | '+' | '•' | '*' | '–' | '—')
+            || ((matches!(c, '(' | 'a'..='z' | 'đ' | 'I' | 'V' | 'X') || c.is_numeric())
+                && t.bytes().any(|b| b == b'.' || b == b')'))
     })
 }
 
-/// Whether [`LEADER`] may match: it needs "..", "__" or "…".
-fn may_hold_leader(s: &str) -> bool {
-    s.as_bytes().windows(2).any(|w| w == b".." || w == b"__") || s.contains('…')
+/// What one pass over a line's bytes tells, so that the searches a line
+/// goes through are each a comparison.
+#[derive(Clone, Copy, Debug, Default)]
+struct LineScan {
+    /// The first tab.
+    tab: Option<usize>,
+    colon: bool,
+    comma: bool,
+    /// Where the first "..", "__" or "…" ends: [`LEADER`] can match only
+    /// in text that holds one.
+    leader_end: Option<usize>,
+    /// The first ASCII digit.
+    digit: Option<usize>,
+}
+
+impl LineScan {
+    fn of(line: &str) -> LineScan {
+        let bytes = line.as_bytes();
+        let mut scan = LineScan::default();
+        // Most blocks of text hold none of these bytes: a block is tested
+        // at once (many bytes per instruction), and gone through byte by
+        // byte only when it holds one.
+        let mut blocks = bytes.chunks_exact(16);
+        for (n, block) in (&mut blocks).enumerate() {
+            if let Ok(block) = <&[u8; 16]>::try_from(block)
+                && block
+                    .iter()
+                    .fold(0u8, |any, &b| any | u8::from(may_matter(b)))
+                    == 0
+            {
+                continue;
+            }
+            scan.look_at(bytes, n * 16..n * 16 + 16);
+        }
+        let rest = blocks.remainder().len();
+        scan.look_at(bytes, bytes.len() - rest..bytes.len());
+        scan
+    }
+
+    fn look_at(&mut self, bytes: &[u8], range: std::ops::Range<usize>) {
+        for i in range {
+            let Some(&b) = bytes.get(i) else { break };
+            let before = |k: usize| i.checked_sub(k).and_then(|at| bytes.get(at)).copied();
+            match b {
+                b'\t' if self.tab.is_none() => self.tab = Some(i),
+                b':' => self.colon = true,
+                b',' => self.comma = true,
+                b'.' | b'_' if self.leader_end.is_none() && before(1) == Some(b) => {
+                    self.leader_end = Some(i + 1);
+                }
+                // The last byte of "…" (E2 80 A6).
+                0xA6 if self.leader_end.is_none()
+                    && before(1) == Some(0x80)
+                    && before(2) == Some(0xE2) =>
+                {
+                    self.leader_end = Some(i + 1);
+                }
+                b'0'..=b'9' if self.digit.is_none() => self.digit = Some(i),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A byte [`LineScan`] looks at.
+fn may_matter(b: u8) -> bool {
+    (b == b'\t')
+        | (b == b':')
+        | (b == b',')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == 0xA6)
+        | b.is_ascii_digit()
 }
 
 /// A label without its numbering ("1.", "a)", "-") and trailing colon,
@@ -1010,7 +1155,7 @@ const MAX_PLACE_CHARS: usize = 60;
 /// The date of a place-date line ("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
 /// looked for in each tab-separated column: `Some(None)` for such a line
 /// with its date left blank.
-fn place_date(line: &str) -> Option<Option<Date>> {
+fn place_date(line: &str, buf: &mut String) -> Option<Option<Date>> {
     for column in line.split('\t') {
         // Most lines have no comma: no cleaning, no lower-casing for them.
         let Some((place, rest)) = column.split_once(',') else {
@@ -1023,7 +1168,16 @@ fn place_date(line: &str) -> Option<Option<Date>> {
         if !plausible_place || !may_start_with_ngay(rest) {
             continue;
         }
-        let rest = clean(rest).to_lowercase();
+        // Cleaned, then lower-cased only when it starts with "ngày" (a
+        // character's lower case is the same alone as in the text, but
+        // for a final sigma, which is no letter of "ngày").
+        buf.clear();
+        clean_into(rest, buf);
+        let mut lower = buf.chars().flat_map(char::to_lowercase);
+        if !"ngày".chars().all(|c| lower.next() == Some(c)) {
+            continue;
+        }
+        let rest = buf.to_lowercase();
         let Some(after) = rest.strip_prefix("ngày") else {
             continue;
         };
@@ -1315,22 +1469,26 @@ mod tests {
         assert_eq!(source, Source::table_cell("d.docx", 1, 1, 2));
     }
 
+    fn place_date_of(line: &str) -> Option<Option<Date>> {
+        place_date(line, &mut String::new())
+    }
+
     #[test]
     fn place_date_lines() {
         assert_eq!(
-            place_date("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
+            place_date_of("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
             Some(Date::ymd(2021, 3, 5))
         );
         assert_eq!(
-            place_date("Số: 12/TB\t\tTP. Kon Tum, ngày 5/3/2021"),
+            place_date_of("Số: 12/TB\t\tTP. Kon Tum, ngày 5/3/2021"),
             Some(Date::ymd(2021, 3, 5))
         );
         assert_eq!(
-            place_date("Đăk Ruồng, ngày ..... tháng ..... năm 2021"),
+            place_date_of("Đăk Ruồng, ngày ..... tháng ..... năm 2021"),
             Some(None)
         );
-        assert_eq!(place_date("Sinh ngày 05 tháng 3 năm 1975"), None);
-        assert_eq!(place_date("Ngày sinh: 05/03/1975, ngày vào Đảng"), None);
+        assert_eq!(place_date_of("Sinh ngày 05 tháng 3 năm 1975"), None);
+        assert_eq!(place_date_of("Ngày sinh: 05/03/1975, ngày vào Đảng"), None);
         // The last one counts; a label line is never the signing line.
         let parts = split_parts(
             &doc(&[
