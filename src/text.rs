@@ -9,23 +9,131 @@
 //! - [`fold`]: `key` without diacritics and with `đ` as `d` (labels, keywords,
 //!   file names, and the "differs only in diacritics" check).
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::char::{
+    canonical_combining_class, decompose_canonical, is_combining_mark,
+};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// NFC, every run of whitespace (including non-breaking and zero-width
 /// spaces) collapsed into one ASCII space, smart quotes made straight, trimmed.
 pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    clean_into(s, &mut out);
+    out
+}
+
+/// Appends [`clean`]`(s)` to `out`: the same text, without allocating when
+/// `out` has room (a reader cleaning line after line reuses one buffer).
+pub fn clean_into(s: &str, out: &mut String) {
+    let start = out.len();
     // Most text is already NFC; recomposing it anyway was a tenth of a
-    // whole check's time.
+    // whole check's time, and so was checking it char by char.
+    if clean_starters(s, out, start) {
+        return;
+    }
+    out.truncate(start);
     if is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        clean_chars(s, s.chars())
+        clean_chars(s.chars(), out, start);
     } else {
-        clean_chars(s, s.nfc())
+        clean_chars(s.nfc(), out, start);
     }
 }
 
-fn clean_chars(s: &str, chars: impl Iterator<Item = char>) -> String {
-    let mut out = String::with_capacity(s.len());
+/// [`clean_chars`] for text whose every character is a starter that NFC
+/// leaves alone (so the text is NFC), copying runs of kept characters
+/// whole; `false` (with `out` partly written) at the first other character.
+fn clean_starters(s: &str, out: &mut String, start: usize) -> bool {
+    let table = &*CLEAN_TABLE;
+    let mut pending_space = false;
+    // Start of the run of characters kept as they are, not yet copied.
+    let mut run: Option<usize> = None;
+    for (i, ch) in s.char_indices() {
+        let keep = match ch {
+            '!'..='~' => true,
+            '\0'..='\x7f' => false,
+            _ => {
+                let class = table.get(ch as usize).copied().unwrap_or(0);
+                if class & STARTER == 0 {
+                    return false;
+                }
+                class & KEPT != 0
+            }
+        };
+        if keep {
+            if run.is_none() {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                run = Some(i);
+            }
+            continue;
+        }
+        if let Some(r) = run.take() {
+            out.push_str(&s[r..i]);
+        }
+        let ch = match ch {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
+            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' => continue,
+            c => c,
+        };
+        if ch.is_whitespace() || ch.is_control() {
+            pending_space = out.len() > start;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(ch);
+    }
+    if let Some(r) = run {
+        out.push_str(&s[r..]);
+    }
+    true
+}
+
+/// [`CLEAN_TABLE`] flags: a starter (combining class 0) that NFC's quick
+/// check passes (text made only of such characters is NFC: the quick check
+/// says Yes), and one that [`clean`] also keeps as it is (no quote to
+/// straighten, nothing invisible, no whitespace or control).
+const STARTER: u8 = 1;
+const KEPT: u8 = 2;
+
+/// What [`clean`] makes of each character below U+3100, looked up once.
+static CLEAN_TABLE: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    (0..0x3100u32)
+        .map(|cp| {
+            let Some(c) = char::from_u32(cp) else {
+                return 0;
+            };
+            if canonical_combining_class(c) != 0
+                || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
+            {
+                return 0;
+            }
+            let changed = matches!(
+                c,
+                '\u{2018}'
+                    | '\u{2019}'
+                    | '\u{201A}'
+                    | '\u{2032}'
+                    | '\u{201C}'
+                    | '\u{201D}'
+                    | '\u{201E}'
+                    | '\u{2033}'
+                    | '\u{200B}'
+                    | '\u{FEFF}'
+                    | '\u{00AD}'
+            ) || c.is_whitespace()
+                || c.is_control();
+            if changed { STARTER } else { STARTER | KEPT }
+        })
+        .collect()
+});
+
+fn clean_chars(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
     let mut pending_space = false;
     for ch in chars {
         let ch = match ch {
@@ -35,7 +143,7 @@ fn clean_chars(s: &str, chars: impl Iterator<Item = char>) -> String {
             c => c,
         };
         if ch.is_whitespace() || ch.is_control() {
-            pending_space = !out.is_empty();
+            pending_space = out.len() > start;
             continue;
         }
         if pending_space {
@@ -44,7 +152,6 @@ fn clean_chars(s: &str, chars: impl Iterator<Item = char>) -> String {
         }
         out.push(ch);
     }
-    out
 }
 
 /// The comparison key of a name or value: [`clean`] and lower-cased.
@@ -71,81 +178,117 @@ pub fn fold(s: &str) -> String {
 /// A property test keeps it equal to the plain definition.
 pub fn fold_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut gap = false;
-    let mut push = |d: char, out: &mut String| {
-        if d.is_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            out.push(if d == 'đ' { 'd' } else { d });
-        } else {
-            gap = true;
-        }
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase(), &mut out);
-            continue;
-        }
-        // Invisible characters that `clean` removes rather than separates on.
-        if matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}') {
-            continue;
-        }
-        if let Some(folded) = fold_latin(c) {
-            // A combining mark alone folds to nothing.
-            if folded != '\0' {
-                push(folded, &mut out);
-            }
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            decompose_canonical(lower, |d| {
-                if !is_combining_mark(d) {
-                    push(d, &mut out);
-                }
-            });
-        }
-    }
+    fold_words_into(s, &mut out);
     out
 }
 
-/// The Latin letters and marks Vietnamese uses (U+00C0..U+1EFF, with the
-/// combining marks U+0300..U+036F).
-const LATIN: std::ops::Range<u32> = 0x00C0..0x1F00;
-
-/// The fold of `c` when it is one character (or none: `'\0'`), from a table
-/// built once: lower-casing and decomposing every accented letter was the
-/// costliest part of reading a document (perf).
-fn fold_latin(c: char) -> Option<char> {
-    static TABLE: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
-        LATIN
-            .map(|cp| {
-                let Some(c) = char::from_u32(cp) else {
-                    return u32::MAX;
-                };
-                let mut folded = Vec::new();
-                for lower in c.to_lowercase() {
-                    decompose_canonical(lower, |d| {
-                        if !is_combining_mark(d) {
-                            folded.push(d);
-                        }
-                    });
-                }
-                match folded.as_slice() {
-                    [] => 0,
-                    [one] => u32::from(*one),
-                    _ => u32::MAX,
-                }
-            })
-            .collect()
-    });
-    let cp = u32::from(c);
-    if !LATIN.contains(&cp) {
-        return None;
-    }
-    char::from_u32(TABLE[(cp - LATIN.start) as usize])
+/// Appends [`fold_words`]`(s)` to `out`, without allocating when `out` has
+/// room.
+pub fn fold_words_into(s: &str, out: &mut String) {
+    fold_words_at_most(s, out, usize::MAX);
 }
+
+/// [`fold_words_into`] that stops once it has appended more than `max`
+/// bytes: `true` when it appended the whole fold, `false` when it appended
+/// only a start of it, longer than `max` (enough to tell that the fold is
+/// no word or phrase of at most `max` bytes, nor starts with one).
+pub fn fold_words_at_most(s: &str, out: &mut String, max: usize) -> bool {
+    let start = out.len();
+    let limit = start.saturating_add(max);
+    let table = &*FOLD_TABLE;
+    let mut gap = false;
+    for c in s.chars() {
+        let d = if c.is_ascii() {
+            if !c.is_ascii_alphanumeric() {
+                gap = true;
+                continue;
+            }
+            c.to_ascii_lowercase()
+        } else {
+            match table.get((c as usize).wrapping_sub(0x80)).copied() {
+                Some(FOLD_NOTHING) => continue,
+                Some(FOLD_GAP) => {
+                    gap = true;
+                    continue;
+                }
+                Some(FOLD_SLOW) | None => {
+                    let mut push = |d: char| {
+                        if d.is_alphanumeric() {
+                            if gap && out.len() > start {
+                                out.push(' ');
+                            }
+                            gap = false;
+                            out.push(if d == 'đ' { 'd' } else { d });
+                        } else {
+                            gap = true;
+                        }
+                    };
+                    fold_char(c, &mut push);
+                    if out.len() > limit {
+                        return false;
+                    }
+                    continue;
+                }
+                Some(folded) => char::from_u32(folded).unwrap_or(c),
+            }
+        };
+        if gap && out.len() > start {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(d);
+        if out.len() > limit {
+            return false;
+        }
+    }
+    true
+}
+
+/// What [`fold_words`] makes of one non-ASCII character: the characters it
+/// stands for, each either a letter or digit (kept) or not (a word gap).
+fn fold_char(c: char, emit: &mut impl FnMut(char)) {
+    // Invisible characters that `clean` removes rather than separates on.
+    if matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}') {
+        return;
+    }
+    for lower in c.to_lowercase() {
+        decompose_canonical(lower, |d| {
+            if !is_combining_mark(d) {
+                emit(d);
+            }
+        });
+    }
+}
+
+/// [`FOLD_TABLE`] entries that are not a character to push.
+const FOLD_NOTHING: u32 = 0;
+const FOLD_GAP: u32 = 1;
+const FOLD_SLOW: u32 = 2;
+
+/// [`fold_char`] of every character from U+0080 to U+206F (Latin with its
+/// accents, the combining marks, general punctuation), built once: the
+/// folded letter (`đ` already `d`), or nothing, or a word gap, or
+/// [`FOLD_SLOW`] when it stands for several characters. Lower-casing and
+/// decomposing every accented letter was the costliest part of reading a
+/// document (perf).
+static FOLD_TABLE: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
+    (0x80..0x2070u32)
+        .map(|cp| {
+            let Some(c) = char::from_u32(cp) else {
+                return FOLD_SLOW;
+            };
+            let mut folded = Vec::new();
+            fold_char(c, &mut |d| folded.push(d));
+            match folded.as_slice() {
+                [] => FOLD_NOTHING,
+                [d] if !d.is_alphanumeric() => FOLD_GAP,
+                ['đ'] => u32::from('d'),
+                [d] => u32::from(*d),
+                _ => FOLD_SLOW,
+            }
+        })
+        .collect()
+});
 
 /// Title case for display of names typed in capitals ("NGUYỄN VĂN AN" ->
 /// "Nguyễn Văn An"); names already mixed-case are returned cleaned, unchanged.
@@ -208,6 +351,108 @@ mod tests {
         #[test]
         fn fold_words_is_fold_split_into_words(s in "[a-zA-Z0-9 .,:;/()\\-\t\u{a0}\u{200b}\u{00ad}\u{2019}\u{201c}đĐăâêôơưĂÂÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵÀÁẢÃẠỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ\u{300}\u{301}\u{303}\u{309}\u{323}\u{302}\u{306}\u{31b}]{0,40}") {
             proptest::prop_assert_eq!(fold_words(&s), fold_words_reference(&s));
+        }
+    }
+
+    /// [`fold_words`] without its table: every character folded as it comes.
+    fn fold_words_per_char(s: &str) -> String {
+        let mut out = String::new();
+        let mut gap = false;
+        let mut push = |d: char| {
+            if d.is_alphanumeric() {
+                if gap && !out.is_empty() {
+                    out.push(' ');
+                }
+                gap = false;
+                out.push(if d == 'đ' { 'd' } else { d });
+            } else {
+                gap = true;
+            }
+        };
+        for c in s.chars() {
+            if c.is_ascii() {
+                push(c.to_ascii_lowercase());
+            } else {
+                fold_char(c, &mut push);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fold_table_agrees_with_folding_each_character() {
+        for cp in 0..0x2200u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for s in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!("a {c} b"),
+                format!("{c}{c}x"),
+            ] {
+                assert_eq!(fold_words(&s), fold_words_per_char(&s), "U+{cp:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn clean_agrees_with_recomposing_each_character() {
+        for cp in 0..0x3200u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for s in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!(" {c}\u{301} b"),
+                format!("e{c}"),
+            ] {
+                assert_eq!(clean(&s), clean_reference(&s), "U+{cp:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn fold_words_at_most_stops_after_the_limit() {
+        let mut out = String::new();
+        assert!(!fold_words_at_most("Bằng tốt nghiệp", &mut out, 5));
+        assert_eq!(out, "bang t");
+        out.clear();
+        assert!(fold_words_at_most("Bằng tốt", &mut out, 8));
+        assert_eq!(out, "bang tot");
+    }
+
+    /// The plain definition [`clean`] must agree with: always recomposed.
+    fn clean_reference(s: &str) -> String {
+        let mut out = String::new();
+        clean_chars(s.nfc(), &mut out, 0);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_is_nfc_then_collapsed(s in "[a-zA-Z0-9 .,:;/()\\-\t\n\r\u{1}\u{7f}\u{85}\u{a0}\u{ad}\u{200b}\u{feff}\u{2028}\u{3000}\u{2018}\u{2019}\u{201a}\u{2032}\u{201c}\u{201d}\u{201e}\u{2033}…đĐăâêôơưằắẳẵặầấẩẫậềếểễệồốổỗộờớởỡợừứửữựỳýỷỹỵÀÁẢÃẠ\u{300}\u{301}\u{303}\u{309}\u{323}\u{302}\u{306}\u{31b}\u{340}\u{344}\u{212a}\u{2126}Ωω한\u{1100}\u{1161}漢]{0,40}") {
+            proptest::prop_assert_eq!(clean(&s), clean_reference(&s));
+            let mut appended = String::from("x ");
+            clean_into(&s, &mut appended);
+            proptest::prop_assert_eq!(appended, format!("x {}", clean(&s)));
+        }
+
+        #[test]
+        fn fold_words_into_appends(s in "[a-zA-Z0-9 .:()\\-\u{a0}\u{200b}đĐăễỮ\u{301}\u{31b}\u{212a}ǅﬁ한]{0,20}") {
+            let mut appended = String::from("x ");
+            fold_words_into(&s, &mut appended);
+            proptest::prop_assert_eq!(appended, format!("x {}", fold_words(&s)));
+            let whole = fold_words(&s);
+            for max in 0..12 {
+                let mut part = String::new();
+                if fold_words_at_most(&s, &mut part, max) {
+                    proptest::prop_assert_eq!(&part, &whole);
+                } else {
+                    proptest::prop_assert!(part.len() > max && whole.starts_with(&part));
+                }
+            }
         }
     }
 

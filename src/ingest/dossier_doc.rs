@@ -15,11 +15,12 @@ use super::{Block, Document, Paragraph, Table, TableCell};
 use crate::date::Date;
 use crate::source::Source;
 use crate::spill::{Blob, Spill, SpillError};
-use crate::text::{clean, fold_words};
+use crate::text::{clean, clean_into, fold_words, fold_words_at_most, fold_words_into};
 use crate::vocab::{DocumentKind, Vocabulary, starts_with_words};
 use litemap::LiteMap;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 /// One document found in a Word file.
@@ -142,9 +143,21 @@ pub fn split_parts(doc: &Document, vocab: &Vocabulary) -> Vec<DocPart> {
 /// [`split_parts`] prepares one per call; a caller reading many documents
 /// with one vocabulary keeps one of these instead.
 pub struct Interpreter<'a> {
-    labels: HashMap<String, &'a str>,
+    labels: HashMap<String, &'a str, BuildHasherDefault<FxHasher>>,
+    /// Length of the longest folded label: a longer text names no field.
+    max_label_len: usize,
+    /// First letters of the folded labels: a text starting with another
+    /// letter or digit is no label, with no need to fold it.
+    label_initials: Vec<char>,
+    /// The folded labels, sorted: a text whose fold starts with no label's
+    /// first few letters is folded no further.
+    sorted_labels: Vec<String>,
     titles: Vec<(String, &'a DocumentKind)>,
+    /// Lengths of the longest folded title and copy mark: a line is folded
+    /// only that far to find one.
+    max_title_len: usize,
     copy_marks: Vec<(String, &'a str)>,
+    max_mark_len: usize,
     /// First letters of the folded copy marks: most lines are ruled out
     /// without folding them.
     mark_initials: Vec<char>,
@@ -155,7 +168,7 @@ pub struct Interpreter<'a> {
 
 impl<'a> Interpreter<'a> {
     pub fn new(vocab: &'a Vocabulary) -> Self {
-        let mut labels = HashMap::new();
+        let mut labels: HashMap<String, &str, BuildHasherDefault<FxHasher>> = HashMap::default();
         for (field, aliases) in &vocab.labels {
             for alias in aliases {
                 let folded = fold_words(alias);
@@ -164,6 +177,13 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
+        let max_label_len = labels.keys().map(String::len).max().unwrap_or(0);
+        let mut label_initials: Vec<char> =
+            labels.keys().filter_map(|l| l.chars().next()).collect();
+        label_initials.sort_unstable();
+        label_initials.dedup();
+        let mut sorted_labels: Vec<String> = labels.keys().cloned().collect();
+        sorted_labels.sort_unstable();
         let mut copy_marks: Vec<(String, &str)> = vocab
             .copy_marks
             .iter()
@@ -178,7 +198,7 @@ impl<'a> Interpreter<'a> {
             .collect();
         mark_initials.sort_unstable();
         mark_initials.dedup();
-        let titles = vocab
+        let titles: Vec<(String, &DocumentKind)> = vocab
             .documents
             .iter()
             .flat_map(|d| d.titles.iter().map(move |t| (fold_words(t), d)))
@@ -195,7 +215,12 @@ impl<'a> Interpreter<'a> {
         columns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         Interpreter {
             labels,
+            max_label_len,
+            label_initials,
+            sorted_labels,
+            max_title_len: titles.iter().map(|(t, _)| t.len()).max().unwrap_or(0),
             titles,
+            max_mark_len: copy_marks.iter().map(|(m, _)| m.len()).max().unwrap_or(0),
             copy_marks,
             mark_initials,
             columns,
@@ -208,8 +233,385 @@ impl<'a> Interpreter<'a> {
         Context {
             file: doc.path.as_str().into(),
             words: self,
+            scratch: Scratch::default(),
         }
         .split_parts(doc)
+    }
+
+    /// The document kind whose title this line is (as
+    /// [`Vocabulary::title_kind`], with the titles folded once).
+    fn title_kind(&self, line: &str, buf: &mut String) -> Option<&'a DocumentKind> {
+        // The fold's first letters, then (when a title may start so) up
+        // to the longest title: past it, the fold tells nothing more.
+        buf.clear();
+        if !fold_words_at_most(line, buf, PREFIX_LEN) {
+            if !self
+                .titles
+                .iter()
+                .any(|(t, _)| t.starts_with(buf.as_str()) || buf.starts_with(t.as_str()))
+            {
+                return None;
+            }
+            buf.clear();
+            fold_words_at_most(line, buf, self.max_title_len);
+        }
+        // Same order as the vocabulary: the first document kind wins.
+        self.titles
+            .iter()
+            .find(|(t, _)| starts_with_words(buf, t))
+            .map(|(_, d)| *d)
+    }
+
+    fn find_title(&self, segment: &[Block], buf: &mut String) -> Option<Title> {
+        let mut seen = 0usize;
+        for block in segment {
+            match block {
+                Block::Paragraph(p) => {
+                    for line in p.text.split('\n') {
+                        if !has_words(line) || self.copy_mark_in(line, buf).is_some() {
+                            continue;
+                        }
+                        seen += 1;
+                        if let Some(kind) = self.title_kind(line, buf)
+                            && seen <= kind.within
+                        {
+                            return Some(Title {
+                                kind: kind.kind.clone(),
+                                text: clean(line),
+                                loc: Loc::Paragraph(p.n),
+                            });
+                        }
+                        if seen >= self.max_within {
+                            return None;
+                        }
+                    }
+                }
+                // Only a layout table above every paragraph can hold the title.
+                Block::Table(t) if seen == 0 => {
+                    if let Some(title) = self.title_in_table(t, buf) {
+                        return Some(title);
+                    }
+                }
+                Block::Table(_) | Block::PageBreak => {}
+            }
+        }
+        None
+    }
+
+    fn title_in_table(&self, table: &Table, buf: &mut String) -> Option<Title> {
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                // Position among the cell's lines with words that are no
+                // copy mark.
+                let mut i = 0;
+                for line in cell.text.split('\n') {
+                    if !has_words(line) || self.copy_mark_in(line, buf).is_some() {
+                        continue;
+                    }
+                    if let Some(kind) = self.title_kind(line, buf)
+                        && i < kind.within
+                    {
+                        return Some(Title {
+                            kind: kind.kind.clone(),
+                            text: clean(line),
+                            loc: cell_loc(table, r, c),
+                        });
+                    }
+                    i += 1;
+                }
+            }
+        }
+        None
+    }
+
+    /// A line that is a copy mark: the vocabulary mark it starts with and
+    /// the line from there (to be cleaned). Tab-separated columns are
+    /// looked at one by one ("TRƯỜNG ...\t\tSAO Y BẢN CHÍNH").
+    fn copy_mark_in<'l>(&self, line: &'l str, buf: &mut String) -> Option<(&'a str, &'l str)> {
+        let mut rest = line;
+        loop {
+            if let Some(mark) = self.copy_mark_at_start(rest, buf) {
+                return Some((mark, rest));
+            }
+            let (_, after) = rest.split_once('\t')?;
+            rest = after;
+        }
+    }
+
+    fn copy_mark_at_start(&self, text: &str, buf: &mut String) -> Option<&'a str> {
+        // A mark is a short line of its own; "- Bản sao bằng tốt nghiệp"
+        // in a list of attachments is not one.
+        let first = text
+            .trim_start()
+            .chars()
+            .next()
+            .filter(|c| c.is_alphabetic())?;
+        let initial = if first.is_ascii() {
+            first.to_ascii_lowercase()
+        } else {
+            buf.clear();
+            fold_words_into(first.encode_utf8(&mut [0; 4]), buf);
+            buf.chars().next()?
+        };
+        if !self.mark_initials.contains(&initial)
+            || text.split_whitespace().nth(MAX_MARK_WORDS).is_some()
+        {
+            return None;
+        }
+        // The mark from the fold's start (past the longest mark, the fold
+        // tells nothing more); the words counted only for a line that has one.
+        buf.clear();
+        let whole = fold_words_at_most(text, buf, self.max_mark_len);
+        let (_, mark) = self
+            .copy_marks
+            .iter()
+            .find(|(m, _)| starts_with_words(buf, m))?;
+        if !whole {
+            buf.clear();
+            fold_words_into(text, buf);
+        }
+        if buf.split(' ').nth(MAX_MARK_WORDS).is_some() {
+            return None;
+        }
+        Some(mark)
+    }
+
+    /// The vocabulary field a label text names, after the decorations a
+    /// label carries ("1.", "a)", trailing dots or colon, "(ghi rõ)").
+    fn label_field(&self, text: &str, buf: &mut String) -> Option<&'a str> {
+        let label = strip_label(text);
+        if let Some(field) = self.label_named(label, buf) {
+            return Some(field);
+        }
+        let (before, _) = label.rsplit_once('(')?;
+        self.label_named(before, buf)
+    }
+
+    /// The field of the label that folds as `text` does.
+    fn label_named(&self, text: &str, buf: &mut String) -> Option<&'a str> {
+        // The first character decides the fold's first letter, mostly.
+        let first = text.chars().next()?;
+        if first.is_ascii_alphanumeric() {
+            if !self.label_initials.contains(&first.to_ascii_lowercase()) {
+                return None;
+            }
+        } else if !first.is_ascii() {
+            buf.clear();
+            fold_words_into(first.encode_utf8(&mut [0; 4]), buf);
+            if let Some(initial) = buf.chars().next()
+                && !self.label_initials.contains(&initial)
+            {
+                return None;
+            }
+        }
+        // The fold's first letters, then (when a label starts so) the rest.
+        buf.clear();
+        if !fold_words_at_most(text, buf, PREFIX_LEN) {
+            let at = self
+                .sorted_labels
+                .partition_point(|l| l.as_str() < buf.as_str());
+            if !self
+                .sorted_labels
+                .get(at)
+                .is_some_and(|l| l.starts_with(buf.as_str()))
+            {
+                return None;
+            }
+            buf.clear();
+            if !fold_words_at_most(text, buf, self.max_label_len) {
+                return None;
+            }
+        }
+        self.label(buf)
+    }
+
+    /// The field of a folded label.
+    fn label(&self, folded: &str) -> Option<&'a str> {
+        if folded.len() > self.max_label_len {
+            return None;
+        }
+        self.labels.get(folded).copied()
+    }
+
+    /// Every known label in the line, into `s.found` as `(label start,
+    /// label end, value start, field)`.
+    ///
+    /// Labels end with a colon ("Ngày sinh: 05/03/1975\tDân tộc: Kinh" has
+    /// two); a label is the longest run of at most eight words before a
+    /// colon that the vocabulary knows. A line that starts with a known
+    /// label may also separate it from its value with a tab, with leader
+    /// dots, with bold type alone, or with nothing when a digit follows
+    /// ("Sinh ngày 05/03/1975").
+    fn fields_in_line(&self, line: &str, bold: Option<&str>, scan: LineScan, s: &mut Scratch<'a>) {
+        s.found.clear();
+        let mut from = 0;
+        let colons = if scan.colon { line } else { "" };
+        for (colon, _) in colons.match_indices(':') {
+            if colon < from {
+                continue;
+            }
+            if let Some((start, field)) = self.label_before(line, from, colon, s) {
+                s.found.push((start, colon, colon + 1, field));
+                from = colon + 1;
+            }
+        }
+        // The start of the line may hold a label without a colon.
+        let head_end = s.found.first().map_or(line.len(), |f| f.0);
+        if let Some((label_end, value_start, field)) =
+            self.label_without_colon(line.get(..head_end).unwrap_or(""), bold, scan, &mut s.fold)
+        {
+            s.found.insert(0, (0, label_end, value_start, field));
+        }
+    }
+
+    /// Where the known label that ends at `colon` starts, searching word
+    /// starts after `from`, longest label first. A trailing parenthesis
+    /// ("Ngày sinh (ghi rõ):") is not part of the label.
+    fn label_before(
+        &self,
+        line: &str,
+        from: usize,
+        colon: usize,
+        s: &mut Scratch<'a>,
+    ) -> Option<(usize, &'a str)> {
+        let mut segment = line.get(from..colon)?;
+        if segment.trim_end().ends_with(')')
+            && let Some((before, _)) = segment.rsplit_once('(')
+        {
+            segment = before;
+        }
+        // The last words with a fold (a long sentence may end in a colon),
+        // folded from the end: (start in the line, fold's range in `folds`).
+        let (folds, last) = (&mut s.fold, &mut s.last_words);
+        folds.clear();
+        last.clear();
+        for word in segment.rsplit(is_label_boundary) {
+            if word.is_empty() {
+                continue;
+            }
+            let at = folds.len();
+            fold_words_into(word, folds);
+            if folds.len() > at {
+                let start = word.as_ptr() as usize - segment.as_ptr() as usize;
+                last.push((from + start, at, folds.len()));
+                if last.len() == MAX_LABEL_WORDS {
+                    break;
+                }
+            }
+        }
+        // Joined in reading order, each word's start noted: a candidate
+        // label (a join of the last few words) is a suffix of the join.
+        let (joined, starts) = (&mut s.joined, &mut s.word_starts);
+        joined.clear();
+        starts.clear();
+        for &(start, fold_start, fold_end) in last.iter().rev() {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            starts.push((start, joined.len()));
+            joined.push_str(folds.get(fold_start..fold_end).unwrap_or(""));
+        }
+        // Longest first.
+        for &(start, at) in starts.iter() {
+            if let Some(field) = self.label(joined.get(at..).unwrap_or("")) {
+                return Some((start, field));
+            }
+        }
+        None
+    }
+
+    /// `(label end, value start, field)` for a line starting with a label
+    /// that a tab, leader dots, bold type or a following digit separates
+    /// from its value.
+    /// `scan` is the whole line's, which `head` starts.
+    fn label_without_colon(
+        &self,
+        head: &str,
+        bold: Option<&str>,
+        scan: LineScan,
+        buf: &mut String,
+    ) -> Option<(usize, usize, &'a str)> {
+        if !has_words(head) {
+            return None;
+        }
+        if let Some(tab) = scan.tab.filter(|&tab| tab < head.len()) {
+            let field = self.label_field(&head[..tab], buf)?;
+            return Some((tab, tab + 1, field));
+        }
+        if scan.leader_end.is_some_and(|end| end <= head.len())
+            && let Some(m) = LEADER.find(head)
+            && m.start() > 0
+        {
+            let field = self.label_field(&head[..m.start()], buf)?;
+            return Some((m.start(), m.end(), field));
+        }
+        if let Some(bold) = bold {
+            let bold = bold.trim_end();
+            if head.starts_with(bold)
+                && let Some(field) = self.label_field(bold, buf)
+            {
+                return Some((bold.len(), bold.len(), field));
+            }
+        }
+        // "Sinh ngày 05/03/1975": the label is the words before the first digit.
+        let digit = scan.digit.filter(|&digit| digit < head.len())?;
+        let field = self.label_field(head.get(..digit)?, buf)?;
+        Some((digit, digit, field))
+    }
+
+    /// The transcript column a header cell names: exactly, or by containing
+    /// an alias as whole words ("Môn học / Chuyên đề", "Số tiết (tiết)").
+    fn column_of(&self, header: &str, buf: &mut String) -> Option<&'a str> {
+        buf.clear();
+        fold_words_into(header, buf);
+        let folded = buf.as_str();
+        if folded.is_empty() || folded.split(' ').nth(8).is_some() {
+            return None;
+        }
+        if let Some((_, field)) = self.columns.iter().find(|(a, _)| a == folded) {
+            return Some(field);
+        }
+        self.columns
+            .iter()
+            .find(|(a, _)| holds_words(folded, a))
+            .map(|(_, field)| *field)
+    }
+}
+
+/// FxHash (as in rustc) for the label map, which is looked up for every
+/// run of words before a colon: SipHash was most of a lookup's cost. The
+/// keys come from the rule file, not from the documents.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -226,6 +628,10 @@ enum Loc {
     Cell { table: u32, row: u32, cell: u32 },
 }
 
+/// Bytes of a fold looked at first: most lines and cells are ruled out as
+/// a label or title by their first word or two.
+const PREFIX_LEN: usize = 4;
+
 /// Words a label may have ("Trình độ lý luận chính trị hiện nay").
 const MAX_LABEL_WORDS: usize = 8;
 
@@ -237,13 +643,37 @@ struct Context<'i, 'a> {
     /// Shared by every source of the document.
     file: std::sync::Arc<str>,
     words: &'i Interpreter<'a>,
+    scratch: Scratch<'a>,
+}
+
+/// Buffers reused from line to line: reading a line allocates only for
+/// what the part keeps.
+#[derive(Default)]
+struct Scratch<'a> {
+    /// A folded text.
+    fold: String,
+    /// A cleaned text, and another.
+    clean: String,
+    other: String,
+    /// The last words before a colon: (start in the line, range of its
+    /// fold in `fold`), from the end.
+    last_words: Vec<(usize, usize, usize)>,
+    /// Their folds joined by spaces, and where each starts: (in the line,
+    /// in `joined`).
+    joined: String,
+    word_starts: Vec<(usize, usize)>,
+    /// The labels of a line: (label start, label end, value start, field).
+    found: Vec<(usize, usize, usize, &'a str)>,
+    /// The field each cell of a table row names as a label.
+    cell_fields: Vec<Option<&'a str>>,
 }
 
 impl<'i, 'a> Context<'i, 'a> {
-    fn split_parts(&self, doc: &Document) -> Vec<DocPart> {
+    fn split_parts(&mut self, doc: &Document) -> Vec<DocPart> {
+        let words = self.words;
         let mut parts: Vec<(Option<Title>, Vec<&Block>)> = Vec::new();
         for segment in doc.blocks.split(|b| matches!(b, Block::PageBreak)) {
-            let title = self.find_title(segment);
+            let title = words.find_title(segment, &mut self.scratch.fold);
             match (title, parts.last_mut()) {
                 (None, Some((_, blocks))) => blocks.extend(segment),
                 (None, None) if !segment.iter().any(has_text) => {}
@@ -260,86 +690,10 @@ impl<'i, 'a> Context<'i, 'a> {
     }
 
     fn source(&self, loc: Loc) -> Source {
-        match loc {
-            Loc::Paragraph(n) => Source::paragraph(self.file.clone(), n),
-            Loc::Cell { table, row, cell } => {
-                Source::table_cell(self.file.clone(), table, row, cell)
-            }
-        }
+        source(&self.file, loc)
     }
 
-    /// The document kind whose title this line is (as
-    /// [`Vocabulary::title_kind`], with the titles folded once).
-    fn title_kind(&self, line: &str) -> Option<&'a DocumentKind> {
-        let folded = fold_words(line);
-        // Same order as the vocabulary: the first document kind wins.
-        self.words
-            .titles
-            .iter()
-            .find(|(t, _)| starts_with_words(&folded, t))
-            .map(|(_, d)| *d)
-    }
-
-    fn find_title(&self, segment: &[Block]) -> Option<Title> {
-        let mut seen = 0usize;
-        for block in segment {
-            match block {
-                Block::Paragraph(p) => {
-                    for line in p.text.split('\n') {
-                        if !has_words(line) || self.copy_mark_in(line).is_some() {
-                            continue;
-                        }
-                        seen += 1;
-                        if let Some(kind) = self.title_kind(line)
-                            && seen <= kind.within
-                        {
-                            return Some(Title {
-                                kind: kind.kind.clone(),
-                                text: clean(line),
-                                loc: Loc::Paragraph(p.n),
-                            });
-                        }
-                        if seen >= self.words.max_within {
-                            return None;
-                        }
-                    }
-                }
-                // Only a layout table above every paragraph can hold the title.
-                Block::Table(t) if seen == 0 => {
-                    if let Some(title) = self.title_in_table(t) {
-                        return Some(title);
-                    }
-                }
-                Block::Table(_) | Block::PageBreak => {}
-            }
-        }
-        None
-    }
-
-    fn title_in_table(&self, table: &Table) -> Option<Title> {
-        for (r, row) in table.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let lines = cell
-                    .text
-                    .split('\n')
-                    .filter(|l| has_words(l) && self.copy_mark_in(l).is_none());
-                for (i, line) in lines.enumerate() {
-                    if let Some(kind) = self.title_kind(line)
-                        && i < kind.within
-                    {
-                        return Some(Title {
-                            kind: kind.kind.clone(),
-                            text: clean(line),
-                            loc: cell_loc(table, r, c),
-                        });
-                    }
-                }
-            }
-        }
-        None
-    }
-
-    fn read_part(&self, title: Option<Title>, blocks: &[&Block]) -> DocPart {
+    fn read_part(&mut self, title: Option<Title>, blocks: &[&Block]) -> DocPart {
         let mut part = DocPart {
             file: self.file.clone(),
             kind: title.as_ref().map(|t| t.kind.clone()),
@@ -361,7 +715,7 @@ impl<'i, 'a> Context<'i, 'a> {
         part
     }
 
-    fn read_paragraph(&self, p: &Paragraph, part: &mut DocPart) {
+    fn read_paragraph(&mut self, p: &Paragraph, part: &mut DocPart) {
         let loc = Loc::Paragraph(p.n);
         for (i, line) in p.text.split('\n').enumerate() {
             let bold = if i == 0 {
@@ -374,53 +728,81 @@ impl<'i, 'a> Context<'i, 'a> {
     }
 
     /// Fields, copy mark and place-date line of one line of text.
-    fn read_line(&self, line: &str, bold: Option<&str>, loc: Loc, part: &mut DocPart) {
-        part.text_len += line.chars().filter(|c| !c.is_whitespace()).count();
+    fn read_line(&mut self, line: &str, bold: Option<&str>, loc: Loc, part: &mut DocPart) {
+        part.text_len += count_text(line);
         if !has_words(line) {
             return;
         }
+        let words = self.words;
+        let scan = LineScan::of(line);
         if part.copy_mark.is_none()
-            && let Some((mark, text)) = self.copy_mark_in(line)
+            && let Some((mark, text)) = match scan.tab {
+                Some(_) => words.copy_mark_in(line, &mut self.scratch.fold),
+                None => words
+                    .copy_mark_at_start(line, &mut self.scratch.fold)
+                    .map(|mark| (mark, line)),
+            }
         {
             part.copy_mark = Some(Box::new(Field {
                 label: mark.to_string(),
-                text,
+                text: clean(text),
                 source: self.source(loc),
             }));
         }
-        let fields = self.fields_in_line(line, bold);
-        if fields.is_empty()
-            && let Some(signed) = place_date(line)
+        words.fields_in_line(line, bold, scan, &mut self.scratch);
+        if self.scratch.found.is_empty()
+            && scan.comma
+            && let Some(signed) = place_date(line, &mut self.scratch.other)
         {
             part.signed = signed.map(|d| Box::new((d, self.source(loc))));
         }
-        for (field, label, value) in fields {
-            insert_field(part, field, label, value, self.source(loc));
+        for i in 0..self.scratch.found.len() {
+            let Some(&(start, end, value_start, field)) = self.scratch.found.get(i) else {
+                break;
+            };
+            let value_end = self
+                .scratch
+                .found
+                .get(i + 1)
+                .map_or(line.len(), |next| next.0);
+            insert_field(
+                part,
+                field,
+                || clean(strip_label(line.get(start..end).unwrap_or(""))),
+                line.get(value_start..value_end).unwrap_or(""),
+                || self.source(loc),
+            );
         }
     }
 
-    fn read_table(&self, table: &Table, part: &mut DocPart) {
+    fn read_table(&mut self, table: &Table, part: &mut DocPart) {
         self.read_transcript(table, part);
+        let words = self.words;
+        let mut fields = std::mem::take(&mut self.scratch.cell_fields);
         for (r, row) in table.rows.iter().enumerate() {
+            // Each cell's label field, found once.
+            fields.clear();
+            fields.extend(
+                row.iter()
+                    .map(|cell| words.label_field(&cell.text, &mut self.scratch.fold)),
+            );
             let mut c = 0;
             while c < row.len() {
                 let Some(cell) = row.get(c) else { break };
                 let loc = cell_loc(table, r, c);
                 // Label cell | value cell; two labels side by side are the
                 // header row of a list ("Họ và tên | Ngày sinh | Đơn vị").
-                if let Some(field) = self.label_field(&cell.text)
+                if let Some(field) = fields.get(c).copied().flatten()
                     && let Some(value_cell) = row.get(c + 1)
-                    && self.label_field(&value_cell.text).is_none()
+                    && fields.get(c + 1).is_some_and(Option::is_none)
                 {
                     part.text_len += count_text(&cell.text) + count_text(&value_cell.text);
-                    let value = clean_value(&value_cell.text);
-                    let label = clean(strip_label(&cell.text));
                     insert_field(
                         part,
                         field,
-                        label,
-                        value,
-                        self.source(cell_loc(table, r, c + 1)),
+                        || clean(strip_label(&cell.text)),
+                        &value_cell.text,
+                        || self.source(cell_loc(table, r, c + 1)),
                     );
                     c += 2;
                     continue;
@@ -431,180 +813,21 @@ impl<'i, 'a> Context<'i, 'a> {
                 c += 1;
             }
         }
-    }
-
-    /// A line that is a copy mark: the vocabulary mark it starts with and
-    /// the line from there, cleaned. Tab-separated columns are looked at
-    /// one by one ("TRƯỜNG ...\t\tSAO Y BẢN CHÍNH").
-    fn copy_mark_in(&self, line: &str) -> Option<(&'a str, String)> {
-        let mut rest = line;
-        loop {
-            if let Some(found) = self.copy_mark_at_start(rest) {
-                return Some(found);
-            }
-            let (_, after) = rest.split_once('\t')?;
-            rest = after;
-        }
-    }
-
-    fn copy_mark_at_start(&self, text: &str) -> Option<(&'a str, String)> {
-        // A mark is a short line of its own; "- Bản sao bằng tốt nghiệp"
-        // in a list of attachments is not one.
-        let first = text
-            .trim_start()
-            .chars()
-            .next()
-            .filter(|c| c.is_alphabetic())?;
-        let initial = fold_words(first.encode_utf8(&mut [0; 4])).chars().next()?;
-        if !self.words.mark_initials.contains(&initial)
-            || text.split_whitespace().count() > MAX_MARK_WORDS
-        {
-            return None;
-        }
-        let folded = fold_words(text);
-        if folded.split(' ').count() > MAX_MARK_WORDS {
-            return None;
-        }
-        self.words
-            .copy_marks
-            .iter()
-            .find(|(m, _)| starts_with_words(&folded, m))
-            .map(|(_, mark)| (*mark, clean(text)))
-    }
-
-    /// The vocabulary field a label text names, after the decorations a
-    /// label carries ("1.", "a)", trailing dots or colon, "(ghi rõ)").
-    fn label_field(&self, text: &str) -> Option<&'a str> {
-        let label = strip_label(text);
-        if let Some(field) = self.words.labels.get(&fold_words(label)) {
-            return Some(field);
-        }
-        let (before, _) = label.rsplit_once('(')?;
-        self.words.labels.get(&fold_words(before)).copied()
-    }
-
-    /// `(field, label, value)` for every known label in the line.
-    ///
-    /// Labels end with a colon ("Ngày sinh: 05/03/1975\tDân tộc: Kinh" has
-    /// two); a label is the longest run of at most eight words before a
-    /// colon that the vocabulary knows. A line that starts with a known
-    /// label may also separate it from its value with a tab, with leader
-    /// dots, with bold type alone, or with nothing when a digit follows
-    /// ("Sinh ngày 05/03/1975").
-    fn fields_in_line(&self, line: &str, bold: Option<&str>) -> Vec<(&'a str, String, String)> {
-        // (label start, label end, value start, field)
-        let mut found: Vec<(usize, usize, usize, &str)> = Vec::new();
-        let mut from = 0;
-        for (colon, _) in line.match_indices(':') {
-            if colon < from {
-                continue;
-            }
-            if let Some((start, field)) = self.label_before(line, from, colon) {
-                found.push((start, colon, colon + 1, field));
-                from = colon + 1;
-            }
-        }
-        // The start of the line may hold a label without a colon.
-        let head_end = found.first().map_or(line.len(), |f| f.0);
-        if let Some((label_end, value_start, field)) =
-            self.label_without_colon(line.get(..head_end).unwrap_or(""), bold)
-        {
-            found.insert(0, (0, label_end, value_start, field));
-        }
-        let mut out = Vec::with_capacity(found.len());
-        for (i, &(start, end, value_start, field)) in found.iter().enumerate() {
-            let value_end = found.get(i + 1).map_or(line.len(), |next| next.0);
-            let label = clean(strip_label(line.get(start..end).unwrap_or("")));
-            let value = clean_value(line.get(value_start..value_end).unwrap_or(""));
-            out.push((field, label, value));
-        }
-        out
-    }
-
-    /// Where the known label that ends at `colon` starts, searching word
-    /// starts after `from`, longest label first. A trailing parenthesis
-    /// ("Ngày sinh (ghi rõ):") is not part of the label.
-    fn label_before(&self, line: &str, from: usize, colon: usize) -> Option<(usize, &'a str)> {
-        let mut segment = line.get(from..colon)?;
-        if segment.trim_end().ends_with(')')
-            && let Some((before, _)) = segment.rsplit_once('(')
-        {
-            segment = before;
-        }
-        // Words folded one by one: a candidate label is a join of the last
-        // few, so no text is folded twice.
-        let mut words: Vec<(usize, String)> = Vec::new();
-        let mut start = None;
-        for (i, ch) in segment.char_indices().chain([(segment.len(), ' ')]) {
-            match (is_label_boundary(ch), start) {
-                (false, None) => start = Some(i),
-                (true, Some(s)) => {
-                    let folded = fold_words(segment.get(s..i).unwrap_or(""));
-                    if !folded.is_empty() {
-                        words.push((from + s, folded));
-                    }
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        let first = words.len().saturating_sub(MAX_LABEL_WORDS);
-        let mut candidates = words.get(first..)?;
-        while let Some(((start, _), _)) = candidates.split_first() {
-            let candidate: Vec<&str> = candidates.iter().map(|(_, w)| w.as_str()).collect();
-            if let Some(field) = self.words.labels.get(&candidate.join(" ")) {
-                return Some((*start, *field));
-            }
-            candidates = candidates.get(1..)?;
-        }
-        None
-    }
-
-    /// `(label end, value start, field)` for a line starting with a label
-    /// that a tab, leader dots, bold type or a following digit separates
-    /// from its value.
-    fn label_without_colon(
-        &self,
-        head: &str,
-        bold: Option<&str>,
-    ) -> Option<(usize, usize, &'a str)> {
-        if !has_words(head) {
-            return None;
-        }
-        if let Some(tab) = head.find('\t') {
-            let field = self.label_field(&head[..tab])?;
-            return Some((tab, tab + 1, field));
-        }
-        if let Some(m) = LEADER.find(head)
-            && m.start() > 0
-        {
-            let field = self.label_field(&head[..m.start()])?;
-            return Some((m.start(), m.end(), field));
-        }
-        if let Some(bold) = bold {
-            let bold = bold.trim_end();
-            if head.starts_with(bold)
-                && let Some(field) = self.label_field(bold)
-            {
-                return Some((bold.len(), bold.len(), field));
-            }
-        }
-        // "Sinh ngày 05/03/1975": the label is the words before the first digit.
-        let digit = head.find(|c: char| c.is_ascii_digit())?;
-        let field = self.label_field(head.get(..digit)?)?;
-        Some((digit, digit, field))
+        self.scratch.cell_fields = fields;
     }
 
     /// A transcript table: a header row (within the first three rows)
     /// naming at least the subject and periods columns, then one row per
     /// subject; a total row is not a subject.
-    fn read_transcript(&self, table: &Table, part: &mut DocPart) {
+    fn read_transcript(&mut self, table: &Table, part: &mut DocPart) {
+        let words = self.words;
+        let s = &mut self.scratch;
         let mut columns: BTreeMap<&str, u32> = BTreeMap::new();
         let mut header_end = None;
         for (r, row) in table.rows.iter().enumerate().take(3) {
             let mut grid = 0u32;
             for cell in row {
-                if let Some(field) = self.column_of(&cell.text)
+                if let Some(field) = words.column_of(&cell.text, &mut s.fold)
                     && !columns.contains_key(field)
                 {
                     columns.insert(field, grid);
@@ -626,63 +849,73 @@ impl<'i, 'a> Context<'i, 'a> {
             let Some((c, subject_cell)) = cell_at(row, subject_col) else {
                 continue;
             };
-            let name = clean(&subject_cell.text);
+            s.clean.clear();
+            clean_into(&subject_cell.text, &mut s.clean);
+            let name = s.clean.as_str();
             // Column-number rows ("(2)") and empty rows are not subjects.
-            if !name.chars().any(char::is_alphabetic) || subject_cell.v_merged || is_total(&name) {
+            if !name.chars().any(char::is_alphabetic)
+                || subject_cell.v_merged
+                || is_total(name, &mut s.fold)
+            {
                 continue;
             }
             // A total row often writes "Tổng cộng" across TT and subject;
             // then the subject column's cell is that one and was skipped.
-            let first_cell = row.first().map(|c| clean(&c.text)).unwrap_or_default();
-            if is_total(&first_cell) {
-                continue;
+            if let Some(first) = row.first() {
+                s.other.clear();
+                clean_into(&first.text, &mut s.other);
+                if is_total(&s.other, &mut s.fold) {
+                    continue;
+                }
             }
-            let periods = cell_at(row, periods_col).and_then(|(_, c)| parse_number(&c.text));
+            let periods =
+                cell_at(row, periods_col).and_then(|(_, c)| parse_number(&c.text, &mut s.other));
             let score = score_col
                 .and_then(|col| cell_at(row, col))
                 .map(|(_, c)| clean(&c.text))
                 .filter(|s| !s.is_empty());
             part.subjects.push(Subject {
-                name,
+                name: name.to_string(),
                 periods,
                 score,
-                source: self.source(cell_loc(table, r, c)),
+                source: source(&self.file, cell_loc(table, r, c)),
             });
         }
     }
-
-    /// The transcript column a header cell names: exactly, or by containing
-    /// an alias as whole words ("Môn học / Chuyên đề", "Số tiết (tiết)").
-    fn column_of(&self, header: &str) -> Option<&'a str> {
-        let folded = fold_words(header);
-        if folded.is_empty() || folded.split(' ').count() > 8 {
-            return None;
-        }
-        if let Some((_, field)) = self.words.columns.iter().find(|(a, _)| *a == folded) {
-            return Some(field);
-        }
-        let padded = format!(" {folded} ");
-        self.words
-            .columns
-            .iter()
-            .find(|(a, _)| padded.contains(&format!(" {a} ")))
-            .map(|(_, field)| *field)
-    }
 }
 
-fn insert_field(part: &mut DocPart, field: &str, label: String, text: String, source: Source) {
-    match part.fields.get(field) {
-        Some(existing) if !existing.text.is_empty() || text.is_empty() => {}
-        _ => {
-            part.fields.insert(
-                field.to_string(),
-                Field {
-                    label,
-                    text,
-                    source,
-                },
-            );
-        }
+/// Puts a field into the part, unless the part has it already with a value
+/// (a later non-empty value replaces an empty one). The label and the value
+/// (cleaned, leader dots removed) are made only when they are kept.
+fn insert_field(
+    part: &mut DocPart,
+    field: &str,
+    label: impl FnOnce() -> String,
+    value: &str,
+    source: impl FnOnce() -> Source,
+) {
+    let existing = part.fields.get(field);
+    if existing.is_some_and(|f| !f.text.is_empty()) {
+        return;
+    }
+    let text = clean_value(value);
+    if existing.is_some() && text.is_empty() {
+        return;
+    }
+    part.fields.insert(
+        field.to_string(),
+        Field {
+            label: label(),
+            text,
+            source: source(),
+        },
+    );
+}
+
+fn source(file: &std::sync::Arc<str>, loc: Loc) -> Source {
+    match loc {
+        Loc::Paragraph(n) => Source::paragraph(file.clone(), n),
+        Loc::Cell { table, row, cell } => Source::table_cell(file.clone(), table, row, cell),
     }
 }
 
@@ -707,27 +940,57 @@ fn cell_at(row: &[TableCell], col: u32) -> Option<(usize, &TableCell)> {
     None
 }
 
-fn is_total(text: &str) -> bool {
-    let folded = fold_words(text);
-    folded == "cong"
-        || folded == "tong"
-        || starts_with_words(&folded, "tong cong")
-        || starts_with_words(&folded, "tong so")
+/// `haystack` holds `needle` as whole words (both folded: words parted by
+/// one space), as `" {haystack} ".contains(" {needle} ")` would say.
+fn holds_words(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    // Every word start of the haystack.
+    let mut i = 0;
+    loop {
+        let rest = h.get(i..).unwrap_or_default();
+        if rest.starts_with(n) && rest.get(n.len()).is_none_or(|&b| b == b' ') {
+            return true;
+        }
+        match rest.iter().position(|&b| b == b' ') {
+            Some(space) => i += space + 1,
+            None => return false,
+        }
+    }
 }
 
-/// "40", "22,5", "22.5 tiết" -> the number; anything else -> None.
-fn parse_number(text: &str) -> Option<f64> {
-    let t = clean(text);
+/// A total row's first words ("Tổng cộng", "Cộng", "Tổng"); `buf` gets the
+/// text folded.
+fn is_total(text: &str, buf: &mut String) -> bool {
+    buf.clear();
+    // Past "tong cong", the fold tells nothing more.
+    fold_words_at_most(text, buf, "tong cong".len());
+    let folded = buf.as_str();
+    folded == "cong"
+        || folded == "tong"
+        || starts_with_words(folded, "tong cong")
+        || starts_with_words(folded, "tong so")
+}
+
+/// "40", "22,5", "22.5 tiết" -> the number; anything else -> None. `buf`
+/// gets the text cleaned.
+fn parse_number(text: &str, buf: &mut String) -> Option<f64> {
+    buf.clear();
+    clean_into(text, buf);
+    let t = buf.as_str();
     let start = t.find(|c: char| c.is_ascii_digit())?;
     if !t[..start].trim().is_empty() {
         return None;
     }
-    let digits: String = t[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
-        .map(|c| if c == ',' { '.' } else { c })
-        .collect();
-    digits.trim_end_matches('.').parse().ok()
+    let rest = &t[start..];
+    let len = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(rest.len());
+    let digits = &rest[..len];
+    if digits.contains(',') {
+        digits.replace(',', ".").trim_end_matches('.').parse().ok()
+    } else {
+        digits.trim_end_matches('.').parse().ok()
+    }
 }
 
 fn has_text(block: &Block) -> bool {
@@ -742,8 +1005,33 @@ fn has_words(s: &str) -> bool {
     s.chars().any(char::is_alphanumeric)
 }
 
+/// Characters of `s` that are not whitespace. Counted on bytes (the bytes
+/// that start a character, less ASCII whitespace), a block at a time so
+/// that the compiler can count many bytes per instruction; characters are
+/// decoded only when a byte of whitespace beyond ASCII is there (U+0085,
+/// U+00A0: C2; U+1680: E1 9A 80; U+2000..U+205F: E2; U+3000: E3).
 fn count_text(s: &str) -> usize {
-    s.chars().filter(|c| !c.is_whitespace()).count()
+    let mut n = 0usize;
+    let mut wide_space = false;
+    for block in s.as_bytes().chunks(128) {
+        let mut counted = 0u8;
+        let mut wide = 0u8;
+        for &b in block {
+            let starts_char = (b as i8) >= -0x40;
+            let ascii_space = (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+            counted += u8::from(starts_char & !ascii_space);
+            wide |= u8::from((b == 0xC2) | (b == 0x9A) | (b == 0xE2) | (b == 0xE3));
+        }
+        n += usize::from(counted);
+        wide_space |= wide != 0;
+    }
+    if wide_space {
+        n -= s
+            .chars()
+            .filter(|c| !c.is_ascii() && c.is_whitespace())
+            .count();
+    }
+    n
 }
 
 /// Characters that separate a label from what precedes it on the line.
@@ -758,11 +1046,102 @@ static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
 static LEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*(?:\.{2,}|…+|_{2,})[.…_\s]*").expect("static regex"));
 
+/// Whether [`NUMBERING`] may match `t` (trimmed): only when it starts with
+/// a character the numbering can start with, and a number or letter needs
+/// its "." or ")". Labels and numbers in cells rarely pass, so the regex
+/// rarely runs.
+fn may_be_numbered(t: &str) -> bool {
+    t.chars().next().is_some_and(|c| {
+        matches!(c, '-' | '+' | '•' | '*' | '–' | '—')
+            || ((matches!(c, '(' | 'a'..='z' | 'đ' | 'I' | 'V' | 'X') || c.is_numeric())
+                && t.bytes().any(|b| b == b'.' || b == b')'))
+    })
+}
+
+/// What one pass over a line's bytes tells, so that the searches a line
+/// goes through are each a comparison.
+#[derive(Clone, Copy, Debug, Default)]
+struct LineScan {
+    /// The first tab.
+    tab: Option<usize>,
+    colon: bool,
+    comma: bool,
+    /// Where the first "..", "__" or "…" ends: [`LEADER`] can match only
+    /// in text that holds one.
+    leader_end: Option<usize>,
+    /// The first ASCII digit.
+    digit: Option<usize>,
+}
+
+impl LineScan {
+    fn of(line: &str) -> LineScan {
+        let bytes = line.as_bytes();
+        let mut scan = LineScan::default();
+        // Most blocks of text hold none of these bytes: a block is tested
+        // at once (many bytes per instruction), and gone through byte by
+        // byte only when it holds one.
+        let mut blocks = bytes.chunks_exact(16);
+        for (n, block) in (&mut blocks).enumerate() {
+            if let Ok(block) = <&[u8; 16]>::try_from(block)
+                && block
+                    .iter()
+                    .fold(0u8, |any, &b| any | u8::from(may_matter(b)))
+                    == 0
+            {
+                continue;
+            }
+            scan.look_at(bytes, n * 16..n * 16 + 16);
+        }
+        let rest = blocks.remainder().len();
+        scan.look_at(bytes, bytes.len() - rest..bytes.len());
+        scan
+    }
+
+    fn look_at(&mut self, bytes: &[u8], range: std::ops::Range<usize>) {
+        for i in range {
+            let Some(&b) = bytes.get(i) else { break };
+            let before = |k: usize| i.checked_sub(k).and_then(|at| bytes.get(at)).copied();
+            match b {
+                b'\t' if self.tab.is_none() => self.tab = Some(i),
+                b':' => self.colon = true,
+                b',' => self.comma = true,
+                b'.' | b'_' if self.leader_end.is_none() && before(1) == Some(b) => {
+                    self.leader_end = Some(i + 1);
+                }
+                // The last byte of "…" (E2 80 A6).
+                0xA6 if self.leader_end.is_none()
+                    && before(1) == Some(0x80)
+                    && before(2) == Some(0xE2) =>
+                {
+                    self.leader_end = Some(i + 1);
+                }
+                b'0'..=b'9' if self.digit.is_none() => self.digit = Some(i),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A byte [`LineScan`] looks at.
+fn may_matter(b: u8) -> bool {
+    (b == b'\t')
+        | (b == b':')
+        | (b == b',')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == 0xA6)
+        | b.is_ascii_digit()
+}
+
 /// A label without its numbering ("1.", "a)", "-") and trailing colon,
 /// leader dots and blanks.
 fn strip_label(text: &str) -> &str {
     let t = text.trim();
-    let t = NUMBERING.find(t).map_or(t, |m| &t[m.end()..]);
+    let t = if may_be_numbered(t) {
+        NUMBERING.find(t).map_or(t, |m| &t[m.end()..])
+    } else {
+        t
+    };
     t.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.' | '…' | '_'))
 }
 
@@ -782,27 +1161,39 @@ const MAX_PLACE_CHARS: usize = 60;
 /// The date of a place-date line ("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
 /// looked for in each tab-separated column: `Some(None)` for such a line
 /// with its date left blank.
-fn place_date(line: &str) -> Option<Option<Date>> {
+fn place_date(line: &str, buf: &mut String) -> Option<Option<Date>> {
     for column in line.split('\t') {
         // Most lines have no comma: no cleaning, no lower-casing for them.
         let Some((place, rest)) = column.split_once(',') else {
             continue;
         };
         let place = place.trim();
-        let plausible_place = place.chars().count() <= MAX_PLACE_CHARS
-            && place.starts_with(char::is_alphabetic)
-            && !place.contains(':');
-        if !plausible_place {
+        let plausible_place = place.starts_with(char::is_alphabetic)
+            && !place.contains(':')
+            && place.chars().nth(MAX_PLACE_CHARS).is_none();
+        if !plausible_place || !may_start_with_ngay(rest) {
             continue;
         }
-        let rest = clean(rest).to_lowercase();
+        // Cleaned, then lower-cased only when it starts with "ngày" (a
+        // character's lower case is the same alone as in the text, but
+        // for a final sigma, which is no letter of "ngày").
+        buf.clear();
+        clean_into(rest, buf);
+        let mut lower = buf.chars().flat_map(char::to_lowercase);
+        if !"ngày".chars().all(|c| lower.next() == Some(c)) {
+            continue;
+        }
+        let rest = buf.to_lowercase();
         let Some(after) = rest.strip_prefix("ngày") else {
             continue;
         };
         if after.starts_with(char::is_alphabetic) {
             continue;
         }
-        let date = Date::find_all(&rest).into_iter().next();
+        let date = match written_date(after) {
+            Some(date) => Some(date),
+            None => Date::find_all(&rest).into_iter().next(),
+        };
         let has_month_year = after
             .find("tháng")
             .is_some_and(|m| after[m..].contains("năm"));
@@ -811,6 +1202,48 @@ fn place_date(line: &str) -> Option<Option<Date>> {
         }
     }
     None
+}
+
+/// The date of "ngày 05 tháng 3 năm 2021" as written by most (`after` is
+/// what follows "ngày", cleaned and lower-cased), when it is a date:
+/// [`Date::find_all`] would find it first (its pattern matches from
+/// "ngày", nothing before) and read the same numbers. `None` for any other
+/// form (other spacing or digits, or no such date), left to
+/// [`Date::find_all`]: this only spares the regexes their cost.
+fn written_date(after: &str) -> Option<Date> {
+    fn number(text: &str, max: usize) -> Option<(u32, &str)> {
+        let text = text.strip_prefix(' ').unwrap_or(text);
+        let len = text.bytes().take_while(u8::is_ascii_digit).count();
+        if len == 0 || len > max {
+            return None;
+        }
+        Some((text[..len].parse().ok()?, &text[len..]))
+    }
+    fn word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+        text.strip_prefix(' ').unwrap_or(text).strip_prefix(word)
+    }
+    let (day, rest) = number(after, 2)?;
+    let (month, rest) = number(word(rest, "tháng")?, 2)?;
+    let rest = word(rest, "năm")?;
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let year = rest
+        .get(..4)
+        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))?;
+    Date::ymd(year.parse().ok()?, month, day)
+}
+
+/// Whether `clean(rest).to_lowercase()` may start with "ngày": not when
+/// the first character `clean` keeps is ASCII other than `n` or `N` (NFC
+/// can only add accents to it, and lower-casing keeps its letter).
+fn may_start_with_ngay(rest: &str) -> bool {
+    let first = rest.chars().find(|&c| {
+        !(c.is_whitespace() || c.is_control() || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}'))
+    });
+    match first {
+        None => false,
+        Some(c) if c.is_ascii() => c == 'n' || c == 'N',
+        Some(_) => true,
+    }
 }
 
 #[cfg(test)]
@@ -1042,22 +1475,26 @@ mod tests {
         assert_eq!(source, Source::table_cell("d.docx", 1, 1, 2));
     }
 
+    fn place_date_of(line: &str) -> Option<Option<Date>> {
+        place_date(line, &mut String::new())
+    }
+
     #[test]
     fn place_date_lines() {
         assert_eq!(
-            place_date("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
+            place_date_of("Kon Rẫy, ngày 05 tháng 3 năm 2021"),
             Some(Date::ymd(2021, 3, 5))
         );
         assert_eq!(
-            place_date("Số: 12/TB\t\tTP. Kon Tum, ngày 5/3/2021"),
+            place_date_of("Số: 12/TB\t\tTP. Kon Tum, ngày 5/3/2021"),
             Some(Date::ymd(2021, 3, 5))
         );
         assert_eq!(
-            place_date("Đăk Ruồng, ngày ..... tháng ..... năm 2021"),
+            place_date_of("Đăk Ruồng, ngày ..... tháng ..... năm 2021"),
             Some(None)
         );
-        assert_eq!(place_date("Sinh ngày 05 tháng 3 năm 1975"), None);
-        assert_eq!(place_date("Ngày sinh: 05/03/1975, ngày vào Đảng"), None);
+        assert_eq!(place_date_of("Sinh ngày 05 tháng 3 năm 1975"), None);
+        assert_eq!(place_date_of("Ngày sinh: 05/03/1975, ngày vào Đảng"), None);
         // The last one counts; a label line is never the signing line.
         let parts = split_parts(
             &doc(&[
