@@ -104,70 +104,130 @@ pub fn gather(
     applicant: &Applicant,
     whole: &Whole,
 ) -> (Facts, Provenance) {
-    let mut facts = Facts::empty(rules);
     let mut prov = Provenance::new();
+    let facts = gather_noting(rules, asm, applicant, whole, Notes(Some(&mut prov)));
+    (facts, prov)
+}
+
+/// The facts without their provenance: what judging needs when every rule
+/// passes (building the provenance cost as much as reading the facts).
+pub fn gather_facts(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    whole: &Whole,
+) -> Facts {
+    gather_noting(rules, asm, applicant, whole, Notes(None))
+}
+
+/// Where the provenance goes, if it is wanted: each path and its sources
+/// are only made when it is.
+struct Notes<'a>(Option<&'a mut Provenance>);
+
+impl Notes<'_> {
+    fn note(&mut self, path: impl FnOnce() -> String, sources: impl FnOnce() -> Vec<Source>) {
+        if let Some(prov) = self.0.as_deref_mut() {
+            prov.insert(path(), sources());
+        }
+    }
+
+    fn wanted(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn add(&mut self, path: &str, sources: impl FnOnce() -> [Source; 2]) {
+        if let Some(prov) = self.0.as_deref_mut() {
+            prov.entry(path.into()).or_default().extend(sources());
+        }
+    }
+}
+
+fn gather_noting(
+    rules: &RuleSet,
+    asm: &Assembly,
+    applicant: &Applicant,
+    whole: &Whole,
+    mut prov: Notes,
+) -> Facts {
+    let mut facts = Facts::empty(rules);
     let row = whole.row();
     let dossier = whole.dossier();
 
     facts.in_list = row.is_some();
     if let Some(row) = row {
-        prov.insert("in_list".into(), vec![row.source("name")]);
+        prov.note(|| "in_list".to_string(), || vec![row.source("name")]);
         for (field, value) in &row.fields {
             if let Some(slot) = facts.list.get_mut(field) {
                 *slot = value
                     .date
                     .map(|d| d.iso())
                     .unwrap_or_else(|| value.text.clone());
-                prov.insert(format!("list.{field}"), vec![value.source.clone()]);
+                prov.note(|| format!("list.{field}"), || vec![value.source.clone()]);
             }
         }
     }
     facts.duplicate = applicant.duplicate_of.is_some();
     if let (Some(j), true) = (applicant.duplicate_of, facts.duplicate) {
         facts.duplicate_of = asm.dossiers[j].path.clone();
-        prov.insert(
-            "duplicate".into(),
-            vec![Source::file(asm.dossiers[j].path.clone())],
+        prov.note(
+            || "duplicate".to_string(),
+            || vec![Source::file(asm.dossiers[j].path.clone())],
         );
     }
     if let Some(d) = dossier {
         facts.has_dossier = true;
-        prov.insert("has_dossier".into(), vec![Source::file(d.path.clone())]);
+        prov.note(
+            || "has_dossier".to_string(),
+            || vec![Source::file(d.path.clone())],
+        );
         for (kind, file) in &d.documents {
             facts.has.insert(kind.clone(), true);
-            prov.insert(format!("has.{kind}"), vec![Source::file(file.clone())]);
+            prov.note(
+                || format!("has.{kind}"),
+                || vec![Source::file(file.clone())],
+            );
         }
         let letter = crate::matching::assemble::REQUEST_LETTER;
         if let Some(first) = d.request_letters.first() {
             facts.has.insert(letter.into(), true);
-            prov.insert(format!("has.{letter}"), vec![Source::file(first.clone())]);
+            prov.note(
+                || format!("has.{letter}"),
+                || vec![Source::file(first.clone())],
+            );
         }
-        for kind in facts
-            .has
-            .iter()
-            .filter(|(_, present)| !**present)
-            .map(|(k, _)| k.clone())
-            .collect::<Vec<_>>()
-        {
-            prov.insert(format!("has.{kind}"), vec![Source::file(d.path.clone())]);
+        let absent: Vec<String> = match prov.wanted() {
+            true => (facts.has.iter())
+                .filter(|(_, present)| !**present)
+                .map(|(k, _)| k.clone())
+                .collect(),
+            false => Vec::new(),
+        };
+        for kind in absent {
+            prov.note(
+                || format!("has.{kind}"),
+                || vec![Source::file(d.path.clone())],
+            );
         }
         if let Some(form) = &d.form {
             for (field, value) in &form.fields {
                 if let Some(slot) = facts.form.get_mut(field) {
                     *slot = value.text.clone();
-                    prov.insert(format!("form.{field}"), vec![value.source.clone()]);
+                    prov.note(|| format!("form.{field}"), || vec![value.source.clone()]);
                 }
             }
             if let Some((date, source)) = form.signed.as_deref() {
                 facts.form.insert("signed".into(), date.iso());
-                prov.insert("form.signed".into(), vec![source.clone()]);
+                prov.note(|| "form.signed".to_string(), || vec![source.clone()]);
             }
         }
         if let Some(tr) = &d.transcript {
             for (field, value) in &tr.fields {
                 if let Some(slot) = facts.transcript.get_mut(field) {
                     *slot = value.text.clone();
-                    prov.insert(format!("transcript.{field}"), vec![value.source.clone()]);
+                    prov.note(
+                        || format!("transcript.{field}"),
+                        || vec![value.source.clone()],
+                    );
                 }
             }
             match &tr.copy_mark {
@@ -175,35 +235,38 @@ pub fn gather(
                     facts
                         .transcript
                         .insert("copy_mark".into(), mark.text.clone());
-                    prov.insert("transcript.copy_mark".into(), vec![mark.source.clone()]);
+                    prov.note(
+                        || "transcript.copy_mark".to_string(),
+                        || vec![mark.source.clone()],
+                    );
                 }
                 None => {
-                    prov.insert(
-                        "transcript.copy_mark".into(),
-                        vec![Source::file(tr.file.clone())],
+                    prov.note(
+                        || "transcript.copy_mark".to_string(),
+                        || vec![Source::file(tr.file.clone())],
                     );
                 }
             }
             let (coverage, sources) =
                 benchmark::cover(&rules.benchmark, &rules.benchmark_keywords, &tr.subjects);
             facts.periods = coverage;
-            prov.insert(
-                "periods".into(),
-                if sources.is_empty() {
-                    vec![Source::file(tr.file.clone())]
-                } else {
-                    sources
+            prov.note(
+                || "periods".to_string(),
+                || {
+                    if sources.is_empty() {
+                        vec![Source::file(tr.file.clone())]
+                    } else {
+                        sources
+                    }
                 },
             );
         }
     }
     for m in &applicant.mismatches {
         facts.mismatches.push(word_mismatch(rules, m));
-        prov.entry("mismatches".into())
-            .or_default()
-            .extend([m.a.2.clone(), m.b.2.clone()]);
+        prov.add("mismatches", || [m.a.2.clone(), m.b.2.clone()]);
     }
-    (facts, prov)
+    facts
 }
 
 fn word_mismatch(rules: &RuleSet, m: &Mismatch) -> String {

@@ -68,14 +68,17 @@ fn judge_with(
     whole: &Whole,
     detail: bool,
 ) -> Judgement {
-    let (facts, prov) = facts::gather(rules, asm, applicant, whole);
+    let facts = facts::gather_facts(rules, asm, applicant, whole);
     let dossier = whole.dossier();
     let row = whole.row();
     let identity = dossier.and_then(|d| d.identity());
 
     let mut reasons = review_reasons(rules, dossier);
     let outcomes = if reasons.is_empty() {
-        run_rules(rules, &facts, &prov, detail)
+        // Where the facts came from is only needed to source a failed rule
+        // (or to explain): gathered again then, with the provenance.
+        let provenance = || facts::gather(rules, asm, applicant, whole).1;
+        run_rules(rules, &facts, provenance, detail)
     } else {
         Vec::new()
     };
@@ -175,9 +178,18 @@ fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
 
 /// Every rule, in file order. The facts each rule read are kept for failed
 /// rules (their sources go into the verdict), and for all rules in `detail`.
-pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool) -> Vec<Outcome> {
+/// Every rule on `facts`; `provenance` is called once at most, when a
+/// failed rule (or `detail`) needs the sources of the facts it read.
+pub fn run_rules(
+    rules: &RuleSet,
+    facts: &Facts,
+    provenance: impl Fn() -> Provenance,
+    detail: bool,
+) -> Vec<Outcome> {
+    let prov = std::cell::OnceCell::new();
+    let prov = || prov.get_or_init(&provenance);
     let mut ctx = cel::base_context();
-    let bind = names::bind(&mut ctx, facts);
+    let bind = names::bind(&mut ctx, facts, &rules.binding);
     // The facts as JSON, for the values shown with a rule's sources; built
     // only when a rule needs them.
     let json = std::cell::OnceCell::new();
@@ -192,7 +204,7 @@ pub fn run_rules(rules: &RuleSet, facts: &Facts, prov: &Provenance, detail: bool
                 Ok(()) => evaluate_rule(rule, &ctx),
             };
             let used = if detail || matches!(state, State::Failed(_)) {
-                names::used_facts(rule, json(), prov)
+                names::used_facts(rule, json(), prov())
             } else {
                 Vec::new()
             };

@@ -10,21 +10,62 @@ use regex::Regex;
 use serde_json::Value as Json;
 use std::sync::LazyLock;
 
-/// Puts every top-level fact into the context as a CEL variable, converting
-/// the facts straight to CEL values (no intermediate JSON: this runs once
-/// per applicant and is most of the cost of judging one).
-pub fn bind(ctx: &mut ::cel::Context, facts: &super::facts::Facts) -> Result<(), String> {
-    match ::cel::to_value(facts).map_err(|e| e.to_string())? {
-        ::cel::Value::Map(map) => {
-            for (key, value) in map.map.iter() {
-                if let ::cel::objects::Key::String(name) = key {
-                    ctx.add_variable_from_value(name.as_str(), value.clone());
-                }
+/// Puts the facts the rules read into the context as CEL variables,
+/// converting them straight to CEL values (no intermediate JSON). Of a map
+/// such as `form`, only the keys some expression names are bound: the
+/// conversion, once per applicant, was the largest cost of judging one,
+/// and most of a form's fields are read by no rule.
+pub fn bind(
+    ctx: &mut ::cel::Context,
+    facts: &super::facts::Facts,
+    binding: &Binding,
+) -> Result<(), String> {
+    use ::cel::Value;
+    use ::cel::objects::Key;
+    let Value::Map(map) = ::cel::to_value(facts).map_err(|e| e.to_string())? else {
+        return Err("facts are not a map".into());
+    };
+    for (key, value) in map.map.iter() {
+        let Key::String(name) = key else { continue };
+        let value = match (binding.get(name.as_str()), value) {
+            (None, _) => continue,
+            (Some(Some(keys)), Value::Map(whole)) => {
+                let read = (whole.map.iter())
+                    .filter(|(k, _)| matches!(k, Key::String(k) if keys.contains(k.as_str())))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect::<std::collections::HashMap<Key, Value>>();
+                Value::Map(read.into())
             }
-            Ok(())
-        }
-        _ => Err("facts are not a map".into()),
+            (Some(_), value) => value.clone(),
+        };
+        ctx.add_variable_from_value(name.as_str(), value);
     }
+    Ok(())
+}
+
+/// What expressions read of the facts: each top-level name, with the keys
+/// read of it (`form.party_date` reads `party_date` of `form`), or `None`
+/// when it is read as a whole (`size(form)`, `form[k]`, `"x" in has`).
+pub type Binding = std::collections::BTreeMap<String, Option<std::collections::BTreeSet<String>>>;
+
+/// The [`Binding`] of `exprs`. Top-level names come from the compiled
+/// expression, so no variable is ever left unbound; keys from the dotted
+/// paths of its text, and any doubt binds the whole value.
+pub fn binding<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Binding {
+    let mut out = Binding::new();
+    for expr in exprs {
+        let paths = paths(&expr.source);
+        for var in expr.variables() {
+            let read: Vec<&Vec<String>> = paths.iter().filter(|p| p[0] == var).collect();
+            let whole = read.is_empty() || read.iter().any(|p| p.len() == 1);
+            let entry = out.entry(var).or_insert_with(|| Some(Default::default()));
+            match entry {
+                Some(keys) if !whole => keys.extend(read.iter().map(|p| p[1].clone())),
+                _ => *entry = None,
+            }
+        }
+    }
+    out
 }
 
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
@@ -138,5 +179,40 @@ mod tests {
                 "form.name"
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod binding_tests {
+    use super::*;
+
+    fn binding_of(sources: &[&str]) -> Binding {
+        let exprs: Vec<Expr> = sources.iter().map(|s| Expr::compile(s).unwrap()).collect();
+        binding(&exprs)
+    }
+
+    fn keys(names: &[&str]) -> Option<std::collections::BTreeSet<String>> {
+        Some(names.iter().map(|n| n.to_string()).collect())
+    }
+
+    #[test]
+    fn binds_the_keys_read_and_whole_values_when_in_doubt() {
+        let b = binding_of(&[
+            r#"form.party_date == "" && form.name.startsWith("N")"#,
+            r#"size(has) > 0 && list["unit"] == "" && !in_list"#,
+            "transcript.copy_mark != '' && periods.covered_percent < 90.0",
+            "mismatches.exists(m, m.contains('form'))",
+        ]);
+        assert_eq!(b["form"], keys(&["name", "party_date"]));
+        assert_eq!(b["has"], None, "size(has) reads the whole map");
+        assert_eq!(b["list"], None, "an index reads the whole map");
+        assert_eq!(b["in_list"], None);
+        assert_eq!(b["transcript"], keys(&["copy_mark"]));
+        assert_eq!(b["periods"], keys(&["covered_percent"]));
+        assert_eq!(b["mismatches"], None);
+        assert!(!b.contains_key("duplicate"), "{b:?}");
+        // A key read in one expression and the whole in another: the whole.
+        let b = binding_of(&["form.name == ''", "'x' in form"]);
+        assert_eq!(b["form"], None);
     }
 }

@@ -112,7 +112,7 @@ pub fn run_text(rules: &RuleSet, text: &str, origin: &str) -> anyhow::Result<Vec
 }
 
 fn check(rules: &RuleSet, facts: &Facts, status: Status, codes: &[String]) -> Option<String> {
-    let outcomes = run_rules(rules, facts, &Provenance::new(), false);
+    let outcomes = run_rules(rules, facts, Provenance::new, false);
     if let Some(err) = outcomes.iter().find_map(|o| match &o.state {
         State::Error(e) => Some(format!("rule {} could not be evaluated: {e}", o.code)),
         _ => None,

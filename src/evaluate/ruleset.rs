@@ -160,6 +160,8 @@ pub struct RuleSet {
     pub empty_facts: super::facts::Facts,
     /// The benchmark parts' keywords, folded once.
     pub benchmark_keywords: Vec<Vec<String>>,
+    /// The facts the rules' expressions read, to bind only those.
+    pub binding: super::names::Binding,
     /// Where it came from, for messages.
     pub origin: String,
 }
@@ -286,6 +288,11 @@ impl RuleSet {
             Ok(RuleSet {
                 empty_facts: super::facts::Facts::empty_for(&file.vocabulary, &file.benchmark),
                 benchmark_keywords: super::benchmark::folded_keywords(&file.benchmark),
+                binding: super::names::binding(
+                    rules
+                        .iter()
+                        .flat_map(|r| (r.when.iter()).chain([&r.fails]).chain(r.reason.exprs())),
+                ),
                 header: file.rule_set,
                 vocabulary: file.vocabulary,
                 benchmark: file.benchmark,
