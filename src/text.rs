@@ -72,21 +72,7 @@ fn clean_starters(s: &str, out: &mut String, start: usize) -> bool {
         if let Some(r) = run.take() {
             out.push_str(&s[r..i]);
         }
-        let ch = match ch {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => '\'',
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
-            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' => continue,
-            c => c,
-        };
-        if ch.is_whitespace() || ch.is_control() {
-            pending_space = out.len() > start;
-            continue;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(ch);
+        push_cleaned(ch, out, start, &mut pending_space);
     }
     if let Some(r) = run {
         out.push_str(&s[r..]);
@@ -113,21 +99,7 @@ static CLEAN_TABLE: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
             {
                 return 0;
             }
-            let changed = matches!(
-                c,
-                '\u{2018}'
-                    | '\u{2019}'
-                    | '\u{201A}'
-                    | '\u{2032}'
-                    | '\u{201C}'
-                    | '\u{201D}'
-                    | '\u{201E}'
-                    | '\u{2033}'
-                    | '\u{200B}'
-                    | '\u{FEFF}'
-                    | '\u{00AD}'
-            ) || c.is_whitespace()
-                || c.is_control();
+            let changed = straightened(c) != Some(c) || c.is_whitespace() || c.is_control();
             if changed { STARTER } else { STARTER | KEPT }
         })
         .collect()
@@ -136,22 +108,37 @@ static CLEAN_TABLE: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
 fn clean_chars(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
     let mut pending_space = false;
     for ch in chars {
-        let ch = match ch {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => '\'',
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
-            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' => continue,
-            c => c,
-        };
-        if ch.is_whitespace() || ch.is_control() {
-            pending_space = out.len() > start;
-            continue;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(ch);
+        push_cleaned(ch, out, start, &mut pending_space);
     }
+}
+
+/// Curly quotes and primes made straight; `None` for the invisible
+/// characters dropped (zero-width space, byte-order mark, soft hyphen).
+fn straightened(ch: char) -> Option<char> {
+    match ch {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => Some('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => Some('"'),
+        '\u{200B}' | '\u{FEFF}' | '\u{00AD}' => None,
+        c => Some(c),
+    }
+}
+
+/// One character of [`clean`]'s output: straightened, and whitespace or
+/// control characters collapsed into one space between words (none before
+/// the first one written after `start`, none at the end).
+fn push_cleaned(ch: char, out: &mut String, start: usize, pending_space: &mut bool) {
+    let Some(ch) = straightened(ch) else {
+        return;
+    };
+    if ch.is_whitespace() || ch.is_control() {
+        *pending_space = out.len() > start;
+        return;
+    }
+    if *pending_space {
+        out.push(' ');
+        *pending_space = false;
+    }
+    out.push(ch);
 }
 
 /// The comparison key of a name or value: [`clean`] and lower-cased.
