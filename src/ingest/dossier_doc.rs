@@ -20,7 +20,6 @@ use crate::vocab::{DocumentKind, Vocabulary, starts_with_words};
 use litemap::LiteMap;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 /// One document found in a Word file.
@@ -143,7 +142,10 @@ pub fn split_parts(doc: &Document, vocab: &Vocabulary) -> Vec<DocPart> {
 /// [`split_parts`] prepares one per call; a caller reading many documents
 /// with one vocabulary keeps one of these instead.
 pub struct Interpreter<'a> {
-    labels: HashMap<String, &'a str, BuildHasherDefault<FxHasher>>,
+    /// Looked up for every run of words before a colon: SipHash was most
+    /// of a lookup's cost. The keys come from the rule file, not from the
+    /// documents, so a fast unkeyed hash is safe.
+    labels: HashMap<String, &'a str, foldhash::fast::FixedState>,
     /// Length of the longest folded label: a longer text names no field.
     max_label_len: usize,
     /// First letters of the folded labels: a text starting with another
@@ -168,7 +170,7 @@ pub struct Interpreter<'a> {
 
 impl<'a> Interpreter<'a> {
     pub fn new(vocab: &'a Vocabulary) -> Self {
-        let mut labels: HashMap<String, &str, BuildHasherDefault<FxHasher>> = HashMap::default();
+        let mut labels: HashMap<String, &str, foldhash::fast::FixedState> = HashMap::default();
         for (field, aliases) in &vocab.labels {
             for alias in aliases {
                 let folded = fold_words(alias);
@@ -178,10 +180,7 @@ impl<'a> Interpreter<'a> {
             }
         }
         let max_label_len = labels.keys().map(String::len).max().unwrap_or(0);
-        let mut label_initials: Vec<char> =
-            labels.keys().filter_map(|l| l.chars().next()).collect();
-        label_initials.sort_unstable();
-        label_initials.dedup();
+        let label_initials = initials(labels.keys());
         let mut sorted_labels: Vec<String> = labels.keys().cloned().collect();
         sorted_labels.sort_unstable();
         let mut copy_marks: Vec<(String, &str)> = vocab
@@ -192,12 +191,7 @@ impl<'a> Interpreter<'a> {
             .collect();
         // Longest first: "Sao y bản chính" is a better name than "Sao y".
         copy_marks.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let mut mark_initials: Vec<char> = copy_marks
-            .iter()
-            .filter_map(|(m, _)| m.chars().next())
-            .collect();
-        mark_initials.sort_unstable();
-        mark_initials.dedup();
+        let mark_initials = initials(copy_marks.iter().map(|(m, _)| m));
         let titles: Vec<(String, &DocumentKind)> = vocab
             .documents
             .iter()
@@ -578,41 +572,12 @@ impl<'a> Interpreter<'a> {
     }
 }
 
-/// FxHash (as in rustc) for the label map, which is looked up for every
-/// run of words before a colon: SipHash was most of a lookup's cost. The
-/// keys come from the rule file, not from the documents.
-#[derive(Clone, Copy, Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// The distinct first letters of `folded`, sorted.
+fn initials<'s>(folded: impl Iterator<Item = &'s String>) -> Vec<char> {
+    let mut first: Vec<char> = folded.filter_map(|f| f.chars().next()).collect();
+    first.sort_unstable();
+    first.dedup();
+    first
 }
 
 struct Title {
