@@ -319,14 +319,3 @@ fn blobs_of(content: &Content) -> Box<dyn Iterator<Item = Blob> + '_> {
 pub fn hash(bytes: &[u8]) -> u128 {
     xxh3_128(bytes)
 }
-
-/// Size and modification time (nanoseconds since the epoch) of a file.
-pub fn stat(path: &Path) -> Option<(u64, i128)> {
-    let m = std::fs::metadata(path).ok()?;
-    let mtime = m.modified().ok()?;
-    let ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    };
-    Some((m.len(), ns))
-}

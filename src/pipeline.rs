@@ -8,7 +8,7 @@
 //! verdict is made.
 
 use crate::cache::{self, Cache};
-use crate::discover::{self, FoundFile};
+use crate::discover::{self, FoundFile, Stat};
 use crate::evaluate::{self, ruleset::RuleSet};
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
@@ -42,18 +42,15 @@ pub struct Run {
 /// same content) are not interpreted again.
 fn read_through(
     f: &FoundFile,
+    stat: Option<Stat>,
     readers: &Readers,
     cache: &Cache,
     spill: &Spill,
 ) -> Result<Content, SpillError> {
-    let Some((size, mtime_ns)) = f
-        .problem
-        .is_none()
-        .then(|| cache::stat(&f.path()))
-        .flatten()
-    else {
+    let Some(Stat { size, mtime_ns }) = stat.filter(|_| f.problem.is_none()) else {
         return read_file(f, readers).slim(spill);
     };
+    let mtime_ns = i128::from(mtime_ns);
     if let Some(content) = cache.unchanged(&f.rel, size, mtime_ns) {
         cache.keep_unchanged(&f.rel);
         return Ok(content);
@@ -113,7 +110,7 @@ pub fn run_cached(
     };
     let mut timings = Timings::default();
     let t = Instant::now();
-    let found = discover::walk(root);
+    let (found, stats) = discover::walk_with_stats(root);
     timings.discover = t.elapsed();
     timings.files = found.len();
 
@@ -127,12 +124,13 @@ pub fn run_cached(
     let readers = Readers::new(&rules.vocabulary);
     let contents: Vec<Content> = found
         .par_iter()
-        .map(|f| {
+        .zip(&stats)
+        .map(|(f, &stat)| {
             if interrupt::requested() {
                 return Ok(Content::Unreadable("interrupted".into()));
             }
             let c = match cache {
-                Some(cache) => read_through(f, &readers, cache, &spill),
+                Some(cache) => read_through(f, stat, &readers, cache, &spill),
                 None => read_file(f, &readers).slim(&spill),
             };
             progress(
@@ -143,6 +141,7 @@ pub fn run_cached(
         })
         .collect::<Result<_, SpillError>>()?;
     timings.ingest = t.elapsed();
+    drop(stats);
     interrupt::check()?;
     let all_files: Vec<Arc<str>> = found.iter().map(|f| f.rel.clone()).collect();
 
