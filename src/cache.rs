@@ -95,6 +95,9 @@ pub struct Cache {
     reused: Vec<AtomicBool>,
     fresh_files: Mutex<Vec<(u128, FileEntry)>>,
     fresh_verdicts: Mutex<Vec<(u128, Blob)>>,
+    /// Set when a blob of an earlier run was found damaged: nothing of the
+    /// last run is used or kept any more.
+    distrusted: AtomicBool,
 }
 
 /// `entries` sorted by key, without repeats (a damaged index may be
@@ -166,6 +169,7 @@ impl Cache {
             verdicts: sorted(pack.verdicts),
             fresh_files: Mutex::new(Vec::new()),
             fresh_verdicts: Mutex::new(Vec::new()),
+            distrusted: AtomicBool::new(false),
         })
     }
 
@@ -192,18 +196,43 @@ impl Cache {
             .and_then(|e| self.intact(e))
     }
 
-    /// The entry's content, if every part it left in the blob file is still
-    /// there, intact: a damaged cache costs a re-read, never a run or a
+    /// The entry's content, if it reads back intact and every part it left
+    /// in the blob file is still within it. The parts themselves are
+    /// checked when read (only to judge an applicant whose verdict is not
+    /// kept: reading every one here was a quarter of a re-run); one found
+    /// damaged then makes the run start again without the cache
+    /// ([`Cache::distrust`]): a damaged cache costs time, never a run or a
     /// verdict.
     fn intact(&self, entry: &FileEntry) -> Option<Content> {
+        if self.distrusted.load(Ordering::Relaxed) {
+            return None;
+        }
         let content: Content = self.spill.get_value(entry.content).ok()?;
-        let intact = blobs_of(&content).all(|b| self.spill.holds(b));
+        let intact = blobs_of(&content).all(|b| self.spill.within(b));
         intact.then_some(content)
+    }
+
+    /// Forgets the last run's files and verdicts, and what this run kept so
+    /// far: for a run that found the blob file damaged and starts again.
+    pub fn distrust(&self) {
+        self.distrusted.store(true, Ordering::Relaxed);
+        for r in &self.reused {
+            r.store(false, Ordering::Relaxed);
+        }
+        if let Ok(mut fresh) = self.fresh_files.lock() {
+            fresh.clear();
+        }
+        if let Ok(mut fresh) = self.fresh_verdicts.lock() {
+            fresh.clear();
+        }
     }
 
     /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]);
     /// `None` also when it cannot be read back (it is then judged again).
     pub fn verdict(&self, key: u128) -> Option<Verdict> {
+        if self.distrusted.load(Ordering::Relaxed) {
+            return None;
+        }
         let (_, blob) = find(&self.verdicts, key)?;
         self.spill.get_value(*blob).ok()
     }
@@ -275,7 +304,11 @@ impl Cache {
         );
         let files = sorted(files);
         let mut fresh: HashMap<u128, Blob> = fresh_verdicts.into_iter().collect();
-        let old = self.verdicts;
+        let old = if self.distrusted.load(Ordering::Relaxed) {
+            Vec::new()
+        } else {
+            self.verdicts
+        };
         let verdicts: Vec<(u128, Blob)> = used_verdicts
             .iter()
             .filter_map(|&k| {

@@ -36,6 +36,9 @@ pub struct Run {
     pub verdict_keys: Vec<u128>,
     /// Where the dossiers' document parts are whole ([`crate::matching::Dossier::whole`]).
     pub spill: Arc<Spill>,
+    /// The cache's blob file was found damaged, and the batch read again
+    /// without it.
+    pub cache_damaged: bool,
 }
 
 /// Reads a file through the cache: unchanged files (same size and time, or
@@ -93,6 +96,27 @@ pub fn cache_salt(rules: &RuleSet) -> String {
 /// [`Cache::save`] and [`Run::verdict_keys`]). Without a cache, document
 /// parts are spilled to a temporary file in `spill_dir`.
 pub fn run_cached(
+    root: &Path,
+    rules: &RuleSet,
+    progress: Progress,
+    cache: Option<&Cache>,
+    spill_dir: &Path,
+) -> anyhow::Result<Run> {
+    let first = run_once(root, rules, progress, cache, spill_dir);
+    match (first, cache) {
+        // A part kept by an earlier run is damaged (the cache checks parts
+        // only when they are read): read everything again.
+        (Err(e), Some(cache)) if matches!(e.downcast_ref(), Some(SpillError::Damaged)) => {
+            cache.distrust();
+            let mut run = run_once(root, rules, progress, Some(cache), spill_dir)?;
+            run.cache_damaged = true;
+            Ok(run)
+        }
+        (first, _) => first,
+    }
+}
+
+fn run_once(
     root: &Path,
     rules: &RuleSet,
     progress: Progress,
@@ -200,6 +224,7 @@ pub fn run_cached(
         accounting,
         verdict_keys,
         spill,
+        cache_damaged: false,
     })
 }
 

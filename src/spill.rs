@@ -17,7 +17,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -30,8 +29,14 @@ pub struct Blob {
 }
 
 /// A spill file: blobs are appended by any thread and read back by offset.
+///
+/// Writers take the lock only to claim their place at the end; reads and
+/// writes themselves are positional (`pread`/`pwrite`), so judging threads
+/// reading parts back never wait for one another.
 pub struct Spill {
-    file: Mutex<(File, u64)>,
+    file: File,
+    /// Where the next blob goes.
+    end: Mutex<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,47 +61,45 @@ impl Spill {
     /// A spill appending to `file`, whose first `end` bytes are kept.
     pub fn over(file: File, end: u64) -> Spill {
         Spill {
-            file: Mutex::new((file, end)),
+            file,
+            end: Mutex::new(end),
         }
     }
 
     /// The length of the file: where the next blob goes.
     pub fn end(&self) -> u64 {
-        self.file.lock().map(|g| g.1).unwrap_or(0)
+        self.end.lock().map(|end| *end).unwrap_or(0)
     }
 
     pub fn put(&self, bytes: &[u8]) -> Result<Blob, SpillError> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| SpillError::Write(std::io::Error::other("blob over 4 GiB")))?;
         let check = xxh3_64(bytes);
-        let mut guard = self
-            .file
-            .lock()
-            .map_err(|_| SpillError::Write(std::io::Error::other("poisoned")))?;
-        let (file, end) = &mut *guard;
-        let offset = *end;
-        file.seek(SeekFrom::Start(offset))
-            .and_then(|_| file.write_all(bytes))
-            .map_err(SpillError::Write)?;
-        *end += u64::from(len);
+        let offset = {
+            let mut end = self
+                .end
+                .lock()
+                .map_err(|_| SpillError::Write(std::io::Error::other("poisoned")))?;
+            let offset = *end;
+            *end += u64::from(len);
+            offset
+        };
+        // A failed write leaves a hole no blob points to: garbage, as any
+        // blob no index uses.
+        write_at(&self.file, bytes, offset).map_err(SpillError::Write)?;
         Ok(Blob { offset, len, check })
     }
 
     pub fn get(&self, blob: Blob) -> Result<Vec<u8>, SpillError> {
-        let mut bytes = vec![0; blob.len as usize];
-        {
-            let mut guard = self
-                .file
-                .lock()
-                .map_err(|_| SpillError::Read(std::io::Error::other("poisoned")))?;
-            let (file, end) = &mut *guard;
-            if blob.offset + u64::from(blob.len) > *end {
-                return Err(SpillError::Damaged);
-            }
-            file.seek(SeekFrom::Start(blob.offset))
-                .and_then(|_| file.read_exact(&mut bytes))
-                .map_err(SpillError::Read)?;
+        if !self.within(blob) {
+            return Err(SpillError::Damaged);
         }
+        let mut bytes = vec![0; blob.len as usize];
+        read_at(&self.file, &mut bytes, blob.offset).map_err(|e| match e.kind() {
+            // The file is shorter than its index says: damaged, not unreadable.
+            std::io::ErrorKind::UnexpectedEof => SpillError::Damaged,
+            _ => SpillError::Read(e),
+        })?;
         if xxh3_64(&bytes) != blob.check {
             return Err(SpillError::Damaged);
         }
@@ -106,6 +109,13 @@ impl Spill {
     /// The blob can be read back and its checksum matches.
     pub fn holds(&self, blob: Blob) -> bool {
         self.get(blob).is_ok()
+    }
+
+    /// The blob lies within what was written (its bytes are not read).
+    pub fn within(&self, blob: Blob) -> bool {
+        blob.offset
+            .checked_add(u64::from(blob.len))
+            .is_some_and(|last| last <= self.end())
     }
 
     pub fn put_value<T: Serialize>(&self, value: &T) -> Result<Blob, SpillError> {
@@ -118,12 +128,44 @@ impl Spill {
 
     /// Writes everything to disk (before an index that points here is saved).
     pub fn sync(&self) -> std::io::Result<()> {
-        let guard = self
-            .file
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?;
-        guard.0.sync_data()
+        self.file.sync_data()
     }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !bytes.is_empty() {
+        match file.seek_read(bytes, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                bytes = &mut bytes[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !bytes.is_empty() {
+        let n = file.seek_write(bytes, offset)?;
+        bytes = &bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -160,3 +160,72 @@ fn a_second_run_into_the_same_folder_goes_without_the_cache() {
     );
     assert_eq!(std::fs::read(out.join(".hoso.cache")).unwrap(), index);
 }
+
+/// Parts of unchanged files are checked only when read back: a damaged one
+/// met while judging makes the run read the whole batch again, with the
+/// verdicts of a cold run and a warning.
+#[test]
+fn a_damaged_part_met_while_judging_starts_the_run_again() {
+    use hoso::cache::Cache;
+    use hoso::evaluate::ruleset::RuleSet;
+    use hoso::pipeline;
+
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    copy_dir(Path::new("tests/fixtures/batch/xet-2021"), &batch);
+    let out = dir.path().join("out");
+    let rules = RuleSet::default_rules().unwrap();
+    let salt = pipeline::cache_salt(&rules);
+    let none = |_: u64, _: u64| {};
+
+    let cache = Cache::load(&out, &salt).unwrap();
+    let run = pipeline::run_cached(&batch, &rules, &none, Some(&cache), &out).unwrap();
+    let parts: Vec<hoso::spill::Blob> = run
+        .assembly
+        .dossiers
+        .iter()
+        .flat_map(|d| [&d.form, &d.transcript])
+        .flatten()
+        .filter_map(|p| p.spilled)
+        .collect();
+    assert!(parts.len() > 10, "the forms and transcripts are spilled");
+    cache.save(&run.verdict_keys).unwrap();
+    drop(run);
+
+    let blobs = out.join(".hoso.blobs");
+    let mut bytes = std::fs::read(&blobs).unwrap();
+    for p in &parts {
+        bytes[p.offset as usize] ^= 0x5a;
+    }
+    std::fs::write(&blobs, &bytes).unwrap();
+    // One dossier loses an attachment: its verdict must be made again, from
+    // its (damaged) form.
+    let dossier = batch.join("xa-dak-koi/01-nguyen-van-an");
+    let attachment = std::fs::read_dir(&dossier)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x != "docx"))
+        .unwrap();
+    std::fs::remove_file(attachment).unwrap();
+
+    let cache = Cache::load(&out, &salt).unwrap();
+    let warm = pipeline::run_cached(&batch, &rules, &none, Some(&cache), &out).unwrap();
+    assert!(warm.cache_damaged);
+    let cold = pipeline::run(&batch, &rules, &none).unwrap();
+    assert!(!cold.cache_damaged);
+    assert_eq!(
+        serde_json::to_string(&warm.verdicts).unwrap(),
+        serde_json::to_string(&cold.verdicts).unwrap()
+    );
+    cache.save(&warm.verdict_keys).unwrap();
+    drop(warm);
+
+    // The index saved after the damage points only at sound blobs.
+    let cache = Cache::load(&out, &salt).unwrap();
+    let again = pipeline::run_cached(&batch, &rules, &none, Some(&cache), &out).unwrap();
+    assert!(!again.cache_damaged);
+    assert_eq!(
+        serde_json::to_string(&again.verdicts).unwrap(),
+        serde_json::to_string(&cold.verdicts).unwrap()
+    );
+}

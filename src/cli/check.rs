@@ -79,6 +79,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pipeline::run_cached(&args.batch, &rules, &tick, cache.as_ref(), &args.out)
     })??;
     bar.finish_and_clear();
+    if run.cache_damaged {
+        eprintln!(
+            "hoso: warning: the cache in {} was damaged; the batch was read again without it",
+            args.out.display()
+        );
+    }
     let write_started = std::time::Instant::now();
     let written = report::write_all(&args.out, &run.verdicts, &rules)?;
     if let Some(cache) = cache {
