@@ -179,12 +179,15 @@ impl Cache {
     }
 
     /// What was read from a file whose size and modification time are
-    /// unchanged.
+    /// unchanged; its entry is then kept for the next run as it is.
     pub fn unchanged(&self, rel: &str, size: u64, mtime_ns: i128) -> Option<Content> {
-        find(&self.files, path_key(rel))
-            .map(|(_, e)| e)
-            .filter(|e| e.size == size && e.mtime_ns == mtime_ns)
-            .and_then(|e| self.intact(e))
+        let (i, entry) = find(&self.files, path_key(rel))?;
+        if entry.size != size || entry.mtime_ns != mtime_ns {
+            return None;
+        }
+        let content = self.intact(entry)?;
+        self.reused[i].store(true, Ordering::Relaxed);
+        Some(content)
     }
 
     /// What was read from a file whose content is unchanged (touched,
@@ -235,13 +238,6 @@ impl Cache {
         }
         let (_, blob) = find(&self.verdicts, key)?;
         self.spill.get_value(*blob).ok()
-    }
-
-    /// Records that this run reused a file's entry unchanged.
-    pub fn keep_unchanged(&self, rel: &str) {
-        if let Some((i, _)) = find(&self.files, path_key(rel)) {
-            self.reused[i].store(true, Ordering::Relaxed);
-        }
     }
 
     /// Makes room for the entries of a batch of `files` files (a list

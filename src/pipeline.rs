@@ -55,7 +55,6 @@ fn read_through(
     };
     let mtime_ns = i128::from(mtime_ns);
     if let Some(content) = cache.unchanged(&f.rel, size, mtime_ns) {
-        cache.keep_unchanged(&f.rel);
         return Ok(content);
     }
     let bytes = match load(f) {
