@@ -188,8 +188,9 @@ pub fn run_rules(
 ) -> Vec<Outcome> {
     let prov = std::cell::OnceCell::new();
     let prov = || prov.get_or_init(&provenance);
+    let bound = names::Bound::new(facts, &rules.binding);
     let mut ctx = cel::base_context();
-    let bind = names::bind(&mut ctx, facts, &rules.binding);
+    ctx.set_variable_resolver(&bound);
     // The facts as JSON, for the values shown with a rule's sources; built
     // only when a rule needs them.
     let json = std::cell::OnceCell::new();
@@ -199,10 +200,7 @@ pub fn run_rules(
         .rules
         .iter()
         .map(|rule| {
-            let state = match bind.as_ref() {
-                Err(e) => State::Error(e.clone()),
-                Ok(()) => evaluate_rule(rule, &ctx),
-            };
+            let state = evaluate_rule(rule, &ctx);
             let used = if detail || matches!(state, State::Failed(_)) {
                 names::used_facts(rule, json(), prov())
             } else {
