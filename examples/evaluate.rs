@@ -23,6 +23,10 @@ use hoso::matching::{Applicant, Assembly};
 use hoso::spill::Spill;
 use std::io::Write;
 
+// As in `hoso` itself: allocation is much of what judging costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Judges every applicant `rounds` times; the number of failed rules, so
 /// that nothing is optimised away.
 #[inline(never)]

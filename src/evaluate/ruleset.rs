@@ -158,8 +158,8 @@ pub struct RuleSet {
     /// Every fact key the vocabulary defines, blank: the start of every
     /// applicant's facts (built once; it is a few dozen strings).
     pub empty_facts: super::facts::Facts,
-    /// The benchmark parts' keywords, folded once.
-    pub benchmark_keywords: Vec<Vec<String>>,
+    /// The benchmark parts' keywords, folded and indexed once.
+    pub benchmark_keywords: super::benchmark::Keywords,
     /// The facts the rules' expressions read, to bind only those.
     pub binding: super::names::Binding,
     /// Where it came from, for messages.
@@ -287,7 +287,7 @@ impl RuleSet {
             let sha256 = hex(&Sha256::digest(text.as_bytes()));
             Ok(RuleSet {
                 empty_facts: super::facts::Facts::empty_for(&file.vocabulary, &file.benchmark),
-                benchmark_keywords: super::benchmark::folded_keywords(&file.benchmark),
+                benchmark_keywords: super::benchmark::Keywords::new(&file.benchmark),
                 binding: super::names::binding(
                     rules
                         .iter()
