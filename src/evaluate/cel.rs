@@ -11,7 +11,6 @@ use cel::{Context, Env, Program, Value};
 use std::sync::{Arc, LazyLock};
 
 use crate::text::fold_words;
-use crate::vocab::contains_words;
 
 /// Names that rule expressions may call besides CEL's standard library.
 pub const FUNCTIONS: &[&str] = &["contains_any", "blank_or", "fold"];
@@ -150,25 +149,8 @@ static BASE: LazyLock<Context<'static, 'static>> = LazyLock::new(|| {
     let mut ctx = Context::with_env(Arc::new(Env::stdlib()));
     // The names are ours and cannot collide with CEL's standard library, so
     // registration cannot fail; an error here would be a programming bug.
-    let _ = ctx.add_function(
-        "contains_any",
-        |text: Arc<String>, phrases: Arc<Vec<Value>>| -> bool {
-            let t = fold_words(&text);
-            phrases
-                .iter()
-                .any(|p| matches!(p, Value::String(p) if contains_words(&t, &fold_words(p))))
-        },
-    );
-    let _ = ctx.add_function(
-        "blank_or",
-        |text: Arc<String>, words: Arc<Vec<Value>>| -> bool {
-            let t = fold_words(&text);
-            t.is_empty()
-                || words
-                    .iter()
-                    .any(|w| matches!(w, Value::String(w) if fold_words(w) == t))
-        },
-    );
+    let _ = ctx.add_function("contains_any", super::functions::contains_any);
+    let _ = ctx.add_function("blank_or", super::functions::blank_or);
     let _ = ctx.add_function("fold", |text: Arc<String>| -> String { fold_words(&text) });
     ctx
 });

@@ -8,6 +8,7 @@
 pub mod benchmark;
 pub mod cel;
 pub mod facts;
+pub mod functions;
 pub mod names;
 pub mod rules_test;
 pub mod ruleset;

@@ -30,7 +30,6 @@ use std::sync::LazyLock;
 /// Of a map such as `form`, only the keys some expression names are bound
 /// (see [`Binding`]): most of a form's fields are read by no rule.
 pub struct Bound<'a> {
-    /// Sorted by name (the order of the [`Binding`]), for a binary search.
     vars: Vec<(&'a str, Slot<'a>)>,
 }
 
@@ -169,11 +168,13 @@ impl<'a> Bound<'a> {
 }
 
 impl ::cel::context::VariableResolver for Bound<'_> {
+    /// Called for every name an expression reads, and first with the whole
+    /// dotted name (`form.signed`, then `form`): a dozen short names, told
+    /// apart by length first.
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        let i = (self.vars)
-            .binary_search_by(|(name, _)| (*name).cmp(variable))
-            .ok()?;
-        Some(CowVal::Borrowed(self.vars[i].1.val()))
+        let (_, slot) = (self.vars.iter())
+            .find(|(name, _)| name.len() == variable.len() && *name == variable)?;
+        Some(CowVal::Borrowed(slot.val()))
     }
 }
 
