@@ -8,7 +8,9 @@ use crate::source::Source;
 use crate::text::{fold_words, fold_words_into};
 use foldhash::fast::FixedState;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[cfg(doc)]
 use crate::vocab::contains_words;
@@ -40,7 +42,21 @@ pub struct Coverage {
 pub struct Keywords {
     /// First word -> (part, whole keyword), in part order.
     by_first_word: HashMap<String, Vec<(usize, String)>, FixedState>,
+    /// Tells these keywords from others in [`PARTS`].
+    id: u64,
 }
+
+/// The part each subject name seen on this thread counts toward, for the
+/// [`Keywords`] of id `.0`: transcripts of one programme repeat the same
+/// subject names, and folding a name cost more than the rest of comparing
+/// it. Cleared when it grows past [`PARTS_MAX`] names.
+type Parts = (u64, HashMap<Box<str>, Option<usize>, FixedState>);
+
+thread_local! {
+    static PARTS: RefCell<Parts> = RefCell::new((0, HashMap::default()));
+}
+
+const PARTS_MAX: usize = 8192;
 
 impl Keywords {
     pub fn new(benchmark: &Benchmark) -> Keywords {
@@ -59,7 +75,40 @@ impl Keywords {
                     .push((part, k));
             }
         }
-        Keywords { by_first_word }
+        static IDS: AtomicU64 = AtomicU64::new(1);
+        Keywords {
+            by_first_word,
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// [`Self::part_of`] the subject name `name`, unfolded; `buf` is
+    /// scratch space.
+    fn part_of_subject(&self, name: &str, buf: &mut String) -> Option<usize> {
+        let mut fold = || {
+            buf.clear();
+            fold_words_into(name, buf);
+            self.part_of(buf)
+        };
+        PARTS.with(|parts| {
+            let Ok(mut parts) = parts.try_borrow_mut() else {
+                return fold();
+            };
+            let (id, parts) = &mut *parts;
+            if *id != self.id {
+                *id = self.id;
+                parts.clear();
+            }
+            if let Some(part) = parts.get(name) {
+                return *part;
+            }
+            if parts.len() >= PARTS_MAX {
+                parts.clear();
+            }
+            let part = fold();
+            parts.insert(name.into(), part);
+            part
+        })
     }
 
     /// The first part (lowest index) one of whose keywords the folded
@@ -101,9 +150,7 @@ pub fn cover(
     let mut sources = Vec::new();
     let mut name = String::new();
     for s in subjects {
-        name.clear();
-        fold_words_into(&s.name, &mut name);
-        if let Some(part) = keywords.part_of(&name)
+        if let Some(part) = keywords.part_of_subject(&s.name, &mut name)
             && let Some(h) = hit.get_mut(part)
         {
             *h = true;
@@ -177,6 +224,10 @@ mod tests {
             let n = fold_words(name);
             let plain = (folded.iter()).position(|ks| ks.iter().any(|k| contains_words(&n, k)));
             assert_eq!(keywords.part_of(&n), plain, "{name:?}");
+            let mut buf = String::new();
+            for _ in 0..2 {
+                assert_eq!(keywords.part_of_subject(name, &mut buf), plain, "{name:?}");
+            }
         }
     }
 }
