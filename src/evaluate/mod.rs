@@ -192,18 +192,13 @@ pub fn run_rules(
     let bound = names::Bound::new(facts, &rules.binding);
     let mut ctx = cel::base_context();
     ctx.set_variable_resolver(&bound);
-    // The facts as JSON, for the values shown with a rule's sources; built
-    // only when a rule needs them.
-    let json = std::cell::OnceCell::new();
-    let json =
-        || json.get_or_init(|| serde_json::to_value(facts).unwrap_or(serde_json::Value::Null));
     rules
         .rules
         .iter()
         .map(|rule| {
             let state = evaluate_rule(rule, &ctx);
             let used = if detail || matches!(state, State::Failed(_)) {
-                names::used_facts(rule, json(), prov())
+                names::used_facts(rule, facts, prov())
             } else {
                 Vec::new()
             };
