@@ -192,11 +192,25 @@ pub fn run_rules(
     let bound = names::Bound::new(facts, &rules.binding);
     let mut ctx = cel::base_context();
     ctx.set_variable_resolver(&bound);
+    // Each rule's `when`, once evaluated, for the rules with the same one.
+    let mut whens: Vec<Option<Result<bool, String>>> = vec![None; rules.rules.len()];
     rules
         .rules
         .iter()
-        .map(|rule| {
-            let state = evaluate_rule(rule, &ctx);
+        .enumerate()
+        .map(|(i, rule)| {
+            let applies = match (&rule.when, rule.same_when.and_then(|j| whens.get(j))) {
+                (None, _) => Ok(true),
+                (Some(_), Some(Some(same))) => same.clone(),
+                (Some(when), _) => {
+                    let applies = when.eval_bool(&ctx);
+                    if let Some(slot) = whens.get_mut(i) {
+                        *slot = Some(applies.clone());
+                    }
+                    applies
+                }
+            };
+            let state = evaluate_rule(rule, applies, &ctx);
             let used = if detail || matches!(state, State::Failed(_)) {
                 names::used_facts(rule, facts, prov())
             } else {
@@ -212,11 +226,8 @@ pub fn run_rules(
         .collect()
 }
 
-fn evaluate_rule(rule: &Rule, ctx: &::cel::Context) -> State {
-    let applies = match &rule.when {
-        None => Ok(true),
-        Some(when) => when.eval_bool(ctx),
-    };
+/// The state of `rule`, given whether it applies (its `when`).
+fn evaluate_rule(rule: &Rule, applies: Result<bool, String>, ctx: &::cel::Context) -> State {
     match applies.and_then(|applies| {
         if applies {
             rule.fails.eval_bool(ctx).map(Some)

@@ -3,10 +3,10 @@
 //! checking at load time that every name a rule reads exists.
 
 use super::cel::{Expr, FUNCTIONS};
+use super::facts::Facts;
 use super::facts::Provenance;
 use super::ruleset::Rule;
 use crate::source::Source;
-use super::facts::Facts;
 use ::cel::common::types::{CelBool, CelDouble, CelList, CelMap, CelMapKey, CelString};
 use ::cel::common::value::{CowVal, Val};
 use regex::Regex;
@@ -148,7 +148,11 @@ fn fact<'a>(facts: &'a Facts, name: &str, keys: Option<&BTreeSet<String>>) -> Op
             keys,
         ),
         "benchmark" => map(
-            [("name", Fact::Text(&b.name)), ("total", Fact::Number(b.total))].into_iter(),
+            [
+                ("name", Fact::Text(&b.name)),
+                ("total", Fact::Number(b.total)),
+            ]
+            .into_iter(),
             keys,
         ),
         _ => return None,
@@ -397,7 +401,8 @@ mod facts_tests {
         f.mismatches = vec!["x".into(), "y".into()];
         f.has.insert("bang_diem".into(), true);
         f.form.insert("signed".into(), "2021-07-01".into());
-        f.form.insert("institution".into(), "Trường Chính trị".into());
+        f.form
+            .insert("institution".into(), "Trường Chính trị".into());
         f.transcript.insert("copy_mark".into(), "Bản sao".into());
         f.periods.matched = 150.5;
         f.periods.missing_parts = vec!["Nhà nước".into()];
@@ -423,7 +428,9 @@ mod facts_tests {
         let bound = Bound::new(&facts, &binding);
         for (name, value) in top {
             let key = ::cel::objects::Key::String(std::sync::Arc::new(name.clone()));
-            let got = bound.resolve(name).unwrap_or_else(|| panic!("{name} unbound"));
+            let got = bound
+                .resolve(name)
+                .unwrap_or_else(|| panic!("{name} unbound"));
             let got = ::cel::Value::try_from(got.as_ref()).unwrap();
             assert_eq!(Some(&got), cel.map.get(&key), "{name}");
             let path = vec![name.clone()];
