@@ -8,6 +8,7 @@
 pub mod benchmark;
 pub mod cel;
 pub mod facts;
+pub mod functions;
 pub mod names;
 pub mod rules_test;
 pub mod ruleset;
@@ -188,23 +189,30 @@ pub fn run_rules(
 ) -> Vec<Outcome> {
     let prov = std::cell::OnceCell::new();
     let prov = || prov.get_or_init(&provenance);
+    let bound = names::Bound::new(facts, &rules.binding);
     let mut ctx = cel::base_context();
-    let bind = names::bind(&mut ctx, facts, &rules.binding);
-    // The facts as JSON, for the values shown with a rule's sources; built
-    // only when a rule needs them.
-    let json = std::cell::OnceCell::new();
-    let json =
-        || json.get_or_init(|| serde_json::to_value(facts).unwrap_or(serde_json::Value::Null));
+    ctx.set_variable_resolver(&bound);
+    // Each rule's `when`, once evaluated, for the rules with the same one.
+    let mut whens: Vec<Option<Result<bool, String>>> = vec![None; rules.rules.len()];
     rules
         .rules
         .iter()
-        .map(|rule| {
-            let state = match bind.as_ref() {
-                Err(e) => State::Error(e.clone()),
-                Ok(()) => evaluate_rule(rule, &ctx),
+        .enumerate()
+        .map(|(i, rule)| {
+            let applies = match (&rule.when, rule.same_when.and_then(|j| whens.get(j))) {
+                (None, _) => Ok(true),
+                (Some(_), Some(Some(same))) => same.clone(),
+                (Some(when), _) => {
+                    let applies = when.eval_bool(&ctx);
+                    if let Some(slot) = whens.get_mut(i) {
+                        *slot = Some(applies.clone());
+                    }
+                    applies
+                }
             };
+            let state = evaluate_rule(rule, applies, &ctx);
             let used = if detail || matches!(state, State::Failed(_)) {
-                names::used_facts(rule, json(), prov())
+                names::used_facts(rule, facts, prov())
             } else {
                 Vec::new()
             };
@@ -218,11 +226,8 @@ pub fn run_rules(
         .collect()
 }
 
-fn evaluate_rule(rule: &Rule, ctx: &::cel::Context) -> State {
-    let applies = match &rule.when {
-        None => Ok(true),
-        Some(when) => when.eval_bool(ctx),
-    };
+/// The state of `rule`, given whether it applies (its `when`).
+fn evaluate_rule(rule: &Rule, applies: Result<bool, String>, ctx: &::cel::Context) -> State {
     match applies.and_then(|applies| {
         if applies {
             rule.fails.eval_bool(ctx).map(Some)

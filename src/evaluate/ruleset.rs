@@ -142,6 +142,11 @@ pub struct Rule {
     pub description: Option<String>,
     /// The fact paths `fails` and `reason` read (for sources and explain).
     pub reads: Vec<Vec<String>>,
+    /// The first earlier rule whose `when` is the same text: its answer is
+    /// this rule's too, so it is evaluated once per applicant (rule files
+    /// repeat a few conditions, `has_dossier && has.bang_diem`, over many
+    /// rules; expressions have no side effects).
+    pub same_when: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -158,8 +163,8 @@ pub struct RuleSet {
     /// Every fact key the vocabulary defines, blank: the start of every
     /// applicant's facts (built once; it is a few dozen strings).
     pub empty_facts: super::facts::Facts,
-    /// The benchmark parts' keywords, folded once.
-    pub benchmark_keywords: Vec<Vec<String>>,
+    /// The benchmark parts' keywords, folded and indexed once.
+    pub benchmark_keywords: super::benchmark::Keywords,
     /// The facts the rules' expressions read, to bind only those.
     pub binding: super::names::Binding,
     /// Where it came from, for messages.
@@ -280,14 +285,22 @@ impl RuleSet {
                     reason,
                     basis: raw.basis,
                     description: raw.description,
+                    same_when: None,
                 });
             }
+        }
+        for i in 0..rules.len() {
+            let source = |r: &Rule| r.when.as_ref().map(|w| w.source.clone());
+            let Some(when) = source(&rules[i]) else {
+                continue;
+            };
+            rules[i].same_when = (0..i).find(|&j| source(&rules[j]).as_ref() == Some(&when));
         }
         if errors.is_empty() {
             let sha256 = hex(&Sha256::digest(text.as_bytes()));
             Ok(RuleSet {
                 empty_facts: super::facts::Facts::empty_for(&file.vocabulary, &file.benchmark),
-                benchmark_keywords: super::benchmark::folded_keywords(&file.benchmark),
+                benchmark_keywords: super::benchmark::Keywords::new(&file.benchmark),
                 binding: super::names::binding(
                     rules
                         .iter()
@@ -358,6 +371,17 @@ mod tests {
         assert_eq!(codes.len(), 14);
         assert!(codes.contains(&"qua-han") && codes.contains(&"da-co-trinh-do"));
         assert_eq!(rules.benchmark_total(), 200.0);
+        let at = |code: &str| codes.iter().position(|c| *c == code);
+        let rule = |code: &str| &rules.rules[at(code).unwrap()];
+        // `has_dossier` first read by trung-ho-so, reused by the next three.
+        assert_eq!(rule("trung-ho-so").same_when, None);
+        assert_eq!(rule("thieu-cong-van").same_when, at("trung-ho-so"));
+        assert_eq!(
+            rule("thieu-so-tiet").same_when,
+            at("bang-diem-khong-hop-le")
+        );
+        assert_eq!(rule("qua-han").same_when, None);
+        assert_eq!(rule("lech-thong-tin").same_when, None);
     }
 
     #[test]
