@@ -123,6 +123,12 @@ impl Date {
     /// `YYYY-MM-DD` or `YYYY`: the machine form used in JSON and CSV.
     pub fn iso(&self) -> String {
         match self {
+            // By hand for the years paperwork has: chrono's formatter parses
+            // its pattern on every call, and every fact with a date is
+            // written this way for every applicant.
+            Date::Full(d) if (0..=9999).contains(&d.year()) => {
+                format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+            }
             Date::Full(d) => d.format("%Y-%m-%d").to_string(),
             Date::Year(y) => format!("{y:04}"),
         }
@@ -234,5 +240,21 @@ mod tests {
         assert_eq!(ds, vec![full(2015, 3, 1), full(2015, 3, 30)]);
         let ds = Date::find_all("Kon Rẫy, ngày 05 tháng 3 năm 2021");
         assert_eq!(ds, vec![full(2021, 3, 5)]);
+    }
+
+    #[test]
+    fn iso_is_chronos_format_for_every_year() {
+        for (y, m, d) in [
+            (1975, 3, 5),
+            (2021, 12, 31),
+            (0, 1, 1),
+            (9999, 12, 31),
+            (-1, 6, 7),
+            (10000, 1, 1),
+            (33, 2, 28),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(Date::Full(date).iso(), date.format("%Y-%m-%d").to_string());
+        }
     }
 }
