@@ -23,6 +23,9 @@ use hoso::matching::{Applicant, Assembly};
 use hoso::spill::Spill;
 use std::io::Write;
 
+#[path = "harness/mod.rs"]
+mod harness;
+
 // As in `hoso` itself: allocation is much of what judging costs.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -49,18 +52,12 @@ fn judge_all(
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mode = args.next().unwrap_or_default();
-    let mut rounds = 1usize;
-    let mut dir = None;
-    while let Some(a) = args.next() {
-        if a == "--rounds" {
-            rounds = args.next().unwrap_or_default().parse()?;
-        } else {
-            dir = Some(a);
-        }
-    }
-    let Some(dir) = dir else {
+    let harness::Args {
+        mode,
+        rounds,
+        paths,
+    } = harness::args()?;
+    let Some(dir) = paths.into_iter().next() else {
         anyhow::bail!("usage: evaluate load|judge|dump [--rounds N] DIR");
     };
     let rules = RuleSet::default_rules().map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -15,28 +15,16 @@ use hoso::ingest::docx::read_document_bytes;
 use hoso::ingest::dossier_doc::Interpreter;
 use std::io::Write;
 
+#[path = "harness/mod.rs"]
+mod harness;
+
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mode = args.next().unwrap_or_default();
-    let mut rounds = 1usize;
-    let mut dirs = Vec::new();
-    while let Some(a) = args.next() {
-        if a == "--rounds" {
-            rounds = args.next().unwrap_or_default().parse()?;
-        } else {
-            dirs.push(a);
-        }
-    }
-    let mut paths = Vec::new();
-    for dir in &dirs {
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry = entry?;
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "docx")
-            {
-                paths.push(entry.into_path());
-            }
-        }
-    }
+    let harness::Args {
+        mode,
+        rounds,
+        paths: dirs,
+    } = harness::args()?;
+    let paths = harness::docx_below(&dirs);
     let docs: Vec<_> = paths
         .iter()
         .filter_map(|p| {
