@@ -63,7 +63,7 @@ struct FileEntry {
 
 /// The index's layout; part of the salt, so an index of another layout is
 /// never read as this one.
-const FORMAT: &str = "index 2";
+const FORMAT: &str = "index 3";
 
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {

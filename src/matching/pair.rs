@@ -5,13 +5,13 @@
 //! Leftovers that differ only in birth date, or only in diacritics, are paired
 //! and reported as a mismatch rather than as two unrelated rejections.
 
-use super::{Applicant, Assembly, Identity, Mismatch, Place};
+use super::{Applicant, Assembly, Mismatch, Named, Place, SlimDossier, SlimRow};
 use crate::date::Date;
 use crate::text::{fold, key};
 use std::collections::HashMap;
 
 pub fn pair(asm: &Assembly) -> Vec<Applicant> {
-    let ids: Vec<Option<Identity>> = asm.dossiers.iter().map(|d| d.identity()).collect();
+    let ids: Vec<Option<Named>> = asm.dossiers.iter().map(|d| d.named()).collect();
     let mut applicants: Vec<Applicant> = (0..asm.dossiers.len())
         .map(|i| Applicant {
             dossier: Some(i),
@@ -23,7 +23,7 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
     let mut first_of: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, id) in ids.iter().enumerate() {
         let Some(id) = id else { continue };
-        let seen = first_of.entry(key(&id.name)).or_default();
+        let seen = first_of.entry(key(&id.name.text)).or_default();
         match seen
             .iter()
             .find(|&&j| compatible(ids[j].as_ref().and_then(|x| x.birth_date), id.birth_date))
@@ -48,7 +48,7 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
 
     // Three passes, strictest first, so that an exact match is never stolen
     // by a looser one earlier in path order.
-    type Pass = fn(&Identity, &super::ListRow) -> Option<&'static str>;
+    type Pass = fn(&Named, &SlimRow) -> Option<&'static str>;
     let passes: [(bool, Pass); 3] = [
         (true, |id, row| {
             compatible(id.birth_date, row.birth_date()).then_some("")
@@ -56,7 +56,7 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
         (true, |_, _| Some("birth_date")),
         (false, |id, row| {
             (compatible(id.birth_date, row.birth_date())
-                && row.text("name").map(key) != Some(key(&id.name)))
+                && row.text("name").map(key) != Some(key(&id.name.text)))
             .then_some("name")
         }),
     ];
@@ -67,9 +67,9 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             }
             let Some(id) = &ids[i] else { continue };
             let candidates = if by_key {
-                rows_by_key.get(&key(&id.name))
+                rows_by_key.get(&key(&id.name.text))
             } else {
-                rows_by_fold.get(&fold(&id.name))
+                rows_by_fold.get(&fold(&id.name.text))
             };
             let Some(candidates) = candidates else {
                 continue;
@@ -98,12 +98,12 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
                     "birth_date" => applicants[i].mismatches.push(Mismatch {
                         field: "birth_date",
                         a: list_side("birth_date"),
-                        b: (Place::Form, id.birth_text.clone(), id.birth_source.clone()),
+                        b: (Place::Form, id.birth_text().to_string(), id.birth_source()),
                     }),
                     "name" => applicants[i].mismatches.push(Mismatch {
                         field: "name",
                         a: list_side("name"),
-                        b: (Place::Form, id.name.clone(), id.name_source.clone()),
+                        b: (Place::Form, id.name.text.to_string(), id.name_source()),
                     }),
                     _ => {}
                 }
@@ -135,30 +135,30 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
 
 /// The transcript must name the same person as the form (decision 3: a name
 /// that differs only in diacritics is a mismatch too).
-fn form_vs_transcript(d: &super::Dossier) -> Vec<Mismatch> {
+fn form_vs_transcript(d: &SlimDossier) -> Vec<Mismatch> {
     let (Some(form), Some(tr)) = (&d.form, &d.transcript) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if let (Some(a), Some(b)) = (form.fields.get("name"), tr.fields.get("name"))
+    if let (Some(a), Some(b)) = (&form.name, &tr.name)
         && !a.text.is_empty()
         && !b.text.is_empty()
         && key(&a.text) != key(&b.text)
     {
         out.push(Mismatch {
             field: "name",
-            a: (Place::Form, a.text.clone(), a.source.clone()),
-            b: (Place::Transcript, b.text.clone(), b.source.clone()),
+            a: (Place::Form, a.text.to_string(), a.source(&form.file)),
+            b: (Place::Transcript, b.text.to_string(), b.source(&tr.file)),
         });
     }
-    if let (Some(a), Some(b)) = (form.fields.get("birth_date"), tr.fields.get("birth_date"))
+    if let (Some(a), Some(b)) = (&form.birth_date, &tr.birth_date)
         && let (Some(da), Some(db)) = (Date::parse(&a.text), Date::parse(&b.text))
         && !da.compatible(&db)
     {
         out.push(Mismatch {
             field: "birth_date",
-            a: (Place::Form, a.text.clone(), a.source.clone()),
-            b: (Place::Transcript, b.text.clone(), b.source.clone()),
+            a: (Place::Form, a.text.to_string(), a.source(&form.file)),
+            b: (Place::Transcript, b.text.to_string(), b.source(&tr.file)),
         });
     }
     out
