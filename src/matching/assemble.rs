@@ -273,9 +273,9 @@ fn owner_by_name(
         match content {
             Content::Word { parts } => parts
                 .iter()
-                .any(|p| p.name.as_ref().is_some_and(|f| key(&f.text) == key(&name))),
+                .any(|p| p.name.as_ref().is_some_and(|f| key(&f.text) == key(name))),
             Content::Other { .. } => {
-                contains_words(&fold_words(file.file_name()), &fold_words(&name))
+                contains_words(&fold_words(file.file_name()), &fold_words(name))
             }
             _ => false,
         }

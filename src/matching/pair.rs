@@ -20,25 +20,26 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
         .collect();
 
     // Decision 4: the first dossier of a person in path order is the one judged.
-    let mut first_of: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut first_of = Groups::new(ids.len());
     for (i, id) in ids.iter().enumerate() {
         let Some(id) = id else { continue };
-        let seen = first_of.entry(key(&id.name.text)).or_default();
-        match seen
-            .iter()
-            .find(|&&j| compatible(ids[j].as_ref().and_then(|x| x.birth_date), id.birth_date))
-        {
-            Some(&j) => applicants[i].duplicate_of = Some(j),
-            None => seen.push(i),
+        let name = key(&id.name.text);
+        let earlier = first_of
+            .get(&name)
+            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.birth_date), id.birth_date));
+        match earlier {
+            Some(j) => applicants[i].duplicate_of = Some(j),
+            None => first_of.push(name, i),
         }
     }
+    drop(first_of);
 
-    let mut rows_by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut rows_by_fold: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut rows_by_key = Groups::new(asm.rows.len());
+    let mut rows_by_fold = Groups::new(asm.rows.len());
     for (r, row) in asm.rows.iter().enumerate() {
         if let Some(name) = row.text("name") {
-            rows_by_key.entry(key(name)).or_default().push(r);
-            rows_by_fold.entry(fold(name)).or_default().push(r);
+            rows_by_key.push(key(name), r);
+            rows_by_fold.push(fold(name), r);
         }
     }
     let mut taken = vec![false; asm.rows.len()];
@@ -66,15 +67,12 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
                 continue;
             }
             let Some(id) = &ids[i] else { continue };
-            let candidates = if by_key {
+            let mut candidates = if by_key {
                 rows_by_key.get(&key(&id.name.text))
             } else {
                 rows_by_fold.get(&fold(&id.name.text))
             };
-            let Some(candidates) = candidates else {
-                continue;
-            };
-            let found = candidates.iter().find_map(|&r| {
+            let found = candidates.find_map(|r| {
                 if taken[r] {
                     None
                 } else {
@@ -131,6 +129,49 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             }),
     );
     applicants
+}
+
+/// Indices grouped by a text key, each group in the order pushed: a first
+/// and last index per key, and a chain through the indices (300,000 small
+/// lists, one per name, cost 12 MB more at the peak of a big run).
+struct Groups {
+    ends: HashMap<Box<str>, (usize, usize)>,
+    /// The next index of the same group, for each index.
+    next: Vec<Option<usize>>,
+}
+
+impl Groups {
+    /// Groups of indices below `n`.
+    fn new(n: usize) -> Groups {
+        Groups {
+            ends: HashMap::new(),
+            next: vec![None; n],
+        }
+    }
+
+    fn push(&mut self, key: String, i: usize) {
+        match self.ends.get_mut(key.as_str()) {
+            Some((_, last)) => {
+                if let Some(slot) = self.next.get_mut(*last) {
+                    *slot = Some(i);
+                }
+                *last = i;
+            }
+            None => {
+                self.ends.insert(key.into_boxed_str(), (i, i));
+            }
+        }
+    }
+
+    /// The group of `key`, in the order pushed.
+    fn get(&self, key: &str) -> impl Iterator<Item = usize> + '_ {
+        let mut at = self.ends.get(key).map(|&(first, _)| first);
+        std::iter::from_fn(move || {
+            let i = at?;
+            at = self.next.get(i).copied().flatten();
+            Some(i)
+        })
+    }
 }
 
 /// The transcript must name the same person as the form (decision 3: a name

@@ -84,6 +84,9 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
 /// they were written to as they were made ([`crate::pipeline::check`]).
 pub trait VerdictList: Sync {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Calls `f` with every verdict, in order.
     fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()>;
 }
