@@ -28,7 +28,7 @@
 
 use crate::ingest::file::Content;
 use crate::spill::{Blob, Spill};
-use crate::verdict::Verdict;
+use crate::verdict::{Stored, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -63,7 +63,7 @@ struct FileEntry {
 
 /// The index's layout; part of the salt, so an index of another layout is
 /// never read as this one.
-const FORMAT: &str = "index 2";
+const FORMAT: &str = "index 3";
 
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {
@@ -237,7 +237,7 @@ impl Cache {
             return None;
         }
         let (_, blob) = find(&self.verdicts, key)?;
-        self.spill.get_value(*blob).ok()
+        self.spill.get_value(*blob).ok().map(|Stored(v)| v)
     }
 
     /// Makes room for the entries of a batch of `files` files (a list
@@ -273,7 +273,9 @@ impl Cache {
     /// Keeps `verdict` for `key` (one that cannot be written is simply
     /// judged again next time).
     pub fn keep_verdict(&self, key: u128, verdict: &Verdict) {
-        if let Ok(blob) = self.spill.put_value(verdict)
+        // Every field written: postcard cannot read back a verdict whose
+        // empty file list JSON leaves out, which was judged again each run.
+        if let Ok(blob) = self.spill.put_value(&Stored(verdict))
             && let Ok(mut fresh) = self.fresh_verdicts.lock()
         {
             fresh.push((key, blob));

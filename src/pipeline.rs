@@ -2,10 +2,11 @@
 //! Reading files and judging applicants run in parallel (rayon); results are
 //! collected in input order, so output is identical at any thread count.
 //!
-//! Memory: each document part is written whole to a [`Spill`] as soon as it
-//! is read and kept slimmed (who it names, what it is); the rules read it
-//! back applicant by applicant. Judgements are dropped as soon as their
-//! verdict is made.
+//! Memory: each document part and list row is written whole to a [`Spill`]
+//! as soon as it is read and kept slimmed (who it names, what it is); the
+//! rules read it back applicant by applicant. Judgements are dropped as soon
+//! as their verdict is made, and `hoso check` ([`check`]) writes each
+//! verdict to a [`Tape`] as it is made, for the report writers to read back.
 
 use crate::cache::{self, Cache};
 use crate::discover::{self, FoundFile, Stat};
@@ -13,8 +14,8 @@ use crate::evaluate::{self, ruleset::RuleSet};
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
-use crate::spill::{Spill, SpillError};
-use crate::verdict::{Summary, Verdict, Verdicts};
+use crate::spill::{Reel, Spill, SpillError, Tape};
+use crate::verdict::{Stored, Summary, Tally, Verdict, Verdicts};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -90,6 +91,117 @@ pub fn cache_salt(rules: &RuleSet) -> String {
     format!("hoso {} rules {}", env!("CARGO_PKG_VERSION"), rules.sha256)
 }
 
+/// What [`check`] gives: the counts and the verdicts on a tape, the rest of
+/// verdicts.json in memory. The assembly is gone by then (its memory is
+/// what the report writers can use).
+pub struct Checked {
+    /// verdicts.json but its verdicts (`head.verdicts` is empty).
+    pub head: Verdicts,
+    /// The verdicts, in input order.
+    pub verdicts: Reel,
+    pub tally: Tally,
+    pub dossiers: usize,
+    pub timings: Timings,
+    /// As [`Run::accounting`].
+    pub accounting: Vec<String>,
+    /// As [`Run::verdict_keys`].
+    pub verdict_keys: Vec<u128>,
+    /// As [`Run::cache_damaged`].
+    pub cache_damaged: bool,
+}
+
+impl Checked {
+    /// `verdicts.json` whole, in memory (for the letters).
+    pub fn read_verdicts(&self) -> Result<Verdicts, SpillError> {
+        let mut v = self.head.clone();
+        v.verdicts = (self.verdicts.iter())
+            .map(|v| v.map(|Stored(v)| v))
+            .collect::<Result<_, _>>()?;
+        Ok(v)
+    }
+}
+
+/// Checks the batch at `root` as [`run_cached`] does, writing each verdict
+/// to a tape in `spill_dir` as it is made instead of keeping it: what
+/// `hoso check` runs (100,000 verdicts in memory cost 64 MB).
+pub fn check(
+    root: &Path,
+    rules: &RuleSet,
+    progress: Progress,
+    cache: Option<&Cache>,
+    spill_dir: &Path,
+) -> anyhow::Result<Checked> {
+    let (mut checked, damaged) = with_retry(cache, || {
+        check_once(root, rules, progress, cache, spill_dir)
+    })?;
+    checked.cache_damaged = damaged;
+    Ok(checked)
+}
+
+fn check_once(
+    root: &Path,
+    rules: &RuleSet,
+    progress: Progress,
+    cache: Option<&Cache>,
+    spill_dir: &Path,
+) -> anyhow::Result<Checked> {
+    let tape = Tape::temporary(spill_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot make a temporary file in {}: {e}",
+            spill_dir.display()
+        )
+    })?;
+    let matched = read_and_match(root, rules, progress, cache, spill_dir)?;
+    let Matched {
+        mut timings,
+        all_files,
+        assembly,
+        applicants,
+        spill,
+    } = matched;
+    struct Sink {
+        tape: Tape,
+        tally: Tally,
+        files: Vec<std::sync::Arc<str>>,
+    }
+    let mut sink = Sink {
+        tape,
+        tally: Tally::default(),
+        files: Vec::new(),
+    };
+    let t = Instant::now();
+    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
+        sink.tally.add(&v);
+        sink.files.extend(v.files.iter().cloned());
+        sink.tape.push(&Stored(&v))
+    })?;
+    timings.evaluate = t.elapsed();
+    let dossiers = assembly.dossiers.len();
+    drop(applicants);
+    let head = Verdicts {
+        rule_set: rules.info(),
+        summary: sink.tally.summary,
+        verdicts: Vec::new(),
+        warnings: warnings(&assembly),
+        unused_files: assembly.unused,
+        lists: assembly.lists,
+        request_letters: assembly.request_letters,
+    };
+    let outputs = sink.files.iter().map(|f| &**f);
+    let accounting = account_outputs(&all_files, outputs, &head, sink.tape.len());
+    interrupt::check()?;
+    Ok(Checked {
+        head,
+        verdicts: sink.tape.finish()?,
+        tally: sink.tally,
+        dossiers,
+        timings,
+        accounting,
+        verdict_keys,
+        cache_damaged: false,
+    })
+}
+
 /// Checks the batch at `root`, reusing what `cache` holds from an earlier
 /// run and recording what this run read and judged (save it with
 /// [`Cache::save`] and [`Run::verdict_keys`]). Without a cache, document
@@ -101,17 +213,25 @@ pub fn run_cached(
     cache: Option<&Cache>,
     spill_dir: &Path,
 ) -> anyhow::Result<Run> {
-    let first = run_once(root, rules, progress, cache, spill_dir);
-    match (first, cache) {
-        // A part kept by an earlier run is damaged (the cache checks parts
-        // only when they are read): read everything again.
+    let (mut run, damaged) =
+        with_retry(cache, || run_once(root, rules, progress, cache, spill_dir))?;
+    run.cache_damaged = damaged;
+    Ok(run)
+}
+
+/// Runs `attempt`; when it meets a damaged part kept by an earlier run (the
+/// cache checks parts only when they are read), forgets what the cache
+/// holds and runs it again, reading everything. Tells whether it did.
+fn with_retry<T>(
+    cache: Option<&Cache>,
+    mut attempt: impl FnMut() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, bool)> {
+    match (attempt(), cache) {
         (Err(e), Some(cache)) if matches!(e.downcast_ref(), Some(SpillError::Damaged)) => {
             cache.distrust();
-            let mut run = run_once(root, rules, progress, Some(cache), spill_dir)?;
-            run.cache_damaged = true;
-            Ok(run)
+            Ok((attempt()?, true))
         }
-        (first, _) => first,
+        (first, _) => first.map(|t| (t, false)),
     }
 }
 
@@ -122,6 +242,62 @@ fn run_once(
     cache: Option<&Cache>,
     spill_dir: &Path,
 ) -> anyhow::Result<Run> {
+    let Matched {
+        mut timings,
+        all_files,
+        assembly,
+        applicants,
+        spill,
+    } = read_and_match(root, rules, progress, cache, spill_dir)?;
+    let t = Instant::now();
+    let mut verdicts = Vec::with_capacity(applicants.len());
+    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
+        verdicts.push(v);
+        Ok(())
+    })?;
+    timings.evaluate = t.elapsed();
+
+    let verdicts = Verdicts {
+        rule_set: rules.info(),
+        summary: Summary::of(&verdicts),
+        verdicts,
+        unused_files: assembly.unused.clone(),
+        lists: assembly.lists.clone(),
+        request_letters: assembly.request_letters.clone(),
+        warnings: warnings(&assembly),
+    };
+    let accounting = account(&all_files, &verdicts);
+    interrupt::check()?;
+    Ok(Run {
+        verdicts,
+        assembly,
+        applicants,
+        timings,
+        accounting,
+        verdict_keys,
+        spill,
+        cache_damaged: false,
+    })
+}
+
+/// A batch read, grouped and paired: what judging starts from.
+struct Matched {
+    timings: Timings,
+    /// Every input file, for the accounting.
+    all_files: Vec<Arc<str>>,
+    assembly: Assembly,
+    applicants: Vec<Applicant>,
+    spill: Arc<Spill>,
+}
+
+/// Discovers, reads (through `cache`) and matches the batch at `root`.
+fn read_and_match(
+    root: &Path,
+    rules: &RuleSet,
+    progress: Progress,
+    cache: Option<&Cache>,
+    spill_dir: &Path,
+) -> anyhow::Result<Matched> {
     let spill = match cache {
         Some(cache) => cache.spill(),
         None => Arc::new(Spill::temporary(spill_dir).map_err(|e| {
@@ -167,74 +343,106 @@ fn run_once(
     drop(stats);
     interrupt::check()?;
     let all_files: Vec<Arc<str>> = found.iter().map(|f| f.rel.clone()).collect();
+    drop(found);
 
     let t = Instant::now();
-    let assembly = assemble(found, contents);
+    let assembly = assemble(&all_files, contents);
     let applicants = pair(&assembly);
     timings.matching = t.elapsed();
-
-    let t = Instant::now();
-    // Only the verdict is kept: facts and outcomes weigh ten times more.
-    let judged: Vec<(Verdict, Option<u128>)> = applicants
-        .par_iter()
-        .map(|a| {
-            let cached = cache.and_then(|c| Some((c, assembly.verdict_key(a)?)));
-            if let Some((cache, key)) = cached
-                && let Some(verdict) = cache.verdict(key)
-            {
-                return Ok((verdict, Some(key)));
-            }
-            let whole = assembly.whole(a, &spill)?;
-            let verdict = evaluate::judge(rules, &assembly, a, &whole).verdict;
-            if let Some((cache, key)) = cached {
-                cache.keep_verdict(key, &verdict);
-            }
-            Ok((verdict, cached.map(|(_, key)| key)))
-        })
-        .collect::<Result<_, SpillError>>()?;
-    let verdict_keys: Vec<u128> = judged.iter().filter_map(|(_, k)| *k).collect();
-    let verdicts: Vec<Verdict> = judged.into_iter().map(|(v, _)| v).collect();
-    timings.evaluate = t.elapsed();
-
-    let verdicts = Verdicts {
-        rule_set: rules.info(),
-        summary: Summary::of(&verdicts),
-        verdicts,
-        unused_files: assembly.unused.clone(),
-        lists: assembly.lists.clone(),
-        request_letters: assembly.request_letters.clone(),
-        warnings: assembly
-            .rows
-            .iter()
-            .flat_map(|r| {
-                r.warnings
-                    .iter()
-                    .map(move |w| format!("{}: {w}", r.place()))
-            })
-            .collect(),
-    };
-    let accounting = account(&all_files, &verdicts);
-    interrupt::check()?;
-    Ok(Run {
-        verdicts,
+    Ok(Matched {
+        timings,
+        all_files,
         assembly,
         applicants,
-        timings,
-        accounting,
-        verdict_keys,
         spill,
-        cache_damaged: false,
     })
+}
+
+/// Applicants judged at a time: the verdicts of one batch are handed on
+/// while the next is judged.
+const JUDGED_AT_ONCE: usize = 2048;
+
+/// Judges every applicant (or takes its verdict from `cache`) and hands the
+/// verdicts to `keep` in input order, whatever the number of threads;
+/// returns the verdict-cache keys. Applicants are judged in parallel a
+/// batch at a time, and `keep` takes one batch while the next is judged.
+fn judge_all(
+    rules: &RuleSet,
+    cache: Option<&Cache>,
+    spill: &Spill,
+    assembly: &Assembly,
+    applicants: &[Applicant],
+    mut keep: impl FnMut(Verdict) -> Result<(), SpillError> + Send,
+) -> anyhow::Result<Vec<u128>> {
+    let judge = |a: &Applicant| -> Result<(Verdict, Option<u128>), SpillError> {
+        let cached = cache.and_then(|c| Some((c, assembly.verdict_key(a)?)));
+        if let Some((cache, key)) = cached
+            && let Some(verdict) = cache.verdict(key)
+        {
+            return Ok((verdict, Some(key)));
+        }
+        // Only the verdict is kept: facts and outcomes weigh ten times more.
+        let whole = assembly.whole(a, spill)?;
+        let verdict = evaluate::judge(rules, assembly, a, &whole).verdict;
+        if let Some((cache, key)) = cached {
+            cache.keep_verdict(key, &verdict);
+        }
+        Ok((verdict, cached.map(|(_, key)| key)))
+    };
+    let mut keys = Vec::new();
+    let mut judged: Vec<Verdict> = Vec::new();
+    for batch in applicants.chunks(JUDGED_AT_ONCE) {
+        interrupt::check()?;
+        let (kept, next) = rayon::join(
+            || judged.drain(..).try_for_each(&mut keep),
+            || {
+                batch
+                    .par_iter()
+                    .map(judge)
+                    .collect::<Result<Vec<_>, SpillError>>()
+            },
+        );
+        kept?;
+        for (verdict, key) in next? {
+            keys.extend(key);
+            judged.push(verdict);
+        }
+    }
+    judged.into_iter().try_for_each(keep)?;
+    Ok(keys)
+}
+
+/// The lists' data-quality warnings, each with its place.
+fn warnings(assembly: &Assembly) -> Vec<String> {
+    assembly
+        .rows
+        .iter()
+        .flat_map(|r| {
+            r.record
+                .warnings
+                .iter()
+                .map(move |w| format!("{}: {w}", r.place()))
+        })
+        .collect()
 }
 
 /// Every input file must appear exactly once: in a verdict's files, as a
 /// list, as a request letter, or as unused; and the summary must add up.
 pub fn account(inputs: &[impl AsRef<str>], v: &Verdicts) -> Vec<String> {
+    let files = v.verdicts.iter().flat_map(|x| x.files.iter().map(|f| &**f));
+    account_outputs(inputs, files, v, v.verdicts.len())
+}
+
+/// As [`account`], for verdicts not in `v` (on a tape): `files` are theirs,
+/// `verdicts` how many there are.
+fn account_outputs<'a>(
+    inputs: &[impl AsRef<str>],
+    files: impl Iterator<Item = &'a str>,
+    v: &'a Verdicts,
+    verdicts: usize,
+) -> Vec<String> {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let outputs = v
-        .verdicts
-        .iter()
-        .flat_map(|x| x.files.iter().map(|f| &**f))
+    let outputs = files
         .chain(v.lists.iter().map(String::as_str))
         .chain(v.request_letters.iter().map(String::as_str))
         .chain(v.unused_files.iter().map(|u| u.path.as_str()));
@@ -255,14 +463,10 @@ pub fn account(inputs: &[impl AsRef<str>], v: &Verdicts) -> Vec<String> {
             .map(|p| format!("{p} is in the output but was not an input")),
     );
     let s = &v.summary;
-    if s.total != s.accepted + s.rejected + s.needs_review || s.total != v.verdicts.len() {
+    if s.total != s.accepted + s.rejected + s.needs_review || s.total != verdicts {
         problems.push(format!(
-            "counts do not add up: total {} = {} + {} + {} for {} verdicts",
-            s.total,
-            s.accepted,
-            s.rejected,
-            s.needs_review,
-            v.verdicts.len()
+            "counts do not add up: total {} = {} + {} + {} for {verdicts} verdicts",
+            s.total, s.accepted, s.rejected, s.needs_review,
         ));
     }
     problems

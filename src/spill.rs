@@ -17,6 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fs::File;
+use std::io::{Read, Write};
 use std::sync::Mutex;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -168,6 +169,127 @@ fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<(
     Ok(())
 }
 
+/// Values written one after another and read back in the same order, as
+/// often as wanted: the verdicts of a run, between judging and the report
+/// writers (100,000 verdicts held in memory until written cost 64 MB).
+/// Each record is its length, its checksum and its postcard bytes.
+pub struct Tape {
+    out: std::io::BufWriter<File>,
+    count: usize,
+}
+
+/// A finished [`Tape`], to be read ([`Reel::iter`]) by any number of
+/// readers at once, each at its own place in the file.
+pub struct Reel {
+    file: File,
+    count: usize,
+}
+
+impl Tape {
+    /// A tape in an unnamed temporary file in `dir` (deleted on exit).
+    pub fn temporary(dir: &std::path::Path) -> std::io::Result<Tape> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Tape {
+            out: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?),
+            count: 0,
+        })
+    }
+
+    pub fn push<T: Serialize>(&mut self, value: &T) -> Result<(), SpillError> {
+        let bytes = postcard::to_stdvec(value).map_err(SpillError::Encode)?;
+        let len = u32::try_from(bytes.len())
+            .map_err(|_| SpillError::Write(std::io::Error::other("record over 4 GiB")))?;
+        self.out
+            .write_all(&len.to_le_bytes())
+            .and_then(|_| self.out.write_all(&xxh3_64(&bytes).to_le_bytes()))
+            .and_then(|_| self.out.write_all(&bytes))
+            .map_err(SpillError::Write)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Records written so far.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Ends writing: what was written can now be read.
+    pub fn finish(self) -> Result<Reel, SpillError> {
+        let count = self.count;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| SpillError::Write(e.into_error()))?;
+        Ok(Reel { file, count })
+    }
+}
+
+impl Reel {
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Every record, in the order written.
+    pub fn iter<T: for<'de> Deserialize<'de>>(
+        &self,
+    ) -> impl Iterator<Item = Result<T, SpillError>> + '_ {
+        let mut from = std::io::BufReader::with_capacity(
+            1 << 16,
+            At {
+                file: &self.file,
+                pos: 0,
+            },
+        );
+        let mut bytes = Vec::new();
+        (0..self.count).map(move |_| {
+            let mut head = [0u8; 12];
+            from.read_exact(&mut head).map_err(SpillError::Read)?;
+            let (len, check) = head.split_at(4);
+            let len = u32::from_le_bytes(len.try_into().map_err(|_| SpillError::Damaged)?);
+            let check = u64::from_le_bytes(check.try_into().map_err(|_| SpillError::Damaged)?);
+            bytes.resize(len as usize, 0);
+            from.read_exact(&mut bytes).map_err(SpillError::Read)?;
+            if xxh3_64(&bytes) != check {
+                return Err(SpillError::Damaged);
+            }
+            postcard::from_bytes(&bytes).map_err(|_| SpillError::Damaged)
+        })
+    }
+}
+
+/// Reads a file from its own position, leaving the file's shared cursor
+/// alone, so that several readers can share one (unnamed) file.
+struct At<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        #[cfg(not(any(unix, windows)))]
+        let n: usize = {
+            let _ = buf;
+            return Err(std::io::Error::other(
+                "reading at an offset is not supported here",
+            ));
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +310,28 @@ mod tests {
         assert!(matches!(spill.get(forged), Err(SpillError::Damaged)));
         let beyond = Blob { offset: 1000, ..a };
         assert!(matches!(spill.get(beyond), Err(SpillError::Damaged)));
+    }
+
+    #[test]
+    fn a_tape_is_read_back_in_order_by_several_readers() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tape = Tape::temporary(dir.path()).unwrap();
+        let values: Vec<(u32, String)> = (0..5000)
+            .map(|i| (i, "x".repeat(i as usize % 97)))
+            .collect();
+        for v in &values {
+            tape.push(v).unwrap();
+        }
+        assert_eq!(tape.len(), values.len());
+        let reel = tape.finish().unwrap();
+        let mut first = reel.iter::<(u32, String)>();
+        let mut second = reel.iter::<(u32, String)>();
+        for v in &values {
+            assert_eq!(&first.next().unwrap().unwrap(), v);
+            assert_eq!(&second.next().unwrap().unwrap(), v);
+        }
+        assert!(first.next().is_none());
+        let empty = Tape::temporary(dir.path()).unwrap().finish().unwrap();
+        assert_eq!(empty.iter::<u32>().count(), 0);
     }
 }

@@ -58,6 +58,56 @@ pub struct Verdict {
     pub files: Vec<std::sync::Arc<str>>,
 }
 
+/// A verdict in a binary form (postcard, on a [`crate::spill::Tape`]):
+/// every field always written, in [`Verdict`]'s order. Postcard is not self-describing, so a field
+/// left out when empty, as `files` is in JSON, could not be read back.
+pub struct Stored<V>(pub V);
+
+type Fields<'a> = (
+    &'a String,
+    &'a Option<Date>,
+    &'a Option<String>,
+    &'a Status,
+    &'a Vec<Reason>,
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a Vec<std::sync::Arc<str>>,
+);
+
+impl Serialize for Stored<&Verdict> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        let fields: Fields = (
+            &v.name,
+            &v.birth_date,
+            &v.unit,
+            &v.status,
+            &v.reasons,
+            &v.dossier,
+            &v.list_row,
+            &v.files,
+        );
+        fields.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stored<Verdict> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (name, birth_date, unit, status, reasons, dossier, list_row, files) =
+            Deserialize::deserialize(d)?;
+        Ok(Stored(Verdict {
+            name,
+            birth_date,
+            unit,
+            status,
+            reasons,
+            dossier,
+            list_row,
+            files,
+        }))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleSetInfo {
     pub name: String,
@@ -99,17 +149,56 @@ pub struct Verdicts {
 
 impl Summary {
     pub fn of(verdicts: &[Verdict]) -> Summary {
-        let mut s = Summary {
-            total: verdicts.len(),
-            ..Summary::default()
-        };
-        for v in verdicts {
-            match v.status {
-                Status::Accepted => s.accepted += 1,
-                Status::Rejected => s.rejected += 1,
-                Status::NeedsReview => s.needs_review += 1,
-            }
-        }
+        let mut s = Summary::default();
+        verdicts.iter().for_each(|v| s.add(v));
         s
+    }
+
+    pub fn add(&mut self, v: &Verdict) {
+        self.total += 1;
+        match v.status {
+            Status::Accepted => self.accepted += 1,
+            Status::Rejected => self.rejected += 1,
+            Status::NeedsReview => self.needs_review += 1,
+        }
+    }
+}
+
+/// The counts of a run, kept as its verdicts go by (they are written as
+/// they are made, never all in memory at once).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub summary: Summary,
+    /// How many verdicts carry each reason code, by severity then code.
+    pub reasons: std::collections::BTreeMap<(Severity, String), usize>,
+}
+
+impl Tally {
+    pub fn of(verdicts: &[Verdict]) -> Tally {
+        let mut t = Tally::default();
+        verdicts.iter().for_each(|v| t.add(v));
+        t
+    }
+
+    pub fn add(&mut self, v: &Verdict) {
+        self.summary.add(v);
+        let mut codes: Vec<(Severity, &str)> = v
+            .reasons
+            .iter()
+            .map(|r| (r.severity, r.code.as_str()))
+            .collect();
+        codes.sort();
+        codes.dedup();
+        for (sev, code) in codes {
+            *self.reasons.entry((sev, code.to_string())).or_default() += 1;
+        }
+    }
+
+    /// `(code, severity, verdicts)`, by severity then code.
+    pub fn reason_counts(&self) -> Vec<(String, Severity, usize)> {
+        self.reasons
+            .iter()
+            .map(|((sev, code), n)| (code.clone(), *sev, *n))
+            .collect()
     }
 }

@@ -229,3 +229,34 @@ fn a_damaged_part_met_while_judging_starts_the_run_again() {
         serde_json::to_string(&cold.verdicts).unwrap()
     );
 }
+
+/// Every verdict kept is read back, those without files (a list row with no
+/// dossier) included: postcard could not read one whose empty file list was
+/// left out, and it was judged again on every run.
+#[test]
+fn every_kept_verdict_is_read_back() {
+    use hoso::cache::Cache;
+    use hoso::evaluate::ruleset::RuleSet;
+    use hoso::pipeline;
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let batch = Path::new("tests/fixtures/batch/xet-2021");
+    let rules = RuleSet::default_rules().unwrap();
+    let salt = pipeline::cache_salt(&rules);
+    let cache = Cache::load(&out, &salt).unwrap();
+    let run = pipeline::run_cached(batch, &rules, &|_, _| {}, Some(&cache), &out).unwrap();
+    assert!(
+        run.verdicts.verdicts.iter().any(|v| v.files.is_empty()),
+        "the fixture has a list row without a dossier"
+    );
+    assert_eq!(run.verdict_keys.len(), run.verdicts.verdicts.len());
+    cache.save(&run.verdict_keys).unwrap();
+    // The run holds the blob file, and its lock, until dropped.
+    let (keys, verdicts) = (run.verdict_keys, run.verdicts.verdicts);
+    drop(run.spill);
+    let cache = Cache::load(&out, &salt).unwrap();
+    for (key, verdict) in keys.iter().zip(&verdicts) {
+        assert_eq!(cache.verdict(*key).as_ref(), Some(verdict));
+    }
+}

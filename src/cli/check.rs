@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let run = with_jobs(args.jobs, || {
-        pipeline::run_cached(&args.batch, &rules, &tick, cache.as_ref(), &args.out)
+        pipeline::check(&args.batch, &rules, &tick, cache.as_ref(), &args.out)
     })??;
     bar.finish_and_clear();
     if run.cache_damaged {
@@ -86,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let write_started = std::time::Instant::now();
-    let written = report::write_all(&args.out, &run.verdicts, &rules)?;
+    let written = report::write_all_of(&args.out, &run.head, &run.verdicts, &rules)?;
     if let Some(cache) = cache {
         // A cache that cannot be written only costs time on the next run.
         if let Err(e) = cache.save(&run.verdict_keys) {
@@ -98,8 +98,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let t = &run.timings;
         let stats = hoso::stats::CheckStats {
             files: t.files,
-            dossiers: run.assembly.dossiers.len(),
-            verdicts: run.verdicts.verdicts.len(),
+            dossiers: run.dossiers,
+            verdicts: run.verdicts.len(),
             jobs: rayon_threads(args.jobs),
             discover_ms: ms(t.discover),
             ingest_ms: ms(t.ingest),
@@ -120,12 +120,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("  {p}");
         }
     }
-    println!("{}", report::counts_line(&run.verdicts, &rules));
+    println!("{}", report::counts_line(&run.head, &rules));
     if !args.quiet {
-        for (code, _, n) in report::reason_counts(&run.verdicts) {
+        for (code, _, n) in run.tally.reason_counts() {
             println!("  {n:>5}  {code}");
         }
-        let warnings = &run.verdicts.warnings;
+        let warnings = &run.head.warnings;
         if !warnings.is_empty() {
             println!("{} warning(s) about the lists:", warnings.len());
             for w in warnings.iter().take(20) {
@@ -135,7 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 println!("  ... and {} more (see verdicts.json)", warnings.len() - 20);
             }
         }
-        let unused = &run.verdicts.unused_files;
+        let unused = &run.head.unused_files;
         if !unused.is_empty() {
             println!("{} file(s) not used:", unused.len());
             for u in unused.iter().take(20) {
@@ -150,7 +150,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.letters {
-        super::letters::write_for(&run.verdicts, &args.out.join("letters"))?;
+        // The letters need every verdict at hand: read back whole.
+        super::letters::write_for(&run.read_verdicts()?, &args.out.join("letters"))?;
     }
     Ok(if run.accounting.is_empty() {
         ExitCode::SUCCESS

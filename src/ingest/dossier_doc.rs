@@ -45,60 +45,96 @@ pub struct DocPart {
     pub copy_mark: Option<Box<Field>>,
     /// Non-blank characters of text in this part (0: an empty part).
     pub text_len: usize,
-    /// Set on a slimmed part: where the whole part waits ([`DocPart::slim`]).
+}
+
+/// What matching reads of a document part (who it names, what kind it is),
+/// kept in memory while the whole part waits in the spill ([`crate::spill`]).
+///
+/// Its own small type rather than a [`DocPart`] with fields left out: at
+/// 100,000 dossiers there are 190,000 parts, and a part's field map (a
+/// key, a label and a [`Source`] per field) cost three times what this
+/// holds. The sources are rebuilt from `file` ([`Said::field`]): every
+/// source in a part points into the part's own file.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SlimPart {
+    /// As [`DocPart::file`].
+    pub file: std::sync::Arc<str>,
+    /// As [`DocPart::kind`].
+    pub kind: Option<Box<str>>,
+    /// The `name` field, if the part has one.
+    pub name: Option<Said>,
+    /// The `birth_date` field, if the part has one.
+    pub birth_date: Option<Said>,
+    /// Where the whole part waits (always set; an `Option` so that the
+    /// cache finds the blobs of any content alike).
     pub spilled: Option<Blob>,
 }
 
-/// The fields matching reads (who the document names); a slimmed part keeps
-/// only these.
-pub const IDENTITY_FIELDS: [&str; 2] = ["name", "birth_date"];
+/// A field of a slimmed part: its text, and where in the part's file.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Said {
+    pub text: Box<str>,
+    pub loc: crate::source::Loc,
+}
+
+impl Said {
+    fn of(field: Field) -> Said {
+        Said {
+            text: field.text.into_boxed_str(),
+            loc: field.source.loc,
+        }
+    }
+
+    /// The field as the whole part holds it, but for its label (nothing
+    /// before judging reads labels).
+    pub fn field(&self, file: &std::sync::Arc<str>) -> Field {
+        Field {
+            label: String::new(),
+            text: self.text.to_string(),
+            source: self.source(file),
+        }
+    }
+
+    pub fn source(&self, file: &std::sync::Arc<str>) -> Source {
+        Source {
+            file: file.clone(),
+            loc: self.loc.clone(),
+        }
+    }
+}
 
 impl DocPart {
-    /// Writes the whole part to `spill` and keeps only what matching reads:
-    /// the file, the kind and the identity fields.
-    pub fn slim(self, spill: &Spill) -> Result<DocPart, SpillError> {
-        if self.spilled.is_some() {
-            return Ok(self);
-        }
+    /// Writes the whole part to `spill` and keeps what matching reads.
+    pub fn slim(self, spill: &Spill) -> Result<SlimPart, SpillError> {
         let blob = spill.put_value(&self)?;
         let DocPart {
             file,
             kind,
-            fields,
-            text_len,
+            mut fields,
             ..
         } = self;
-        Ok(DocPart {
+        let mut take = |key: &str| fields.remove(key).map(Said::of);
+        Ok(SlimPart {
+            name: take("name"),
+            birth_date: take("birth_date"),
             file,
-            kind,
-            title: None,
-            // Nothing before judging reads the labels.
-            fields: super::keep_only(fields, &IDENTITY_FIELDS)
-                .into_iter()
-                .map(|(k, f)| {
-                    (
-                        k,
-                        Field {
-                            label: String::new(),
-                            ..f
-                        },
-                    )
-                })
-                .collect(),
-            signed: None,
-            subjects: Vec::new(),
-            copy_mark: None,
-            text_len,
+            kind: kind.map(String::into_boxed_str),
             spilled: Some(blob),
         })
     }
+}
 
-    /// The whole part: itself, or read back from `spill` when slimmed.
-    pub fn whole(&self, spill: &Spill) -> Result<std::borrow::Cow<'_, DocPart>, SpillError> {
+impl SlimPart {
+    /// The whole part, read back from `spill`.
+    pub fn whole(&self, spill: &Spill) -> Result<DocPart, SpillError> {
         match self.spilled {
-            None => Ok(std::borrow::Cow::Borrowed(self)),
-            Some(blob) => spill.get_value(blob).map(std::borrow::Cow::Owned),
+            Some(blob) => spill.get_value(blob),
+            None => Err(SpillError::Damaged),
         }
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
     }
 }
 
@@ -668,7 +704,6 @@ impl<'i, 'a> Context<'i, 'a> {
             subjects: Vec::new(),
             copy_mark: None,
             text_len: 0,
-            spilled: None,
         };
         for block in blocks {
             match block {

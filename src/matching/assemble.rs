@@ -7,27 +7,46 @@
 //! dossiers (one .docx per applicant, each holding several documents).
 //! A request letter covers every dossier in its folder and below.
 
-use super::{Assembly, Dossier, ListRow};
-use crate::discover::{FoundFile, parent_of};
-use crate::ingest::dossier_doc::DocPart;
+use super::{Assembly, SlimDossier, SlimRow};
+use crate::discover::parent_of;
+use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::Content;
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
 use crate::vocab::contains_words;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 pub const FORM: &str = "don";
 pub const TRANSCRIPT: &str = "bang_diem";
 pub const REQUEST_LETTER: &str = "cong_van";
 
-/// Files in byte-wise path order and their contents, as the ingest stage
-/// produced them (two lists, not one of pairs: at 300,000 files a zipped
-/// copy is 30 MB of peak memory).
-pub fn assemble(found: Vec<FoundFile>, contents: Vec<Content>) -> Assembly {
+/// A file by its path relative to the batch root: what assembling needs of
+/// a [`crate::discover::FoundFile`] (whose list is dropped before
+/// assembling: 22 MB at 300,000 files).
+struct File {
+    rel: Arc<str>,
+}
+
+impl File {
+    fn folder(&self) -> &str {
+        parent_of(&self.rel)
+    }
+
+    fn file_name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+    }
+}
+
+/// Files (relative paths) in byte-wise path order and their contents, as
+/// the ingest stage produced them (two lists, not one of pairs: at 300,000
+/// files a zipped copy is 30 MB of peak memory).
+pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
     let mut asm = Assembly::default();
-    let dossier_homes = dossier_homes(&found, &contents);
+    let dossier_homes = dossier_homes(found, &contents);
     // Request letters by folder, to cover dossiers below them afterwards.
-    let mut letters: Vec<(String, String)> = Vec::new();
+    let mut letters: Vec<(String, Arc<str>)> = Vec::new();
+    let mut kinds = Kinds::default();
     let mut by_home: HashMap<&str, usize> = HashMap::new();
     // Sized once: doubling a Vec of 100,000 dossiers holds both copies for a
     // moment, the largest peak of a big run.
@@ -42,28 +61,26 @@ pub fn assemble(found: Vec<FoundFile>, contents: Vec<Content>) -> Assembly {
             })
             .sum(),
     );
-    let mut stray: Vec<(FoundFile, Content)> = Vec::new();
+    let mut stray: Vec<(File, Content)> = Vec::new();
 
-    for (file, content) in found.into_iter().zip(contents) {
+    for (rel, content) in found.iter().zip(contents) {
+        let file = File { rel: rel.clone() };
         if let Content::Word { parts } = &content
             && parts
                 .iter()
                 .any(|p| p.kind.as_deref() == Some(REQUEST_LETTER))
         {
-            letters.push((file.folder().to_string(), file.rel.to_string()));
+            letters.push((file.folder().to_string(), file.rel.clone()));
         }
         match content {
             Content::Spreadsheet { tables } if !tables.is_empty() => {
                 asm.lists.push(file.rel.to_string());
                 for t in tables {
                     for r in t.records {
-                        asm.rows.push(ListRow {
+                        asm.rows.push(SlimRow {
                             file: t.file.clone(),
                             sheet: t.sheet.clone(),
-                            row: r.row,
-                            fields: r.fields,
-                            warnings: r.warnings,
-                            spilled: r.spilled,
+                            record: r,
                         });
                     }
                 }
@@ -73,10 +90,10 @@ pub fn assemble(found: Vec<FoundFile>, contents: Vec<Content>) -> Assembly {
                 match home {
                     Some(home) => {
                         let idx = *by_home.entry(home).or_insert_with(|| {
-                            asm.dossiers.push(Dossier::new(home.to_string()));
+                            asm.dossiers.push(SlimDossier::new(home.to_string()));
                             asm.dossiers.len() - 1
                         });
-                        asm.dossiers[idx].add(file, content);
+                        asm.dossiers[idx].add(file, content, &mut kinds);
                     }
                     None => stray.push((file, content)),
                 }
@@ -84,7 +101,7 @@ pub fn assemble(found: Vec<FoundFile>, contents: Vec<Content>) -> Assembly {
         }
     }
 
-    attribute_strays(&mut asm, stray, &dossier_homes);
+    attribute_strays(&mut asm, stray, &dossier_homes, &mut kinds);
     // Letters by folder: each dossier looks up its own folder and those
     // above it (a scan of every letter for every dossier was quadratic).
     let mut letters_in: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -123,15 +140,15 @@ struct Homes {
     files: BTreeSet<String>,
 }
 
-fn dossier_homes(found: &[FoundFile], contents: &[Content]) -> Homes {
+fn dossier_homes(found: &[Arc<str>], contents: &[Content]) -> Homes {
     let mut forms: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut transcripts: BTreeSet<&str> = BTreeSet::new();
     for (file, content) in found.iter().zip(contents) {
         if let Content::Word { parts } = content {
             if parts.iter().any(|p| p.kind.as_deref() == Some(FORM)) {
-                forms.entry(file.folder()).or_default().push(&file.rel);
+                forms.entry(parent_of(file)).or_default().push(file);
             } else if parts.iter().any(|p| p.kind.as_deref() == Some(TRANSCRIPT)) {
-                transcripts.insert(file.folder());
+                transcripts.insert(parent_of(file));
             }
         }
     }
@@ -155,10 +172,10 @@ fn dossier_homes(found: &[FoundFile], contents: &[Content]) -> Homes {
     if homes.folders.contains("") && homes.folders.iter().any(|f| !f.is_empty()) {
         homes.folders.remove("");
         for (file, content) in found.iter().zip(contents) {
-            if file.folder().is_empty()
+            if parent_of(file).is_empty()
                 && matches!(content, Content::Word { parts } if parts.iter().any(|p| p.kind.as_deref() == Some(FORM)))
             {
-                homes.files.insert(file.rel.to_string());
+                homes.files.insert(file.to_string());
             }
         }
     }
@@ -167,7 +184,7 @@ fn dossier_homes(found: &[FoundFile], contents: &[Content]) -> Homes {
 
 /// The dossier a file belongs to: its own form file, or the nearest folder
 /// above it that is a dossier.
-fn home_of<'h>(file: &FoundFile, homes: &'h Homes) -> Option<&'h str> {
+fn home_of<'h>(file: &File, homes: &'h Homes) -> Option<&'h str> {
     if let Some(home) = homes.files.get(&*file.rel) {
         return Some(home);
     }
@@ -186,7 +203,12 @@ fn home_of<'h>(file: &FoundFile, homes: &'h Homes) -> Option<&'h str> {
 /// Files outside dossier folders: request letters stay letters; in folders
 /// of one-file dossiers, transcripts and scans go to the dossier whose
 /// applicant they name; the rest is unused, with the reason.
-fn attribute_strays(asm: &mut Assembly, stray: Vec<(FoundFile, Content)>, homes: &Homes) {
+fn attribute_strays(
+    asm: &mut Assembly,
+    stray: Vec<(File, Content)>,
+    homes: &Homes,
+    kinds: &mut Kinds,
+) {
     // One-file dossiers by folder, found once (not per stray file).
     let mut one_file: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, d) in asm.dossiers.iter().enumerate() {
@@ -200,7 +222,7 @@ fn attribute_strays(asm: &mut Assembly, stray: Vec<(FoundFile, Content)>, homes:
     for (file, content) in stray {
         let siblings: Vec<usize> = one_file.get(file.folder()).cloned().unwrap_or_default();
         if let Some(i) = owner_by_name(asm, &siblings, &file, &content) {
-            asm.dossiers[i].add(file, content);
+            asm.dossiers[i].add(file, content, kinds);
             continue;
         }
         let reason = match &content {
@@ -241,7 +263,7 @@ fn attribute_strays(asm: &mut Assembly, stray: Vec<(FoundFile, Content)>, homes:
 fn owner_by_name(
     asm: &Assembly,
     candidates: &[usize],
-    file: &FoundFile,
+    file: &File,
     content: &Content,
 ) -> Option<usize> {
     let matches = |i: &&usize| {
@@ -249,13 +271,11 @@ fn owner_by_name(
             return false;
         };
         match content {
-            Content::Word { parts } => parts.iter().any(|p| {
-                p.fields
-                    .get("name")
-                    .is_some_and(|f| key(&f.text) == key(&name))
-            }),
+            Content::Word { parts } => parts
+                .iter()
+                .any(|p| p.name.as_ref().is_some_and(|f| key(&f.text) == key(name))),
             Content::Other { .. } => {
-                contains_words(&fold_words(file.file_name()), &fold_words(&name))
+                contains_words(&fold_words(file.file_name()), &fold_words(name))
             }
             _ => false,
         }
@@ -264,24 +284,40 @@ fn owner_by_name(
     (found.len() == 1).then(|| *found[0])
 }
 
-impl Dossier {
-    fn new(path: String) -> Dossier {
-        Dossier {
+/// Document kinds, one shared copy each: 100,000 dossiers name the same
+/// handful of kinds.
+#[derive(Default)]
+struct Kinds(HashMap<Box<str>, Arc<str>>);
+
+impl Kinds {
+    fn get(&mut self, kind: &str) -> Arc<str> {
+        if let Some(k) = self.0.get(kind) {
+            return k.clone();
+        }
+        let k: Arc<str> = kind.into();
+        self.0.insert(kind.into(), k.clone());
+        k
+    }
+}
+
+impl SlimDossier {
+    fn new(path: String) -> SlimDossier {
+        SlimDossier {
             path,
-            ..Dossier::default()
+            ..SlimDossier::default()
         }
     }
 
-    fn add(&mut self, file: FoundFile, content: Content) {
+    fn add(&mut self, file: File, content: Content, kinds: &mut Kinds) {
         match content {
             Content::Word { parts } => {
                 for part in parts {
-                    self.add_part(part);
+                    self.add_part(part, kinds);
                 }
             }
             Content::Other { kind: Some(kind) } => {
                 self.documents
-                    .entry(kind)
+                    .entry(kinds.get(&kind))
                     .or_insert_with(|| file.rel.clone());
             }
             Content::Unreadable(why) => self.unreadable.push((file.rel.clone(), why)),
@@ -290,24 +326,24 @@ impl Dossier {
         self.files.push(file.rel);
     }
 
-    fn add_part(&mut self, part: DocPart) {
-        let Some(kind) = part.kind.clone() else {
+    fn add_part(&mut self, part: SlimPart, kinds: &mut Kinds) {
+        let Some(kind) = part.kind.as_deref() else {
             return;
         };
         self.documents
-            .entry(kind.clone())
+            .entry(kinds.get(kind))
             .or_insert_with(|| part.file.clone());
-        match kind.as_str() {
+        match kind {
             FORM if self.form.is_none() => self.form = Some(part),
             TRANSCRIPT if self.transcript.is_none() => self.transcript = Some(part),
             _ => {}
         }
     }
 
-    fn applicant_name(&self) -> Option<String> {
+    fn applicant_name(&self) -> Option<&str> {
         self.form
             .as_ref()
-            .and_then(|f| f.fields.get("name"))
-            .map(|f| f.text.clone())
+            .and_then(|f| f.name.as_ref())
+            .map(|f| &*f.text)
     }
 }

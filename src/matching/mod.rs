@@ -6,16 +6,17 @@ pub mod assemble;
 pub mod pair;
 
 use crate::date::Date;
-use crate::ingest::dossier_doc::DocPart;
+use crate::ingest::dossier_doc::{DocPart, SlimPart};
+use crate::ingest::file::SlimRecord;
 use crate::ingest::table::FieldValue;
 use crate::source::Source;
-use crate::spill::{Blob, Spill, SpillError};
+use crate::spill::{Spill, SpillError};
 use crate::verdict::UnusedFile;
 use litemap::LiteMap;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// One person row of a submission list.
+/// One person row of a submission list, whole: what the rules read.
 #[derive(Clone, Debug)]
 pub struct ListRow {
     pub file: String,
@@ -24,26 +25,9 @@ pub struct ListRow {
     pub row: u32,
     pub fields: LiteMap<String, FieldValue>,
     pub warnings: Vec<String>,
-    /// Where the whole fields wait, when slimmed ([`crate::spill`]).
-    pub spilled: Option<Blob>,
 }
 
 impl ListRow {
-    /// This row with every field, read back from the spill when slimmed.
-    pub fn whole(&self, spill: &Spill) -> Result<Cow<'_, ListRow>, SpillError> {
-        let Some(blob) = self.spilled else {
-            return Ok(Cow::Borrowed(self));
-        };
-        Ok(Cow::Owned(ListRow {
-            file: self.file.clone(),
-            sheet: self.sheet.clone(),
-            row: self.row,
-            fields: spill.get_value(blob)?,
-            warnings: self.warnings.clone(),
-            spilled: None,
-        }))
-    }
-
     pub fn text(&self, field: &str) -> Option<&str> {
         self.fields
             .get(field)
@@ -57,7 +41,7 @@ impl ListRow {
 
     /// `file!Sheet!row` (1-based row, as Excel shows it).
     pub fn place(&self) -> String {
-        format!("{}!{}!{}", self.file, self.sheet, self.row + 1)
+        place(&self.file, &self.sheet, self.row)
     }
 
     pub fn source(&self, field: &str) -> Source {
@@ -68,7 +52,71 @@ impl ListRow {
     }
 }
 
-/// One applicant's dossier: a folder (or a single file) and what was read in it.
+fn place(file: &str, sheet: &str, row: u32) -> String {
+    format!("{file}!{sheet}!{}", row + 1)
+}
+
+/// A list row as matching holds it: who it names (name, birth date, unit);
+/// the whole row waits in the spill ([`SlimRow::whole`]).
+#[derive(Clone, Debug)]
+pub struct SlimRow {
+    /// Shared by the rows of a table.
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
+    pub record: SlimRecord,
+}
+
+impl SlimRow {
+    /// The row with every field, read back from the spill.
+    pub fn whole(&self, spill: &Spill) -> Result<ListRow, SpillError> {
+        let blob = self.record.spilled.ok_or(SpillError::Damaged)?;
+        Ok(ListRow {
+            file: self.file.to_string(),
+            sheet: self.sheet.to_string(),
+            row: self.record.row,
+            fields: spill.get_value(blob)?,
+            warnings: self.record.warnings.clone(),
+        })
+    }
+
+    fn get(&self, field: &str) -> Option<&FieldValue> {
+        let r = &self.record;
+        match field {
+            "name" => r.name.as_ref(),
+            "birth_date" => r.birth_date.as_ref(),
+            "unit" => r.unit.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// As [`ListRow::text`], for the fields a slimmed row keeps.
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.get(field)
+            .map(|f| f.text.as_str())
+            .filter(|t| !t.is_empty())
+    }
+
+    pub fn birth_date(&self) -> Option<Date> {
+        self.get("birth_date").and_then(|f| f.date)
+    }
+
+    /// `file!Sheet!row` (1-based row, as Excel shows it).
+    pub fn place(&self) -> String {
+        place(&self.file, &self.sheet, self.record.row)
+    }
+
+    /// As [`ListRow::source`], for the fields a slimmed row keeps.
+    pub fn source(&self, field: &str) -> Source {
+        self.get(field)
+            .map(|f| f.source.clone())
+            .unwrap_or_else(|| {
+                Source::cell(self.file.clone(), self.sheet.clone(), self.record.row, 0)
+            })
+    }
+}
+
+/// One applicant's dossier, whole: a folder (or a single file) and what
+/// was read in it. What the rules read.
 #[derive(Clone, Debug, Default)]
 pub struct Dossier {
     /// Relative to the batch root: the folder, or the file for a one-file dossier.
@@ -86,29 +134,6 @@ pub struct Dossier {
 }
 
 impl Dossier {
-    /// This dossier with its form and transcript whole, read back from the
-    /// spill when they were slimmed.
-    pub fn whole(&self, spill: &Spill) -> Result<Cow<'_, Dossier>, SpillError> {
-        let slimmed = |p: &Option<DocPart>| p.as_ref().is_some_and(|p| p.spilled.is_some());
-        if !slimmed(&self.form) && !slimmed(&self.transcript) {
-            return Ok(Cow::Borrowed(self));
-        }
-        let whole = |p: &Option<DocPart>| -> Result<Option<DocPart>, SpillError> {
-            p.as_ref()
-                .map(|p| p.whole(spill).map(Cow::into_owned))
-                .transpose()
-        };
-        Ok(Cow::Owned(Dossier {
-            path: self.path.clone(),
-            files: self.files.clone(),
-            form: whole(&self.form)?,
-            transcript: whole(&self.transcript)?,
-            documents: self.documents.clone(),
-            request_letters: self.request_letters.clone(),
-            unreadable: self.unreadable.clone(),
-        }))
-    }
-
     pub fn form_text(&self, field: &str) -> Option<&str> {
         self.form
             .as_ref()
@@ -136,6 +161,100 @@ impl Dossier {
                         .unwrap_or_else(|| name.source.clone()),
                 })
             })
+    }
+}
+
+/// A dossier as matching holds it: its files and documents, and who its
+/// form and transcript name; the whole parts wait in the spill
+/// ([`SlimDossier::whole`]).
+#[derive(Clone, Debug, Default)]
+pub struct SlimDossier {
+    /// As [`Dossier::path`].
+    pub path: String,
+    pub files: Vec<Arc<str>>,
+    pub form: Option<SlimPart>,
+    pub transcript: Option<SlimPart>,
+    /// As [`Dossier::documents`]; the kinds are shared by every dossier.
+    pub documents: LiteMap<Arc<str>, Arc<str>>,
+    /// As [`Dossier::request_letters`]; shared by the dossiers a letter covers.
+    pub request_letters: Vec<Arc<str>>,
+    pub unreadable: Vec<(Arc<str>, String)>,
+}
+
+impl SlimDossier {
+    /// This dossier whole, its form and transcript read back from the spill.
+    pub fn whole(&self, spill: &Spill) -> Result<Dossier, SpillError> {
+        let whole = |p: &Option<SlimPart>| p.as_ref().map(|p| p.whole(spill)).transpose();
+        Ok(Dossier {
+            path: self.path.clone(),
+            files: self.files.clone(),
+            form: whole(&self.form)?,
+            transcript: whole(&self.transcript)?,
+            documents: self
+                .documents
+                .iter()
+                .map(|(k, f)| (k.to_string(), f.clone()))
+                .collect(),
+            request_letters: self.request_letters.iter().map(|l| l.to_string()).collect(),
+            unreadable: self.unreadable.clone(),
+        })
+    }
+
+    /// The first of the form and the transcript that names someone, with
+    /// what it names: as [`Dossier::identity`] finds it, unread.
+    pub fn named(&self) -> Option<Named<'_>> {
+        [&self.form, &self.transcript]
+            .into_iter()
+            .flatten()
+            .find_map(|part| {
+                let name = part.name.as_ref().filter(|f| !f.text.is_empty())?;
+                let birth = part.birth_date.as_ref();
+                Some(Named {
+                    file: &part.file,
+                    name,
+                    birth,
+                    birth_date: birth.and_then(|b| Date::parse(&b.text)),
+                })
+            })
+    }
+
+    /// As [`Dossier::identity`], from the slimmed parts.
+    pub fn identity(&self) -> Option<Identity> {
+        self.named().map(|n| n.identity())
+    }
+}
+
+/// Who a slimmed dossier names, borrowed from it (pairing reads 100,000 of
+/// these; an owned [`Identity`] each cost 20 MB).
+#[derive(Clone, Copy, Debug)]
+pub struct Named<'a> {
+    file: &'a Arc<str>,
+    pub name: &'a crate::ingest::dossier_doc::Said,
+    pub birth: Option<&'a crate::ingest::dossier_doc::Said>,
+    pub birth_date: Option<Date>,
+}
+
+impl Named<'_> {
+    pub fn name_source(&self) -> Source {
+        self.name.source(self.file)
+    }
+
+    pub fn birth_text(&self) -> &str {
+        self.birth.map(|b| &*b.text).unwrap_or_default()
+    }
+
+    pub fn birth_source(&self) -> Source {
+        self.birth.unwrap_or(self.name).source(self.file)
+    }
+
+    pub fn identity(&self) -> Identity {
+        Identity {
+            name: self.name.text.to_string(),
+            name_source: self.name_source(),
+            birth_date: self.birth_date,
+            birth_text: self.birth_text().to_string(),
+            birth_source: self.birth_source(),
+        }
     }
 }
 
@@ -172,41 +291,17 @@ impl Assembly {
     /// rule set (the cache's salt) it keys the verdict cache, so an
     /// unchanged applicant is not judged again.
     pub fn verdict_key(&self, applicant: &Applicant) -> Option<u128> {
-        #[derive(serde::Serialize)]
-        struct Part<'a> {
-            file: &'a str,
-            kind: &'a Option<String>,
-            fields: &'a litemap::LiteMap<String, crate::ingest::dossier_doc::Field>,
-            text_len: usize,
-            whole: Option<(u64, u32)>,
-        }
-        fn part(p: &DocPart) -> Part<'_> {
-            Part {
-                file: &p.file,
-                kind: &p.kind,
-                fields: &p.fields,
-                text_len: p.text_len,
-                whole: p.spilled.map(|b| (b.check, b.len)),
-            }
-        }
         let row = applicant.row.map(|r| {
             let row = &self.rows[r];
-            (
-                &row.file,
-                &row.sheet,
-                row.row,
-                &row.fields,
-                &row.warnings,
-                row.spilled.map(|b| (b.check, b.len)),
-            )
+            (&row.file, &row.sheet, &row.record)
         });
         let dossier = applicant.dossier.map(|d| {
             let d = &self.dossiers[d];
             (
                 &d.path,
                 &d.files,
-                d.form.as_ref().map(part),
-                d.transcript.as_ref().map(part),
+                &d.form,
+                &d.transcript,
                 &d.documents,
                 &d.request_letters,
                 &d.unreadable,
@@ -223,23 +318,23 @@ impl Assembly {
         Ok(Whole {
             row: applicant
                 .row
-                .map(|r| self.rows[r].whole(spill))
+                .map(|r| self.rows[r].whole(spill).map(Cow::Owned))
                 .transpose()?,
             dossier: applicant
                 .dossier
-                .map(|d| self.dossiers[d].whole(spill))
+                .map(|d| self.dossiers[d].whole(spill).map(Cow::Owned))
                 .transpose()?,
         })
     }
 }
 
-/// Everything in a batch, grouped.
+/// Everything in a batch, grouped, slimmed (see [`crate::spill`]).
 #[derive(Debug, Default)]
 pub struct Assembly {
     /// Spreadsheet files that hold lists.
     pub lists: Vec<String>,
-    pub rows: Vec<ListRow>,
-    pub dossiers: Vec<Dossier>,
+    pub rows: Vec<SlimRow>,
+    pub dossiers: Vec<SlimDossier>,
     /// Request letters outside dossiers.
     pub request_letters: Vec<String>,
     pub unused: Vec<UnusedFile>,

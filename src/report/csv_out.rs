@@ -1,12 +1,12 @@
 //! verdicts.csv: one row per verdict, UTF-8 with a byte-order mark so that
 //! Excel shows Vietnamese correctly when the file is double-clicked.
 
+use super::VerdictList;
 use super::{label, neutralise};
 use crate::evaluate::ruleset::RuleSet;
-use crate::verdict::Verdicts;
 
 pub fn write_csv(
-    v: &Verdicts,
+    v: &dyn VerdictList,
     rules: &RuleSet,
     mut out: impl std::io::Write,
 ) -> anyhow::Result<()> {
@@ -25,7 +25,7 @@ pub fn write_csv(
             "list_row",
         ];
         w.write_record(headers.iter().map(|h| label(rules, h)))?;
-        for x in &v.verdicts {
+        v.each(&mut |x| {
             let codes: Vec<&str> = x.reasons.iter().map(|r| r.code.as_str()).collect();
             let messages: Vec<&str> = x.reasons.iter().map(|r| r.message.as_str()).collect();
             let sources: Vec<&str> = x
@@ -46,7 +46,8 @@ pub fn write_csv(
                 x.list_row.as_deref().unwrap_or(""),
             ];
             w.write_record(fields.iter().map(|f| neutralise(f).into_owned()))?;
-        }
+            Ok(())
+        })?;
         w.flush()?;
     }
     Ok(())

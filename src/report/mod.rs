@@ -8,9 +8,9 @@ mod csv_out;
 mod xlsx_out;
 
 use crate::evaluate::ruleset::RuleSet;
-use crate::verdict::{Severity, Verdicts};
+use crate::spill::Reel;
+use crate::verdict::{Severity, Stored, Tally, Verdict, Verdicts};
 use anyhow::Context as _;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -80,10 +80,91 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The verdicts to write, in order: in memory, or read back from the tape
+/// they were written to as they were made ([`crate::pipeline::check`]).
+pub trait VerdictList: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Calls `f` with every verdict, in order.
+    fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()>;
+}
+
+impl VerdictList for Vec<Verdict> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        self.iter().try_for_each(f)
+    }
+}
+
+impl VerdictList for Reel {
+    fn len(&self) -> usize {
+        Reel::len(self)
+    }
+    fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        for v in self.iter::<Stored<Verdict>>() {
+            f(&v?.0)?;
+        }
+        Ok(())
+    }
+}
+
 /// Pretty JSON with a final newline.
 pub fn write_json(v: &Verdicts, out: impl Write) -> anyhow::Result<()> {
+    write_json_of(v, &v.verdicts, out)
+}
+
+/// As [`write_json`], with the verdicts of `list` in place of `head`'s.
+pub fn write_json_of(
+    head: &Verdicts,
+    list: &dyn VerdictList,
+    out: impl Write,
+) -> anyhow::Result<()> {
+    /// `Verdicts`, field for field, with the verdicts streamed from `list`.
+    #[derive(serde::Serialize)]
+    struct Streamed<'a> {
+        rule_set: &'a crate::verdict::RuleSetInfo,
+        summary: &'a crate::verdict::Summary,
+        verdicts: Seq<'a>,
+        unused_files: &'a [crate::verdict::UnusedFile],
+        lists: &'a [String],
+        request_letters: &'a [String],
+        warnings: &'a [String],
+    }
+    struct Seq<'a>(&'a dyn VerdictList);
+    impl serde::Serialize for Seq<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{Error, SerializeSeq};
+            let mut seq = s.serialize_seq(Some(self.0.len()))?;
+            let mut failed = None;
+            let read = self.0.each(&mut |v| {
+                seq.serialize_element(v).map_err(|e| {
+                    let message = e.to_string();
+                    failed = Some(e);
+                    anyhow::anyhow!(message)
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(|e| S::Error::custom(format!("{e:#}")))?;
+            seq.end()
+        }
+    }
     let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, v)?;
+    let streamed = Streamed {
+        rule_set: &head.rule_set,
+        summary: &head.summary,
+        verdicts: Seq(list),
+        unused_files: &head.unused_files,
+        lists: &head.lists,
+        request_letters: &head.request_letters,
+        warnings: &head.warnings,
+    };
+    serde_json::to_writer_pretty(&mut out, &streamed)?;
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(())
@@ -92,15 +173,26 @@ pub fn write_json(v: &Verdicts, out: impl Write) -> anyhow::Result<()> {
 /// verdicts.json, verdicts.csv and verdicts.xlsx in `out`, each streamed to
 /// its file.
 pub fn write_all(out: &Path, v: &Verdicts, rules: &RuleSet) -> anyhow::Result<Vec<PathBuf>> {
+    write_all_of(out, v, &v.verdicts, rules)
+}
+
+/// As [`write_all`], with the verdicts of `list` in place of `head`'s.
+pub fn write_all_of(
+    out: &Path,
+    head: &Verdicts,
+    list: &dyn VerdictList,
+    rules: &RuleSet,
+) -> anyhow::Result<Vec<PathBuf>> {
     let json = out.join("verdicts.json");
     let csv = out.join("verdicts.csv");
     let xlsx = out.join("verdicts.xlsx");
     // Three independent files: written side by side.
     let (a, b, c) = std::thread::scope(|s| {
-        let a = s.spawn(|| write_atomic_with(&json, |f| write_json(v, f)));
-        let b = s
-            .spawn(|| write_atomic_with(&csv, |f| write_csv(v, rules, std::io::BufWriter::new(f))));
-        let c = write_atomic_with(&xlsx, |f| write_xlsx(v, rules, out, f));
+        let a = s.spawn(|| write_atomic_with(&json, |f| write_json_of(head, list, f)));
+        let b = s.spawn(|| {
+            write_atomic_with(&csv, |f| write_csv(list, rules, std::io::BufWriter::new(f)))
+        });
+        let c = write_atomic_with(&xlsx, |f| write_xlsx(head, list, rules, out, f));
         (a.join(), b.join(), c)
     });
     for result in [a, b] {
@@ -124,23 +216,7 @@ pub fn counts_line(v: &Verdicts, rules: &RuleSet) -> String {
 
 /// How many verdicts carry each reason code, by severity then code.
 pub fn reason_counts(v: &Verdicts) -> Vec<(String, Severity, usize)> {
-    let mut counts: BTreeMap<(Severity, String), usize> = BTreeMap::new();
-    for verdict in &v.verdicts {
-        let mut codes: Vec<(Severity, &str)> = verdict
-            .reasons
-            .iter()
-            .map(|r| (r.severity, r.code.as_str()))
-            .collect();
-        codes.sort();
-        codes.dedup();
-        for (sev, code) in codes {
-            *counts.entry((sev, code.to_string())).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .map(|((sev, code), n)| (code, sev, n))
-        .collect()
+    Tally::of(&v.verdicts).reason_counts()
 }
 
 /// A label for a spreadsheet header, from the rule file's `[report.labels]`.

@@ -1,16 +1,23 @@
 //! verdicts.xlsx: a verdict sheet, a sheet of every reason with its sources,
 //! and a summary of counts per status and per reason code.
 
-use super::{label, neutralise, reason_counts};
+use super::{VerdictList, label, neutralise};
 use crate::evaluate::ruleset::RuleSet;
-use crate::verdict::{Status, Verdicts};
+use crate::verdict::{Status, Tally, Verdicts};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::path::Path;
 
 /// Writes verdicts.xlsx to `out`. The two long sheets are in constant-memory
 /// mode (rows go to temporary files in `tmp` as they are written): a
-/// workbook kept whole in memory cost ~1 KB per applicant.
-pub fn write_xlsx<W>(v: &Verdicts, rules: &RuleSet, tmp: &Path, out: W) -> anyhow::Result<()>
+/// workbook kept whole in memory cost ~1 KB per applicant. The verdicts are
+/// `list`'s; the rest of the report is `head`'s.
+pub fn write_xlsx<W>(
+    head: &Verdicts,
+    list: &dyn VerdictList,
+    rules: &RuleSet,
+    tmp: &Path,
+    out: W,
+) -> anyhow::Result<()>
 where
     W: std::io::Write + std::io::Seek + Send,
 {
@@ -42,8 +49,9 @@ where
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
     }
-    for (i, x) in v.verdicts.iter().enumerate() {
-        let r = i as u32 + 1;
+    let mut r = 0;
+    list.each(&mut |x| {
+        r += 1;
         ws.write_number(r, 0, r as f64)?;
         text(ws, r, 1, &x.name)?;
         text(
@@ -58,7 +66,8 @@ where
         text(ws, r, 5, &codes.join("; "))?;
         text(ws, r, 6, x.dossier.as_deref().unwrap_or(""))?;
         text(ws, r, 7, x.list_row.as_deref().unwrap_or(""))?;
-    }
+        Ok(())
+    })?;
     for (c, w) in [6.0, 28.0, 12.0, 28.0, 16.0, 30.0, 40.0, 36.0]
         .iter()
         .enumerate()
@@ -75,7 +84,10 @@ where
         ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
     }
     let mut r = 1;
-    for x in &v.verdicts {
+    // The reason counts of the summary sheet, taken on the way.
+    let mut tally = Tally::default();
+    list.each(&mut |x| {
+        tally.add(x);
         for reason in &x.reasons {
             text(ws, r, 0, &x.name)?;
             text(ws, r, 1, &reason.code)?;
@@ -84,7 +96,8 @@ where
             text(ws, r, 4, &reason.sources.join("; "))?;
             r += 1;
         }
-    }
+        Ok(())
+    })?;
     for (c, w) in [28.0, 24.0, 12.0, 70.0, 60.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
@@ -93,7 +106,7 @@ where
     let ws = wb.add_worksheet().set_name(label(rules, "sheet_summary"))?;
     ws.write_string_with_format(0, 0, label(rules, "status"), &bold)?;
     ws.write_string_with_format(0, 1, label(rules, "count"), &bold)?;
-    let s = &v.summary;
+    let s = &head.summary;
     let rows = [
         (rules.status_name(Status::Accepted), s.accepted),
         (rules.status_name(Status::Rejected), s.rejected),
@@ -108,7 +121,7 @@ where
     ws.write_string_with_format(start, 0, label(rules, "code"), &bold)?;
     ws.write_string_with_format(start, 1, label(rules, "count"), &bold)?;
     ws.write_string_with_format(start, 2, label(rules, "severity"), &bold)?;
-    for (i, (code, sev, n)) in reason_counts(v).iter().enumerate() {
+    for (i, (code, sev, n)) in tally.reason_counts().iter().enumerate() {
         let r = start + 1 + i as u32;
         text(ws, r, 0, code)?;
         ws.write_number(r, 1, *n as f64)?;
