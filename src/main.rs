@@ -12,6 +12,10 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h (v2 and v3); the -sys crate's
+/// list of options stops before it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
     // Rust ignores SIGPIPE, so `hoso explain ... | head` would panic on the
     // closed pipe; a command-line tool should just stop, as `cat` does.
@@ -30,6 +34,15 @@ fn main() -> ExitCode {
     // SAFETY: prctl with integer arguments touches no memory of ours.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+    // mimalloc returns freed memory to the system a second after it was
+    // freed; batches free as fast as they allocate (each stage drops what
+    // the last one built), so peaks of a stage and of the one before
+    // overlapped: 10 ms took 50 MB off the peak of 100,000 dossiers with the
+    // cache, at no measured cost in time (0 ms cost a third more time).
+    // SAFETY: setting an option is thread-safe; the value is in range.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10);
     }
     let args = cli::Cli::parse();
     hoso::interrupt::install();
