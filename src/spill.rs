@@ -126,11 +126,6 @@ impl Spill {
     pub fn get_value<T: for<'de> Deserialize<'de>>(&self, blob: Blob) -> Result<T, SpillError> {
         postcard::from_bytes(&self.get(blob)?).map_err(|_| SpillError::Damaged)
     }
-
-    /// Writes everything to disk (before an index that points here is saved).
-    pub fn sync(&self) -> std::io::Result<()> {
-        self.file.sync_data()
-    }
 }
 
 #[cfg(unix)]
