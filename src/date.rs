@@ -30,6 +30,32 @@ static WORDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:năm\s*)?(\d{4})$").unwrap());
 
+/// `5/3/1975`, `05-03-1975` or `05.03.1975` in ASCII digits and without
+/// spaces: how nearly every date is written, read without the regexes
+/// (every applicant's dates are parsed when judged). `Some` only where
+/// [`NUMERIC`] matches, with the same parts.
+fn numeric_ascii(t: &str) -> Option<(u32, u32, i32)> {
+    fn number(b: &[u8], min: usize, max: usize) -> Option<(u32, &[u8])> {
+        let n = b
+            .iter()
+            .take(max)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if n < min {
+            return None;
+        }
+        let value = b[..n].iter().fold(0, |v, c| v * 10 + u32::from(c - b'0'));
+        Some((value, &b[n..]))
+    }
+    fn separator(b: &[u8]) -> Option<&[u8]> {
+        matches!(b.first(), Some(b'/' | b'-' | b'.')).then(|| &b[1..])
+    }
+    let (d, rest) = number(t.as_bytes(), 1, 2)?;
+    let (m, rest) = number(separator(rest)?, 1, 2)?;
+    let (y, rest) = number(separator(rest)?, 4, 4)?;
+    rest.is_empty().then_some((d, m, y as i32))
+}
+
 impl Date {
     pub fn ymd(y: i32, m: u32, d: u32) -> Option<Date> {
         if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
@@ -48,6 +74,9 @@ impl Date {
     pub fn parse(text: &str) -> Option<Date> {
         let t = crate::text::clean(text);
         let t = t.trim_matches(|c: char| c == ',' || c == ';' || c == ')' || c == '(');
+        if let Some((d, m, y)) = numeric_ascii(t) {
+            return Date::ymd(y, m, d);
+        }
         if let Some(c) = NUMERIC.captures(t) {
             return Date::ymd(c[3].parse().ok()?, c[2].parse().ok()?, c[1].parse().ok()?);
         }
@@ -263,6 +292,19 @@ mod tests {
                 Date::Full(date).display_vn(),
                 date.format("%d/%m/%Y").to_string()
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_reading_is_the_regexs(t in "[0-9/.\\- ]{0,12}|[0-9]{1,3}[/.-][0-9]{1,3}[/.-][0-9]{3,5}") {
+            let by_regex = NUMERIC.captures(&t).map(|c| {
+                (c[1].parse::<u32>().ok(), c[2].parse::<u32>().ok(), c[3].parse::<i32>().ok())
+            });
+            match numeric_ascii(&t) {
+                Some((d, m, y)) => proptest::prop_assert_eq!(by_regex, Some((Some(d), Some(m), Some(y)))),
+                None => proptest::prop_assert!(by_regex.is_none() || t.contains(' ')),
+            }
         }
     }
 }
