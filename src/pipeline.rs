@@ -54,8 +54,8 @@ fn read_through(
     let Some(Stat { size, mtime_ns }) = stat.filter(|_| f.problem.is_none()) else {
         return read_file(f, readers).slim(spill);
     };
-    let mtime_ns = i128::from(mtime_ns);
-    if let Some(content) = cache.unchanged(&f.rel, size, mtime_ns) {
+    if let Some(mut content) = cache.unchanged(&f.rel, size, mtime_ns) {
+        content.share_path(&f.rel);
         return Ok(content);
     }
     let bytes = match load(f) {
@@ -65,7 +65,10 @@ fn read_through(
     };
     let hash = bytes.as_deref().map(cache::hash).unwrap_or(0);
     let content = match cache.same_content(&f.rel, hash) {
-        Some(content) if bytes.is_some() => content,
+        Some(mut content) if bytes.is_some() => {
+            content.share_path(&f.rel);
+            content
+        }
         _ => interpret(f, bytes.as_deref(), readers).slim(spill)?,
     };
     cache.keep_file(&f.rel, size, mtime_ns, hash, &content);

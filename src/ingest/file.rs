@@ -94,6 +94,24 @@ impl SlimRecord {
     }
 }
 
+impl Content {
+    /// Points the paths this content holds at `rel`, discovery's copy, where
+    /// they are the same text: a content read back from the cache comes
+    /// with a copy per part and table (20 MB at 100,000 dossiers).
+    pub fn share_path(&mut self, rel: &Arc<str>) {
+        let share = |file: &mut Arc<str>| {
+            if *file == *rel {
+                *file = Arc::clone(rel);
+            }
+        };
+        match self {
+            Content::Word { parts } => parts.iter_mut().for_each(|p| share(&mut p.file)),
+            Content::Spreadsheet { tables } => tables.iter_mut().for_each(|t| share(&mut t.file)),
+            Content::Other { .. } | Content::Unreadable(_) => {}
+        }
+    }
+}
+
 impl Interpreted {
     /// This content slimmed, its whole parts and rows written to `spill`.
     pub fn slim(self, spill: &Spill) -> Result<Content, SpillError> {
