@@ -134,27 +134,43 @@ pub fn check(
     cache: Option<&Cache>,
     spill_dir: &Path,
 ) -> anyhow::Result<Checked> {
-    let (mut checked, damaged) = with_retry(cache, || {
-        check_once(root, rules, progress, cache, spill_dir)
-    })?;
+    let job = Job {
+        root,
+        rules,
+        progress,
+        cache,
+        spill_dir,
+    };
+    let (mut checked, damaged) = with_retry(cache, || check_once(job))?;
     checked.cache_damaged = damaged;
     Ok(checked)
 }
 
-fn check_once(
-    root: &Path,
-    rules: &RuleSet,
-    progress: Progress,
-    cache: Option<&Cache>,
-    spill_dir: &Path,
-) -> anyhow::Result<Checked> {
+/// What one check is asked to do: the arguments of [`check`] and
+/// [`run_cached`], handed to each attempt.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    root: &'a Path,
+    rules: &'a RuleSet,
+    progress: Progress<'a>,
+    cache: Option<&'a Cache>,
+    spill_dir: &'a Path,
+}
+
+fn check_once(job: Job) -> anyhow::Result<Checked> {
+    let Job {
+        rules,
+        cache,
+        spill_dir,
+        ..
+    } = job;
     let tape = Tape::temporary(spill_dir).map_err(|e| {
         anyhow::anyhow!(
             "cannot make a temporary file in {}: {e}",
             spill_dir.display()
         )
     })?;
-    let matched = read_and_match(root, rules, progress, cache, spill_dir)?;
+    let matched = read_and_match(job)?;
     let Matched {
         mut timings,
         all_files,
@@ -216,8 +232,14 @@ pub fn run_cached(
     cache: Option<&Cache>,
     spill_dir: &Path,
 ) -> anyhow::Result<Run> {
-    let (mut run, damaged) =
-        with_retry(cache, || run_once(root, rules, progress, cache, spill_dir))?;
+    let job = Job {
+        root,
+        rules,
+        progress,
+        cache,
+        spill_dir,
+    };
+    let (mut run, damaged) = with_retry(cache, || run_once(job))?;
     run.cache_damaged = damaged;
     Ok(run)
 }
@@ -238,20 +260,15 @@ fn with_retry<T>(
     }
 }
 
-fn run_once(
-    root: &Path,
-    rules: &RuleSet,
-    progress: Progress,
-    cache: Option<&Cache>,
-    spill_dir: &Path,
-) -> anyhow::Result<Run> {
+fn run_once(job: Job) -> anyhow::Result<Run> {
+    let Job { rules, cache, .. } = job;
     let Matched {
         mut timings,
         all_files,
         assembly,
         applicants,
         spill,
-    } = read_and_match(root, rules, progress, cache, spill_dir)?;
+    } = read_and_match(job)?;
     let t = Instant::now();
     let mut verdicts = Vec::with_capacity(applicants.len());
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
@@ -294,13 +311,14 @@ struct Matched {
 }
 
 /// Discovers, reads (through `cache`) and matches the batch at `root`.
-fn read_and_match(
-    root: &Path,
-    rules: &RuleSet,
-    progress: Progress,
-    cache: Option<&Cache>,
-    spill_dir: &Path,
-) -> anyhow::Result<Matched> {
+fn read_and_match(job: Job) -> anyhow::Result<Matched> {
+    let Job {
+        root,
+        rules,
+        progress,
+        cache,
+        spill_dir,
+    } = job;
     let spill = match cache {
         Some(cache) => cache.spill(),
         None => Arc::new(Spill::temporary(spill_dir).map_err(|e| {
