@@ -33,21 +33,6 @@ impl IngestError {
 
 pub type Result<T> = std::result::Result<T, IngestError>;
 
-/// `map` with only the entries named in `keep`, in a store of its own exact
-/// size. Filtering and collecting would reuse the whole map's buffer (Rust
-/// collects a filtered `Vec` in place), so a slimmed form would still hold
-/// room for all its fields: a fifth of the memory of a large batch.
-pub fn keep_only<V>(
-    map: litemap::LiteMap<String, V>,
-    keep: &[&str],
-) -> litemap::LiteMap<String, V> {
-    let wanted = |k: &String| keep.contains(&k.as_str());
-    let mut kept = Vec::with_capacity(map.keys().filter(|k| wanted(k)).count());
-    kept.extend(map.into_tuple_vec().into_iter().filter(|(k, _)| wanted(k)));
-    // Still in key order: filtering keeps the order.
-    litemap::LiteMap::from_sorted_store_unchecked(kept)
-}
-
 /// One spreadsheet cell, typed as the file stored it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {

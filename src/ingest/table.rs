@@ -13,7 +13,6 @@
 use super::{Cell, Merge, Sheet, Workbook};
 use crate::date::Date;
 use crate::source::{Source, cell_ref};
-use crate::spill::{Blob, Spill, SpillError};
 use crate::text::clean;
 use crate::vocab::Vocabulary;
 use litemap::LiteMap;
@@ -69,41 +68,11 @@ pub struct Record {
     pub fields: LiteMap<String, FieldValue>,
     /// Problems with this row, in Vietnamese (users read them).
     pub warnings: Vec<String>,
-    /// Set on a slimmed record: where its whole fields wait ([`Record::slim`]).
-    pub spilled: Option<Blob>,
 }
 
 /// The fields matching and the verdict's heading read; a slimmed record
-/// keeps only these.
+/// ([`crate::ingest::file::SlimRecord`]) keeps only these.
 pub const MATCHING_FIELDS: [&str; 3] = ["name", "birth_date", "unit"];
-
-impl Record {
-    /// Writes the whole fields to `spill` and keeps those matching reads (see
-    /// [`crate::spill`]).
-    pub fn slim(self, spill: &Spill) -> Result<Record, SpillError> {
-        if self.spilled.is_some() {
-            return Ok(self);
-        }
-        let blob = spill.put_value(&self.fields)?;
-        Ok(Record {
-            row: self.row,
-            fields: super::keep_only(self.fields, &MATCHING_FIELDS),
-            warnings: self.warnings,
-            spilled: Some(blob),
-        })
-    }
-
-    /// The whole fields: its own, or read back from `spill` when slimmed.
-    pub fn whole_fields(
-        &self,
-        spill: &Spill,
-    ) -> Result<std::borrow::Cow<'_, LiteMap<String, FieldValue>>, SpillError> {
-        match self.spilled {
-            None => Ok(std::borrow::Cow::Borrowed(&self.fields)),
-            Some(blob) => spill.get_value(blob).map(std::borrow::Cow::Owned),
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldValue {
@@ -549,7 +518,6 @@ impl RowReader<'_> {
             row,
             fields,
             warnings: Vec::new(),
-            spilled: None,
         };
         split_nam_nu(&mut record);
         warn_unread_birth_date(&mut record);

@@ -657,7 +657,6 @@ pub(crate) mod tests {
                     row,
                     fields,
                     warnings: Vec::new(),
-                    spilled: None,
                 }
             })
             .collect();
