@@ -99,7 +99,7 @@ pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
         Err(e) => found.push((walker.found(root, Some(cannot_read(&e))), None)),
     }
     found.sort_unstable_by(|a, b| a.0.rel.as_bytes().cmp(b.0.rel.as_bytes()));
-    // Kept until the batch is judged: no slack.
+    // Kept through reading (300,000 files at 100,000 dossiers): no slack.
     let (mut files, stats): (Vec<FoundFile>, Vec<Option<Stat>>) = found.into_iter().unzip();
     files.shrink_to_fit();
     (files, stats)
