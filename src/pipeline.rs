@@ -164,12 +164,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         spill_dir,
         ..
     } = job;
-    let tape = Tape::temporary(spill_dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot make a temporary file in {}: {e}",
-            spill_dir.display()
-        )
-    })?;
+    let mut tape = Tape::temporary(spill_dir).map_err(|e| no_temporary(spill_dir, e))?;
     let matched = read_and_match(job)?;
     let Matched {
         mut timings,
@@ -178,41 +173,33 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         applicants,
         spill,
     } = matched;
-    struct Sink {
-        tape: Tape,
-        tally: Tally,
-        files: Vec<std::sync::Arc<str>>,
-    }
-    let mut sink = Sink {
-        tape,
-        tally: Tally::default(),
-        files: Vec::new(),
-    };
+    let mut tally = Tally::default();
+    let mut files: Vec<Arc<str>> = Vec::new();
     let t = Instant::now();
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
-        sink.tally.add(&v);
-        sink.files.extend(v.files.iter().cloned());
-        sink.tape.push(&Stored(&v))
+        tally.add(&v);
+        files.extend(v.files.iter().cloned());
+        tape.push(&Stored(&v))
     })?;
     timings.evaluate = t.elapsed();
     let dossiers = assembly.dossiers.len();
     drop(applicants);
     let head = Verdicts {
         rule_set: rules.info(),
-        summary: sink.tally.summary,
+        summary: tally.summary,
         verdicts: Vec::new(),
         warnings: warnings(&assembly),
         unused_files: assembly.unused,
         lists: assembly.lists,
         request_letters: assembly.request_letters,
     };
-    let outputs = sink.files.iter().map(|f| &**f);
-    let accounting = account_outputs(&all_files, outputs, &head, sink.tape.len());
+    let outputs = files.iter().map(|f| &**f);
+    let accounting = account_outputs(&all_files, outputs, &head, tape.len());
     interrupt::check()?;
     Ok(Checked {
         head,
-        verdicts: sink.tape.finish()?,
-        tally: sink.tally,
+        verdicts: tape.finish()?,
+        tally,
         dossiers,
         timings,
         accounting,
@@ -300,6 +287,10 @@ fn run_once(job: Job) -> anyhow::Result<Run> {
     })
 }
 
+fn no_temporary(dir: &Path, e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("cannot make a temporary file in {}: {e}", dir.display())
+}
+
 /// A batch read, grouped and paired: what judging starts from.
 struct Matched {
     timings: Timings,
@@ -321,12 +312,7 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
     } = job;
     let spill = match cache {
         Some(cache) => cache.spill(),
-        None => Arc::new(Spill::temporary(spill_dir).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot make a temporary file in {}: {e}",
-                spill_dir.display()
-            )
-        })?),
+        None => Arc::new(Spill::temporary(spill_dir).map_err(|e| no_temporary(spill_dir, e))?),
     };
     let mut timings = Timings::default();
     let t = Instant::now();
