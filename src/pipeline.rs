@@ -5,8 +5,9 @@
 //! Memory: each document part and list row is written whole to a [`Spill`]
 //! as soon as it is read and kept slimmed (who it names, what it is); the
 //! rules read it back applicant by applicant. Judgements are dropped as soon
-//! as their verdict is made, and `hoso check` ([`check`]) writes each
-//! verdict to a [`Tape`] as it is made, for the report writers to read back.
+//! as their verdict is made, and `hoso check` ([`check`]) hands each
+//! verdict to a [`Tape`] as it is made, for the report writers to read back
+//! (a large run's tape is on disk).
 
 use crate::cache::{self, Cache};
 use crate::discover::{self, FoundFile, Stat};
@@ -101,7 +102,7 @@ pub struct Checked {
     /// verdicts.json but its verdicts (`head.verdicts` is empty).
     pub head: Verdicts,
     /// The verdicts, in input order.
-    pub verdicts: Reel,
+    pub verdicts: Reel<Stored<Verdict>>,
     pub tally: Tally,
     pub dossiers: usize,
     pub timings: Timings,
@@ -117,16 +118,23 @@ impl Checked {
     /// `verdicts.json` whole, in memory (for the letters).
     pub fn read_verdicts(&self) -> Result<Verdicts, SpillError> {
         let mut v = self.head.clone();
-        v.verdicts = (self.verdicts.iter())
-            .map(|v| v.map(|Stored(v)| v))
-            .collect::<Result<_, _>>()?;
+        v.verdicts.reserve_exact(self.verdicts.len());
+        self.verdicts.each(|Stored(verdict)| {
+            v.verdicts.push(verdict.clone());
+            Ok::<_, SpillError>(())
+        })?;
         Ok(v)
     }
 }
 
-/// Checks the batch at `root` as [`run_cached`] does, writing each verdict
-/// to a tape in `spill_dir` as it is made instead of keeping it: what
-/// `hoso check` runs (100,000 verdicts in memory cost 64 MB).
+/// Verdicts held in memory between judging and writing (about 10 MB);
+/// a larger run's go to a temporary file.
+const VERDICTS_HELD: usize = 16_384;
+
+/// Checks the batch at `root` as [`run_cached`] does, handing each verdict
+/// to a tape as it is made, which goes to a file in `spill_dir` past
+/// [`VERDICTS_HELD`] verdicts: what `hoso check` runs (100,000 verdicts in
+/// memory cost 64 MB).
 pub fn check(
     root: &Path,
     rules: &RuleSet,
@@ -164,7 +172,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         spill_dir,
         ..
     } = job;
-    let mut tape = Tape::temporary(spill_dir).map_err(|e| no_temporary(spill_dir, e))?;
+    let mut tape = Tape::new(spill_dir, VERDICTS_HELD);
     let matched = read_and_match(job)?;
     let Matched {
         mut timings,
@@ -179,7 +187,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
         tally.add(&v);
         files.extend(v.files.iter().cloned());
-        tape.push(&Stored(&v))
+        tape.push(Stored(v))
     })?;
     timings.evaluate = t.elapsed();
     let dossiers = assembly.dossiers.len();

@@ -91,6 +91,12 @@ impl Serialize for Stored<&Verdict> {
     }
 }
 
+impl Serialize for Stored<Verdict> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Stored(&self.0).serialize(s)
+    }
+}
+
 impl<'de> Deserialize<'de> for Stored<Verdict> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (name, birth_date, unit, status, reasons, dossier, list_row, files) =

@@ -100,15 +100,12 @@ impl VerdictList for Vec<Verdict> {
     }
 }
 
-impl VerdictList for Reel {
+impl VerdictList for Reel<Stored<Verdict>> {
     fn len(&self) -> usize {
         Reel::len(self)
     }
     fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        for v in self.iter::<Stored<Verdict>>() {
-            f(&v?.0)?;
-        }
-        Ok(())
+        Reel::each(self, |v| f(&v.0))
     }
 }
 
