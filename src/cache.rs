@@ -163,10 +163,13 @@ impl Cache {
         } else {
             (pack, blobs_len)
         };
+        let spill = Spill::over(blobs, end);
+        // Unchanged files' contents and kept verdicts are read from here.
+        spill.map_written();
         Ok(Cache {
             path,
             salt,
-            spill: Arc::new(Spill::over(blobs, end)),
+            spill: Arc::new(spill),
             reused: pack.files.iter().map(|_| AtomicBool::new(false)).collect(),
             files: sorted(pack.files),
             verdicts: sorted(pack.verdicts),

@@ -355,6 +355,8 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
         })
         .collect::<Result<_, SpillError>>()?;
     timings.ingest = t.elapsed();
+    // Judging reads the parts just written back.
+    spill.map_written();
     drop(stats);
     interrupt::check()?;
     let all_files: Vec<Arc<str>> = found.iter().map(|f| f.rel.clone()).collect();

@@ -357,7 +357,7 @@ impl DocReader {
         // UTF-8, markup it leaves to quick-xml, any error) reads the part
         // again from the same starting state with quick-xml's `Reader`, so
         // results and error messages are the Reader's.
-        let scanned = std::str::from_utf8(xml).is_ok_and(|text| self.scan(text).is_ok());
+        let scanned = simdutf8::basic::from_utf8(xml).is_ok_and(|text| self.scan(text).is_ok());
         if !scanned {
             self.out.truncate(part_start);
             self.next_paragraph = first_paragraph;
