@@ -45,6 +45,12 @@ pub struct Spill {
     mapped: RwLock<Option<memmap2::Mmap>>,
 }
 
+/// The largest spill mapped. The pages of a map count as the process's
+/// memory once read, and reading a large batch's parts back touches nearly
+/// all of them: 10,000 dossiers spill about 50 MB; 100,000 spill 500 MB and
+/// are read with `pread`, keeping within their memory bound.
+pub const MAP_AT_MOST: usize = 128 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SpillError {
     #[error("cannot write the spill file: {0}")]
@@ -78,15 +84,15 @@ impl Spill {
         self.end.load(Ordering::Acquire)
     }
 
-    /// Maps everything written so far into memory, for the reads to come.
-    /// Call it between stages, when no blob is being written. Without a
-    /// map (it failed, or an empty file) blobs are read with `pread`, as
-    /// ever.
+    /// Maps everything written so far into memory, for the reads to come,
+    /// if it is at most [`MAP_AT_MOST`] bytes. Call it between stages, when
+    /// no blob is being written. Without a map (too large, empty, or the map
+    /// failed) blobs are read with `pread`, as ever.
     pub fn map_written(&self) {
         let Ok(len) = usize::try_from(self.end()) else {
             return;
         };
-        if len == 0 {
+        if len == 0 || len > MAP_AT_MOST {
             return;
         }
         // SAFETY: a mapped file must not shrink or change under the map.
