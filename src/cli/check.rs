@@ -86,13 +86,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let write_started = std::time::Instant::now();
-    let written = report::write_all_of(&args.out, &run.head, &run.verdicts, &rules)?;
-    if let Some(cache) = cache {
+    // The cache's index is saved while the reports are written: neither
+    // needs the other, and each waits on the disk at its end.
+    let (written, saved) = std::thread::scope(|s| {
+        let saved = cache.map(|cache| s.spawn(|| cache.save(&run.verdict_keys)));
+        let written = report::write_all_of(&args.out, &run.head, &run.verdicts, &rules);
+        (written, saved.map(|saved| saved.join()))
+    });
+    match saved {
         // A cache that cannot be written only costs time on the next run.
-        if let Err(e) = cache.save(&run.verdict_keys) {
-            eprintln!("hoso: warning: cache not saved: {e:#}");
-        }
+        Some(Ok(Err(e))) => eprintln!("hoso: warning: cache not saved: {e:#}"),
+        Some(Err(_)) => eprintln!("hoso: warning: cache not saved"),
+        Some(Ok(Ok(()))) | None => {}
     }
+    let written = written?;
     if args.stats {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let t = &run.timings;
