@@ -1,7 +1,9 @@
 //! The walk on Linux, through [`sys`]: each folder opened once relative to
 //! the root (no `opendir` stat, no whole-path lookups), its entries read in
 //! large batches with their types, and only files stat-ed, beside their
-//! folder. Gives what [`super::portable`] gives, in a third less time.
+//! folder. Gives what [`super::portable`] gives, with a tenth fewer
+//! system calls and a quarter less CPU time (10,000 dossiers: 83 ms for
+//! 112 ms), and in nearly the order it is finally sorted in.
 
 use super::sys::{Dir, Links, Meta, entries};
 use super::{
@@ -56,7 +58,7 @@ struct Folder {
     prefix: String,
     /// The bytes of its path below the root ("" at the root).
     raw: CString,
-    /// Whether `rel` is `raw` (every name on the way is UTF-8).
+    /// Whether `prefix` is `raw` and a `/` (every name on the way is UTF-8).
     exact: bool,
     depth: usize,
 }
@@ -69,8 +71,8 @@ enum Kind {
 
 impl Walker<'_> {
     /// The entries of `folder` and, in parallel, of its subfolders, in
-    /// path order unless a name holds a byte below `/` or a folder failed
-    /// midway: the final sort then has only a few entries to move.
+    /// path order (but for a folder that could not be read, which comes
+    /// where its entries would have been): the final sort then only checks.
     fn folder(&self, folder: &Folder, out: &mut Vec<Entry>) {
         let mut files = Vec::new();
         let mut subfolders = self.read(folder, &mut files);

@@ -101,7 +101,8 @@ pub fn walk(root: &Path) -> Vec<FoundFile> {
 /// Why not walkdir any more: it walks one folder at a time and gives no
 /// stat without another lookup of the whole path; a batch of 10,000
 /// dossiers is 10,000 folders, walked here in parallel (rayon, so `--jobs`
-/// holds) with each entry's stat taken beside its folder.
+/// holds) with each entry's stat taken beside its folder (on Linux through
+/// the system calls themselves: see `linux.rs`).
 pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
     let mut found = match std::fs::metadata(root) {
         Ok(m) if m.is_dir() => walk_folder(root),
