@@ -5,12 +5,15 @@
 //! be walked (a symlink loop, a folder we may not read), comes out, so that
 //! later stages can account for all of them.
 
-use rayon::prelude::*;
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(any(test, not(target_os = "linux")))]
+mod portable;
+#[cfg(target_os = "linux")]
+mod sys;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Folders deeper than this are not a batch layout but an accident (or an attack).
-const MAX_DEPTH: usize = 32;
 
 #[derive(Clone, Debug)]
 pub struct FoundFile {
@@ -73,6 +76,19 @@ impl Stat {
             mtime_ns: ns,
         })
     }
+
+    /// From a Unix stat's size and modification time, as [`Stat::of`]
+    /// gives them from the same stat.
+    #[cfg(target_os = "linux")]
+    fn from_epoch(size: u64, sec: i64, nsec: i64) -> Option<Stat> {
+        let ns = i128::from(sec) * 1_000_000_000 + i128::from(nsec);
+        // `Stat::of` negates a positive count, so cannot reach i64::MIN.
+        (ns > i128::from(i64::MIN)).then_some(())?;
+        Some(Stat {
+            size,
+            mtime_ns: i64::try_from(ns).ok()?,
+        })
+    }
 }
 
 /// Every file below `root`; `root` may also be a single file.
@@ -85,137 +101,81 @@ pub fn walk(root: &Path) -> Vec<FoundFile> {
 /// Why not walkdir any more: it walks one folder at a time and gives no
 /// stat without another lookup of the whole path; a batch of 10,000
 /// dossiers is 10,000 folders, walked here in parallel (rayon, so `--jobs`
-/// holds) with each entry's stat taken beside its folder.
+/// holds) with each entry's stat taken beside its folder (on Linux through
+/// the system calls themselves: see `linux.rs`).
 pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
-    let walker = Walker {
-        root,
-        shared_root: Arc::from(root),
+    let mut found = match std::fs::metadata(root) {
+        Ok(m) if m.is_dir() => walk_folder(root),
+        Ok(m) if m.is_file() => vec![Entry::at(root, root, None, Stat::of(&m))],
+        Ok(_) => vec![Entry::at(root, root, Some(NOT_REGULAR.into()), None)],
+        Err(e) => vec![Entry::at(root, root, Some(cannot_read(&e)), None)],
     };
-    let mut found = Vec::new();
-    match std::fs::metadata(root) {
-        Ok(m) if m.is_dir() => walker.folder(root, 0, &mut found),
-        Ok(m) if m.is_file() => found.push((walker.found(root, None), Stat::of(&m))),
-        Ok(_) => found.push((walker.found(root, Some(NOT_REGULAR.into())), None)),
-        Err(e) => found.push((walker.found(root, Some(cannot_read(&e))), None)),
-    }
-    found.sort_unstable_by(|a, b| a.0.rel.as_bytes().cmp(b.0.rel.as_bytes()));
+    // Ties only between names that differ in bytes shown alike (`\xff`
+    // written out); the exact path keeps their order the same every run.
+    // Stable: the walk gives ordered runs, which this sort only merges.
+    found.sort_by(|a, b| a.rel.cmp(&b.rel).then_with(|| a.exact.cmp(&b.exact)));
+    // The root is shared once here, on one thread: cloned beside each
+    // entry on every walking thread, its count was a contended cache line.
+    let shared_root: Arc<Path> = Arc::from(root);
     // Kept through reading (300,000 files at 100,000 dossiers): no slack.
-    let (mut files, stats): (Vec<FoundFile>, Vec<Option<Stat>>) = found.into_iter().unzip();
-    files.shrink_to_fit();
+    let mut files = Vec::with_capacity(found.len());
+    let mut stats = Vec::with_capacity(found.len());
+    for entry in found {
+        files.push(FoundFile {
+            rel: entry.rel,
+            root: shared_root.clone(),
+            exact: entry.exact,
+            problem: entry.problem,
+        });
+        stats.push(entry.stat);
+    }
     (files, stats)
 }
 
+#[cfg(target_os = "linux")]
+fn walk_folder(root: &Path) -> Vec<Entry> {
+    linux::walk(root)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn walk_folder(root: &Path) -> Vec<Entry> {
+    portable::walk(root)
+}
+
+/// One entry of the walk, before it is sorted and shares the root.
+struct Entry {
+    rel: Arc<str>,
+    exact: Option<Box<Path>>,
+    problem: Option<String>,
+    stat: Option<Stat>,
+}
+
+impl Entry {
+    /// The entry at `path` below (or at) `root`, named as [`relative`] says.
+    fn at(root: &Path, path: &Path, problem: Option<String>, stat: Option<Stat>) -> Entry {
+        let (rel, exact) = relative(root, path);
+        Entry {
+            rel: rel.into(),
+            exact: (!exact).then(|| path.into()),
+            problem,
+            stat,
+        }
+    }
+}
+
+/// Folders deeper than this are not a batch layout but an accident (or an attack).
+const MAX_DEPTH: usize = 32;
+
 const NOT_REGULAR: &str = "not a regular file";
+
+const LINK_LOOP: &str = "symbolic link loop: not followed";
+
+fn too_deep() -> String {
+    format!("folders nested more than {MAX_DEPTH} deep: not read")
+}
 
 fn cannot_read(e: &std::io::Error) -> String {
     format!("cannot read: {}", e.kind())
-}
-
-struct Walker<'a> {
-    root: &'a Path,
-    shared_root: Arc<Path>,
-}
-
-type Found = (FoundFile, Option<Stat>);
-
-impl Walker<'_> {
-    fn found(&self, path: &Path, problem: Option<String>) -> FoundFile {
-        let (rel, exact) = relative(self.root, path);
-        FoundFile {
-            rel: rel.into(),
-            root: self.shared_root.clone(),
-            exact: (!exact).then(|| path.into()),
-            problem,
-        }
-    }
-
-    /// The entries of the folder `dir` (at `depth` below the root) and,
-    /// in parallel, of its subfolders.
-    fn folder(&self, dir: &Path, depth: usize, out: &mut Vec<Found>) {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) => return out.push((self.found(dir, Some(cannot_read(&e))), None)),
-        };
-        let mut subfolders = Vec::new();
-        for entry in entries {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    out.push((self.found(dir, Some(cannot_read(&e))), None));
-                    break;
-                }
-            };
-            let path = entry.path();
-            // Symbolic links are followed, as a clerk's file manager does.
-            let meta = match entry.file_type() {
-                Ok(t) if t.is_symlink() => std::fs::metadata(&path),
-                Ok(t) if t.is_dir() => {
-                    subfolders.push(path);
-                    continue;
-                }
-                _ => entry.metadata(),
-            };
-            match meta {
-                Ok(m) if m.is_dir() => {
-                    if self.is_ancestor(dir, &m) {
-                        let why = "symbolic link loop: not followed".to_string();
-                        out.push((self.found(&path, Some(why)), None));
-                    } else {
-                        subfolders.push(path);
-                    }
-                }
-                Ok(m) if m.is_file() => out.push((self.found(&path, None), Stat::of(&m))),
-                Ok(_) => out.push((self.found(&path, Some(NOT_REGULAR.into())), None)),
-                Err(e) => out.push((self.found(&path, Some(cannot_read(&e))), None)),
-            }
-        }
-        if depth + 1 >= MAX_DEPTH {
-            let why = format!("folders nested more than {MAX_DEPTH} deep: not read");
-            out.extend(
-                subfolders
-                    .iter()
-                    .map(|p| (self.found(p, Some(why.clone())), None)),
-            );
-            return;
-        }
-        let below: Vec<Vec<Found>> = subfolders
-            .par_iter()
-            .map(|sub| {
-                let mut found = Vec::new();
-                self.folder(sub, depth + 1, &mut found);
-                found
-            })
-            .collect();
-        out.extend(below.into_iter().flatten());
-    }
-
-    /// Whether a linked folder (`target`'s metadata) is `dir` or one of the
-    /// folders above it up to the root: following it would never end.
-    /// Looked up only when a link to a folder is met, which is rare.
-    fn is_ancestor(&self, dir: &Path, target: &std::fs::Metadata) -> bool {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let mut at = Some(dir);
-            while let Some(p) = at {
-                if std::fs::metadata(p)
-                    .is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino())
-                {
-                    return true;
-                }
-                if p == self.root {
-                    break;
-                }
-                at = p.parent();
-            }
-            false
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = (dir, target);
-            false
-        }
-    }
 }
 
 /// `path` relative to `root` as text, and whether `root/text` is `path`
@@ -341,5 +301,97 @@ mod tests {
                 None
             );
         }
+    }
+
+    /// Everything an entry says, for comparing two walks.
+    type Said = (String, Option<Box<Path>>, Option<String>, Option<Stat>);
+
+    fn said(entries: Vec<Entry>) -> Vec<Said> {
+        let mut said: Vec<Said> = entries
+            .into_iter()
+            .map(|e| (e.rel.to_string(), e.exact, e.problem, e.stat))
+            .collect();
+        said.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        said
+    }
+
+    /// A tree with every oddity the walk must report as before.
+    #[cfg(unix)]
+    fn odd_tree() -> tempfile::TempDir {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |rel: &str| dir.path().join(rel);
+        std::fs::create_dir_all(at("a/b")).unwrap();
+        std::fs::write(at("a/b/f.docx"), b"1234567").unwrap();
+        std::fs::create_dir(at("a-b")).unwrap();
+        std::fs::write(at("a-b/g.docx"), b"").unwrap();
+        std::fs::write(at("a.txt"), b"z").unwrap();
+        let bad = dir.path().join(OsStr::from_bytes(b"bad\xffdir"));
+        std::fs::create_dir(&bad).unwrap();
+        std::fs::write(bad.join(OsStr::from_bytes(b"in\xfe.docx")), b"1").unwrap();
+        std::fs::write(bad.join("ok.docx"), b"2").unwrap();
+        let mut deep = at("deep");
+        for i in 0..35 {
+            deep.push(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        // More names than one read of the folder takes.
+        std::fs::create_dir(at("big")).unwrap();
+        for i in 0..600 {
+            std::fs::write(at(&format!("big/{}{i:04}.docx", "n".repeat(80))), b"").unwrap();
+        }
+        symlink(at("a"), at("link_to_a")).unwrap();
+        symlink(at("a.txt"), at("link_to_file")).unwrap();
+        symlink(at("gone"), at("broken")).unwrap();
+        symlink("..", at("a/b/up")).unwrap();
+        symlink(".", at("self")).unwrap();
+        symlink("/dev/null", at("device")).unwrap();
+        std::fs::create_dir(at("empty")).unwrap();
+        dir
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_linux_walk_says_what_the_portable_walk_says() {
+        let dir = odd_tree();
+        let linux = said(linux::walk(dir.path()));
+        assert_eq!(linux, said(portable::walk(dir.path())));
+        assert_eq!(linux.len(), 600 + 13, "{linux:?}");
+        // A folder below the root as the root: no path is cut wrongly.
+        let a = dir.path().join("a");
+        assert_eq!(said(linux::walk(&a)), said(portable::walk(&a)));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_name_with_a_byte_below_the_slash_sorts_before_the_folder() {
+        let dir = odd_tree();
+        let (found, stats) = walk_with_stats(dir.path());
+        let rels: Vec<&str> = found.iter().map(|f| &*f.rel).collect();
+        let mut sorted = rels.clone();
+        sorted.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        assert_eq!(rels, sorted);
+        let at = |rel: &str| rels.iter().position(|r| *r == rel).unwrap();
+        assert!(at("a-b/g.docx") < at("a.txt") && at("a.txt") < at("a/b/f.docx"));
+        let bad = &found[at("bad\\xffdir/in\\xfe.docx")];
+        assert_eq!(std::fs::read(bad.path()).unwrap(), b"1");
+        assert_eq!(stats[at("link_to_a/b/f.docx")].unwrap().size, 7);
+        let problem = |rel: &str| found[at(rel)].problem.as_deref().unwrap_or("");
+        assert_eq!(problem("a/b/up"), LINK_LOOP);
+        assert_eq!(problem("self"), LINK_LOOP);
+        assert_eq!(problem("device"), NOT_REGULAR);
+        assert!(problem("broken").starts_with("cannot read"));
+        assert!(
+            problem(&format!(
+                "deep/{}",
+                (0..31)
+                    .map(|i| format!("d{i}"))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            ))
+            .contains("32 deep")
+        );
     }
 }
