@@ -148,8 +148,13 @@ pub fn key(s: &str) -> String {
 
 /// [`key`] with diacritics removed and `đ` read as `d`.
 pub fn fold(s: &str) -> String {
-    key(s)
-        .nfd()
+    fold_key(&key(s))
+}
+
+/// [`fold`] of text whose [`key`] is `key`: for callers that hold the key
+/// already (taking it again was most of the cost).
+pub fn fold_key(key: &str) -> String {
+    key.nfd()
         .filter(|c| !is_combining_mark(*c))
         .map(|c| if c == 'đ' { 'd' } else { c })
         .collect()
