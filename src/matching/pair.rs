@@ -7,6 +7,7 @@
 
 use super::{Applicant, Assembly, Mismatch, Named, Place, SlimDossier, SlimRow};
 use crate::date::Date;
+use crate::ingest::dossier_doc::Said;
 use crate::text::{fold_key, key};
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
@@ -36,7 +37,7 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
         .collect();
 
     // Decision 4: the first dossier of a person in path order is the one judged.
-    let mut first_of = Groups::new(ids.len());
+    let mut first_of = Groups::new(ids.len(), ids.len());
     for (i, id) in ids.iter().enumerate() {
         let Some((id, name)) = id else { continue };
         let earlier = first_of
@@ -49,7 +50,7 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
     }
     drop(first_of);
 
-    let mut rows_by_key = Groups::new(asm.rows.len());
+    let mut rows_by_key = Groups::new(asm.rows.len(), asm.rows.len());
     for (r, name) in row_keys.iter().enumerate() {
         if let Some(name) = name {
             rows_by_key.push(Cow::Borrowed(name), r);
@@ -76,7 +77,8 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
         // Only rows still free can pair now: folding just those finds the
         // same rows as folding all (a fold costs as much as a key).
         let rows_by_fold = (!by_key).then(|| {
-            let mut groups = Groups::new(asm.rows.len());
+            let free = taken.iter().filter(|&&t| !t).count();
+            let mut groups = Groups::new(asm.rows.len(), free);
             for (r, name) in row_keys.iter().enumerate() {
                 if let Some(name) = name
                     && !taken[r]
@@ -142,7 +144,7 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
     for (i, applicant) in applicants.iter_mut().enumerate() {
         applicant
             .mismatches
-            .extend(form_vs_transcript(&asm.dossiers[i]));
+            .extend(form_vs_transcript(&asm.dossiers[i], ids[i].as_ref()));
     }
     applicants.extend(
         (0..asm.rows.len())
@@ -166,10 +168,11 @@ struct Groups<'k> {
 }
 
 impl<'k> Groups<'k> {
-    /// Groups of indices below `n`.
-    fn new(n: usize) -> Groups<'k> {
+    /// Groups of indices below `n`, of at most `keys` keys (sized once:
+    /// growing the map was a tenth of pairing).
+    fn new(n: usize, keys: usize) -> Groups<'k> {
         Groups {
-            ends: HashMap::default(),
+            ends: HashMap::with_capacity_and_hasher(keys, FixedState::default()),
             next: vec![None; n],
         }
     }
@@ -200,10 +203,20 @@ impl<'k> Groups<'k> {
 }
 
 /// The transcript must name the same person as the form (decision 3: a name
-/// that differs only in diacritics is a mismatch too).
-fn form_vs_transcript(d: &SlimDossier) -> Vec<Mismatch> {
+/// that differs only in diacritics is a mismatch too). `id` is who the
+/// dossier names, whose name key and birth date are the form's when
+/// [`SlimDossier::named`] took them from the form: not taken again.
+fn form_vs_transcript(d: &SlimDossier, id: Option<&(Named, String)>) -> Vec<Mismatch> {
     let (Some(form), Some(tr)) = (&d.form, &d.transcript) else {
         return Vec::new();
+    };
+    let key_of = |said: &Said| match id {
+        Some((named, key)) if std::ptr::eq(named.name, said) => Cow::Borrowed(key.as_str()),
+        _ => Cow::Owned(key(&said.text)),
+    };
+    let date_of = |said: &Said| match id {
+        Some((named, _)) if named.birth.is_some_and(|b| std::ptr::eq(b, said)) => named.birth_date,
+        _ => Date::parse(&said.text),
     };
     let mut out = Vec::new();
     if let (Some(a), Some(b)) = (&form.name, &tr.name)
@@ -211,7 +224,7 @@ fn form_vs_transcript(d: &SlimDossier) -> Vec<Mismatch> {
         && !b.text.is_empty()
         // Equal texts have equal keys: most transcripts copy the form's name.
         && a.text != b.text
-        && key(&a.text) != key(&b.text)
+        && key_of(a) != key_of(b)
     {
         out.push(Mismatch {
             field: "name",
@@ -222,7 +235,7 @@ fn form_vs_transcript(d: &SlimDossier) -> Vec<Mismatch> {
     if let (Some(a), Some(b)) = (&form.birth_date, &tr.birth_date)
         // Equal texts are the same date (or both none).
         && a.text != b.text
-        && let (Some(da), Some(db)) = (Date::parse(&a.text), Date::parse(&b.text))
+        && let (Some(da), Some(db)) = (date_of(a), date_of(b))
         && !da.compatible(&db)
     {
         out.push(Mismatch {
