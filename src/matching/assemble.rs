@@ -8,14 +8,19 @@
 //! A request letter covers every dossier in its folder and below.
 
 use super::{Assembly, SlimDossier, SlimRow};
-use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::Content;
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
 use crate::vocab::contains_words;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::fast::FixedState;
 use std::sync::Arc;
+
+/// Sets and maps keyed by paths and kinds: hashed with foldhash, several
+/// times cheaper than SipHash on paths this long (and nothing here is
+/// iterated in an order that would show).
+type HashMap<K, V> = std::collections::HashMap<K, V, FixedState>;
+type HashSet<T> = std::collections::HashSet<T, FixedState>;
 
 pub const FORM: &str = "don";
 pub const TRANSCRIPT: &str = "bang_diem";
@@ -28,9 +33,20 @@ struct File {
     rel: Arc<str>,
 }
 
+/// [`crate::discover::parent_of`], by a plain scan back from the end: the
+/// last `/` of a path is a file or folder name away, and `rsplit_once`'s
+/// searcher spent more setting up than scanning (a sixth of assembling;
+/// callgrind).
+fn folder_of(rel: &str) -> &str {
+    rel.bytes()
+        .rposition(|b| b == b'/')
+        .and_then(|i| rel.get(..i))
+        .unwrap_or("")
+}
+
 impl File {
     fn folder(&self) -> &str {
-        parent_of(&self.rel)
+        folder_of(&self.rel)
     }
 
     fn file_name(&self) -> &str {
@@ -47,7 +63,10 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
     // Request letters by folder, to cover dossiers below them afterwards.
     let mut letters: Vec<(String, Arc<str>)> = Vec::new();
     let mut kinds = Kinds::default();
-    let mut by_home: HashMap<&str, usize> = HashMap::new();
+    let mut by_home: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(
+        dossier_homes.folders.len() + dossier_homes.files.len(),
+        FixedState::default(),
+    );
     // Sized once: doubling a Vec of 100,000 dossiers holds both copies for a
     // moment, the largest peak of a big run.
     asm.dossiers
@@ -62,14 +81,15 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
             .sum(),
     );
     let mut stray: Vec<(File, Content)> = Vec::new();
+    // The home of the last file's folder: files come in path order, so
+    // most files share their folder with the one before.
+    let mut last_home: Option<(&str, Option<&str>)> = None;
+    // And the last dossier added to, most often the next file's too.
+    let mut last_dossier: Option<(&str, usize)> = None;
 
     for (rel, content) in found.iter().zip(contents) {
         let file = File { rel: rel.clone() };
-        if let Content::Word { parts } = &content
-            && parts
-                .iter()
-                .any(|p| p.kind.as_deref() == Some(REQUEST_LETTER))
-        {
+        if has_part(&content, REQUEST_LETTER) {
             letters.push((file.folder().to_string(), file.rel.clone()));
         }
         match content {
@@ -86,13 +106,31 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
                 }
             }
             content => {
-                let home = home_of(&file, &dossier_homes);
+                // Only form files are one-file dossiers: the others need no look-up.
+                let own = has_part(&content, FORM)
+                    .then(|| dossier_homes.files.get(&*file.rel).copied())
+                    .flatten();
+                let home = match own {
+                    Some(home) => Some(home),
+                    None => match last_home {
+                        Some((folder, home)) if folder == file.folder() => home,
+                        _ => {
+                            let home = folder_home(file.folder(), &dossier_homes);
+                            last_home = Some((folder_of(rel), home));
+                            home
+                        }
+                    },
+                };
                 match home {
                     Some(home) => {
-                        let idx = *by_home.entry(home).or_insert_with(|| {
-                            asm.dossiers.push(SlimDossier::new(home.to_string()));
-                            asm.dossiers.len() - 1
-                        });
+                        let idx = match last_dossier {
+                            Some((last, idx)) if last == home => idx,
+                            _ => *by_home.entry(home).or_insert_with(|| {
+                                asm.dossiers.push(SlimDossier::new(home.to_string()));
+                                asm.dossiers.len() - 1
+                            }),
+                        };
+                        last_dossier = Some((home, idx));
                         asm.dossiers[idx].add(file, content, &mut kinds);
                     }
                     None => stray.push((file, content)),
@@ -104,15 +142,15 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
     attribute_strays(&mut asm, stray, &dossier_homes, &mut kinds);
     // Letters by folder: each dossier looks up its own folder and those
     // above it (a scan of every letter for every dossier was quadratic).
-    let mut letters_in: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut letters_in: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, (folder, _)) in letters.iter().enumerate() {
         letters_in.entry(folder.as_str()).or_default().push(i);
     }
     for d in &mut asm.dossiers {
-        let mut folder = if dossier_homes.folders.contains(&d.path) {
+        let mut folder = if dossier_homes.folders.contains(d.path.as_str()) {
             d.path.as_str()
         } else {
-            parent_of(&d.path)
+            folder_of(&d.path)
         };
         let mut covering: Vec<usize> = Vec::new();
         loop {
@@ -120,7 +158,7 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
             if folder.is_empty() {
                 break;
             }
-            folder = parent_of(folder);
+            folder = folder_of(folder);
         }
         covering.sort_unstable();
         d.request_letters = covering.iter().map(|&i| letters[i].1.clone()).collect();
@@ -135,36 +173,34 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
 /// Where dossiers live: folders that are one dossier, and form files that
 /// are one dossier each (in folders holding several forms).
 #[derive(Default)]
-struct Homes {
-    folders: BTreeSet<String>,
-    files: BTreeSet<String>,
+struct Homes<'a> {
+    folders: HashSet<&'a str>,
+    files: HashSet<&'a str>,
 }
 
-fn dossier_homes(found: &[Arc<str>], contents: &[Content]) -> Homes {
-    let mut forms: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut transcripts: BTreeSet<&str> = BTreeSet::new();
+fn dossier_homes<'a>(found: &'a [Arc<str>], contents: &[Content]) -> Homes<'a> {
+    let mut forms: HashMap<&str, Vec<&str>> = HashMap::default();
+    let mut transcripts: HashSet<&str> = HashSet::default();
     for (file, content) in found.iter().zip(contents) {
-        if let Content::Word { parts } = content {
-            if parts.iter().any(|p| p.kind.as_deref() == Some(FORM)) {
-                forms.entry(parent_of(file)).or_default().push(file);
-            } else if parts.iter().any(|p| p.kind.as_deref() == Some(TRANSCRIPT)) {
-                transcripts.insert(parent_of(file));
-            }
+        if has_part(content, FORM) {
+            forms.entry(folder_of(file)).or_default().push(file);
+        } else if has_part(content, TRANSCRIPT) {
+            transcripts.insert(folder_of(file));
         }
     }
     let mut homes = Homes::default();
     for (folder, files) in &forms {
         if files.len() == 1 {
-            homes.folders.insert(folder.to_string());
+            homes.folders.insert(folder);
         } else {
-            homes.files.extend(files.iter().map(|f| f.to_string()));
+            homes.files.extend(files);
         }
     }
     // A transcript without a form still makes its folder a dossier (one
     // that needs review), unless the folder already holds forms.
     for folder in transcripts {
         if !forms.contains_key(folder) {
-            homes.folders.insert(folder.to_string());
+            homes.folders.insert(folder);
         }
     }
     // The batch root is never a one-person dossier when dossiers sit below
@@ -172,23 +208,22 @@ fn dossier_homes(found: &[Arc<str>], contents: &[Content]) -> Homes {
     if homes.folders.contains("") && homes.folders.iter().any(|f| !f.is_empty()) {
         homes.folders.remove("");
         for (file, content) in found.iter().zip(contents) {
-            if parent_of(file).is_empty()
-                && matches!(content, Content::Word { parts } if parts.iter().any(|p| p.kind.as_deref() == Some(FORM)))
-            {
-                homes.files.insert(file.to_string());
+            if folder_of(file).is_empty() && has_part(content, FORM) {
+                homes.files.insert(file);
             }
         }
     }
     homes
 }
 
-/// The dossier a file belongs to: its own form file, or the nearest folder
-/// above it that is a dossier.
-fn home_of<'h>(file: &File, homes: &'h Homes) -> Option<&'h str> {
-    if let Some(home) = homes.files.get(&*file.rel) {
-        return Some(home);
-    }
-    let mut folder = file.folder();
+/// Whether `content` is a Word document with a part of `kind`.
+fn has_part(content: &Content, kind: &str) -> bool {
+    matches!(content, Content::Word { parts } if parts.iter().any(|p| p.kind.as_deref() == Some(kind)))
+}
+
+/// The dossier of a file in `folder` that is not itself a one-file
+/// dossier: the nearest folder from `folder` up that is a dossier.
+fn folder_home<'h>(mut folder: &str, homes: &Homes<'h>) -> Option<&'h str> {
     loop {
         if let Some(home) = homes.folders.get(folder) {
             return Some(home);
@@ -196,7 +231,7 @@ fn home_of<'h>(file: &File, homes: &'h Homes) -> Option<&'h str> {
         if folder.is_empty() {
             return None;
         }
-        folder = parent_of(folder);
+        folder = folder_of(folder);
     }
 }
 
@@ -210,18 +245,15 @@ fn attribute_strays(
     kinds: &mut Kinds,
 ) {
     // One-file dossiers by folder, found once (not per stray file).
-    let mut one_file: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut one_file: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, d) in asm.dossiers.iter().enumerate() {
-        if homes.files.contains(&d.path) {
-            one_file
-                .entry(parent_of(&d.path).to_string())
-                .or_default()
-                .push(i);
+        if let Some(path) = homes.files.get(d.path.as_str()) {
+            one_file.entry(folder_of(path)).or_default().push(i);
         }
     }
     for (file, content) in stray {
-        let siblings: Vec<usize> = one_file.get(file.folder()).cloned().unwrap_or_default();
-        if let Some(i) = owner_by_name(asm, &siblings, &file, &content) {
+        let siblings: &[usize] = one_file.get(file.folder()).map_or(&[], |s| s);
+        if let Some(i) = owner_by_name(asm, siblings, &file, &content) {
             asm.dossiers[i].add(file, content, kinds);
             continue;
         }

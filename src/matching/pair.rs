@@ -7,11 +7,28 @@
 
 use super::{Applicant, Assembly, Mismatch, Named, Place, SlimDossier, SlimRow};
 use crate::date::Date;
-use crate::text::{fold, key};
+use crate::ingest::dossier_doc::Said;
+use crate::text::{fold_key, key};
+use foldhash::fast::FixedState;
+use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub fn pair(asm: &Assembly) -> Vec<Applicant> {
-    let ids: Vec<Option<Named>> = asm.dossiers.iter().map(|d| d.named()).collect();
+    // Who each dossier names and each row's name, keyed once: taking the
+    // keys again at every comparison was most of pairing's time. Each is
+    // independent of the others, so they are taken in parallel (collected
+    // in input order).
+    let ids: Vec<Option<(Named, String)>> = asm
+        .dossiers
+        .par_iter()
+        .map(|d| d.named().map(|n| (n, key(&n.name.text))))
+        .collect();
+    let row_keys: Vec<Option<String>> = asm
+        .rows
+        .par_iter()
+        .map(|row| row.text("name").map(key))
+        .collect();
     let mut applicants: Vec<Applicant> = (0..asm.dossiers.len())
         .map(|i| Applicant {
             dossier: Some(i),
@@ -20,26 +37,23 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
         .collect();
 
     // Decision 4: the first dossier of a person in path order is the one judged.
-    let mut first_of = Groups::new(ids.len());
+    let mut first_of = Groups::new(ids.len(), ids.len());
     for (i, id) in ids.iter().enumerate() {
-        let Some(id) = id else { continue };
-        let name = key(&id.name.text);
+        let Some((id, name)) = id else { continue };
         let earlier = first_of
-            .get(&name)
-            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.birth_date), id.birth_date));
+            .get(name)
+            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.0.birth_date), id.birth_date));
         match earlier {
             Some(j) => applicants[i].duplicate_of = Some(j),
-            None => first_of.push(name, i),
+            None => first_of.push(Cow::Borrowed(name), i),
         }
     }
     drop(first_of);
 
-    let mut rows_by_key = Groups::new(asm.rows.len());
-    let mut rows_by_fold = Groups::new(asm.rows.len());
-    for (r, row) in asm.rows.iter().enumerate() {
-        if let Some(name) = row.text("name") {
-            rows_by_key.push(key(name), r);
-            rows_by_fold.push(fold(name), r);
+    let mut rows_by_key = Groups::new(asm.rows.len(), asm.rows.len());
+    for (r, name) in row_keys.iter().enumerate() {
+        if let Some(name) = name {
+            rows_by_key.push(Cow::Borrowed(name), r);
         }
     }
     let mut taken = vec![false; asm.rows.len()];
@@ -49,34 +63,46 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
 
     // Three passes, strictest first, so that an exact match is never stolen
     // by a looser one earlier in path order.
-    type Pass = fn(&Named, &SlimRow) -> Option<&'static str>;
+    type Pass = fn(&Named, &SlimRow, bool) -> Option<&'static str>;
     let passes: [(bool, Pass); 3] = [
-        (true, |id, row| {
+        (true, |id, row, _| {
             compatible(id.birth_date, row.birth_date()).then_some("")
         }),
-        (true, |_, _| Some("birth_date")),
-        (false, |id, row| {
-            (compatible(id.birth_date, row.birth_date())
-                && row.text("name").map(key) != Some(key(&id.name.text)))
-            .then_some("name")
+        (true, |_, _, _| Some("birth_date")),
+        (false, |id, row, same_key| {
+            (compatible(id.birth_date, row.birth_date()) && !same_key).then_some("name")
         }),
     ];
     for (by_key, accept) in passes {
+        // Only rows still free can pair now: folding just those finds the
+        // same rows as folding all (a fold costs as much as a key).
+        let rows_by_fold = (!by_key).then(|| {
+            let free = taken.iter().filter(|&&t| !t).count();
+            let mut groups = Groups::new(asm.rows.len(), free);
+            for (r, name) in row_keys.iter().enumerate() {
+                if let Some(name) = name
+                    && !taken[r]
+                {
+                    groups.push(Cow::Owned(fold_key(name)), r);
+                }
+            }
+            groups
+        });
         for &i in &originals {
             if applicants[i].row.is_some() {
                 continue;
             }
-            let Some(id) = &ids[i] else { continue };
-            let mut candidates = if by_key {
-                rows_by_key.get(&key(&id.name.text))
-            } else {
-                rows_by_fold.get(&fold(&id.name.text))
+            let Some((id, name)) = &ids[i] else { continue };
+            let mut candidates = match &rows_by_fold {
+                None => rows_by_key.get(name),
+                Some(groups) => groups.get(&fold_key(name)),
             };
             let found = candidates.find_map(|r| {
                 if taken[r] {
                     None
                 } else {
-                    accept(id, &asm.rows[r]).map(|why| (r, why))
+                    let same_key = row_keys[r].as_deref() == Some(name.as_str());
+                    accept(id, &asm.rows[r], same_key).map(|why| (r, why))
                 }
             });
             if let Some((r, why)) = found {
@@ -118,11 +144,11 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
     for (i, applicant) in applicants.iter_mut().enumerate() {
         applicant
             .mismatches
-            .extend(form_vs_transcript(&asm.dossiers[i]));
+            .extend(form_vs_transcript(&asm.dossiers[i], ids[i].as_ref()));
     }
     applicants.extend(
         (0..asm.rows.len())
-            .filter(|&r| !taken[r] && asm.rows[r].text("name").is_some())
+            .filter(|&r| !taken[r] && row_keys[r].is_some())
             .map(|r| Applicant {
                 row: Some(r),
                 ..Applicant::default()
@@ -133,24 +159,26 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
 
 /// Indices grouped by a text key, each group in the order pushed: a first
 /// and last index per key, and a chain through the indices (300,000 small
-/// lists, one per name, cost 12 MB more at the peak of a big run).
-struct Groups {
-    ends: HashMap<Box<str>, (usize, usize)>,
+/// lists, one per name, cost 12 MB more at the peak of a big run). Keys
+/// are borrowed where the caller holds them already.
+struct Groups<'k> {
+    ends: HashMap<Cow<'k, str>, (usize, usize), FixedState>,
     /// The next index of the same group, for each index.
     next: Vec<Option<usize>>,
 }
 
-impl Groups {
-    /// Groups of indices below `n`.
-    fn new(n: usize) -> Groups {
+impl<'k> Groups<'k> {
+    /// Groups of indices below `n`, of at most `keys` keys (sized once:
+    /// growing the map was a tenth of pairing).
+    fn new(n: usize, keys: usize) -> Groups<'k> {
         Groups {
-            ends: HashMap::new(),
+            ends: HashMap::with_capacity_and_hasher(keys, FixedState::default()),
             next: vec![None; n],
         }
     }
 
-    fn push(&mut self, key: String, i: usize) {
-        match self.ends.get_mut(key.as_str()) {
+    fn push(&mut self, key: Cow<'k, str>, i: usize) {
+        match self.ends.get_mut(&*key) {
             Some((_, last)) => {
                 if let Some(slot) = self.next.get_mut(*last) {
                     *slot = Some(i);
@@ -158,7 +186,7 @@ impl Groups {
                 *last = i;
             }
             None => {
-                self.ends.insert(key.into_boxed_str(), (i, i));
+                self.ends.insert(key, (i, i));
             }
         }
     }
@@ -175,16 +203,28 @@ impl Groups {
 }
 
 /// The transcript must name the same person as the form (decision 3: a name
-/// that differs only in diacritics is a mismatch too).
-fn form_vs_transcript(d: &SlimDossier) -> Vec<Mismatch> {
+/// that differs only in diacritics is a mismatch too). `id` is who the
+/// dossier names, whose name key and birth date are the form's when
+/// [`SlimDossier::named`] took them from the form: not taken again.
+fn form_vs_transcript(d: &SlimDossier, id: Option<&(Named, String)>) -> Vec<Mismatch> {
     let (Some(form), Some(tr)) = (&d.form, &d.transcript) else {
         return Vec::new();
+    };
+    let key_of = |said: &Said| match id {
+        Some((named, key)) if std::ptr::eq(named.name, said) => Cow::Borrowed(key.as_str()),
+        _ => Cow::Owned(key(&said.text)),
+    };
+    let date_of = |said: &Said| match id {
+        Some((named, _)) if named.birth.is_some_and(|b| std::ptr::eq(b, said)) => named.birth_date,
+        _ => Date::parse(&said.text),
     };
     let mut out = Vec::new();
     if let (Some(a), Some(b)) = (&form.name, &tr.name)
         && !a.text.is_empty()
         && !b.text.is_empty()
-        && key(&a.text) != key(&b.text)
+        // Equal texts have equal keys: most transcripts copy the form's name.
+        && a.text != b.text
+        && key_of(a) != key_of(b)
     {
         out.push(Mismatch {
             field: "name",
@@ -193,7 +233,9 @@ fn form_vs_transcript(d: &SlimDossier) -> Vec<Mismatch> {
         });
     }
     if let (Some(a), Some(b)) = (&form.birth_date, &tr.birth_date)
-        && let (Some(da), Some(db)) = (Date::parse(&a.text), Date::parse(&b.text))
+        // Equal texts are the same date (or both none).
+        && a.text != b.text
+        && let (Some(da), Some(db)) = (date_of(a), date_of(b))
         && !da.compatible(&db)
     {
         out.push(Mismatch {
