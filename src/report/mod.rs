@@ -238,6 +238,34 @@ mod tests {
         assert_eq!(neutralise("Nguyễn Văn An"), "Nguyễn Văn An");
     }
 
+    /// `write_json_of` restates `Verdicts` field by field to stream the
+    /// verdicts: a field added to `Verdicts` and not there fails here.
+    #[test]
+    fn streamed_json_is_serdes_json_of_the_whole_verdicts() {
+        let rules = RuleSet::default_rules().unwrap();
+        let batch = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/xet-tuong-duong-2021");
+        let run = crate::pipeline::run(&batch, &rules, &|_, _| {}).unwrap();
+        let v = &run.verdicts;
+        assert!(v.verdicts.len() > 100 && !v.lists.is_empty());
+        let mut expected = serde_json::to_vec_pretty(v).unwrap();
+        expected.push(b'\n');
+
+        let mut in_memory = Vec::new();
+        write_json(v, &mut in_memory).unwrap();
+        assert!(in_memory == expected, "write_json differs from serde's");
+
+        // From a tape on disk, as a large run's verdicts are written.
+        let dir = tempfile::tempdir().unwrap();
+        let mut tape = crate::spill::Tape::new(dir.path(), 10);
+        for verdict in &v.verdicts {
+            tape.push(Stored(verdict.clone())).unwrap();
+        }
+        let reel = tape.finish().unwrap();
+        let mut streamed = Vec::new();
+        write_json_of(v, &reel, &mut streamed).unwrap();
+        assert!(streamed == expected, "streamed verdicts.json differs");
+    }
+
     #[test]
     fn atomic_write_replaces_whole_files() {
         let dir = tempfile::tempdir().unwrap();
