@@ -309,8 +309,19 @@ impl Assembly {
         });
         let duplicate_of = applicant.duplicate_of.map(|d| &self.dossiers[d].path);
         let mismatches = format!("{:?}", applicant.mismatches);
-        let bytes = postcard::to_stdvec(&(row, dossier, duplicate_of, mismatches)).ok()?;
-        Some(xxhash_rust::xxh3::xxh3_128(&bytes))
+        let inputs = (row, dossier, duplicate_of, mismatches);
+        thread_local! {
+            // One buffer per thread, reused: growing a new one for each of
+            // 10,000 applicants was half the cost of their keys.
+            static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BYTES.with_borrow_mut(|buffer| {
+            buffer.clear();
+            let bytes = postcard::to_extend(&inputs, std::mem::take(buffer)).ok()?;
+            let key = xxhash_rust::xxh3::xxh3_128(&bytes);
+            *buffer = bytes;
+            Some(key)
+        })
     }
 
     /// `applicant`'s row and dossier, whole.
