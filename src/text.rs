@@ -248,11 +248,7 @@ pub fn fold_words_at_most(s: &str, out: &mut String, max: usize) -> bool {
                 Some(FOLD_SLOW) | None => {
                     let mut push = |d: char| {
                         if d.is_alphanumeric() {
-                            if gap && out.len() > start {
-                                out.push(' ');
-                            }
-                            gap = false;
-                            out.push(if d == 'đ' { 'd' } else { d });
+                            push_word_char(out, start, &mut gap, if d == 'đ' { 'd' } else { d });
                         } else {
                             gap = true;
                         }
@@ -266,16 +262,23 @@ pub fn fold_words_at_most(s: &str, out: &mut String, max: usize) -> bool {
                 Some(folded) => char::from_u32(folded).unwrap_or(c),
             }
         };
-        if gap && out.len() > start {
-            out.push(' ');
-        }
-        gap = false;
-        out.push(d);
+        push_word_char(out, start, &mut gap, d);
         if out.len() > limit {
             return false;
         }
     }
     true
+}
+
+/// Appends a folded word character to `out`, after one space if a gap came
+/// before it and words were already appended since `start`.
+#[inline]
+fn push_word_char(out: &mut String, start: usize, gap: &mut bool, d: char) {
+    if *gap && out.len() > start {
+        out.push(' ');
+    }
+    *gap = false;
+    out.push(d);
 }
 
 /// What [`fold_words`] makes of one non-ASCII character: the characters it
