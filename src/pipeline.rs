@@ -23,7 +23,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Called as files are read (`done`, `total`), for a progress bar.
+/// Called as files are read (`done`, `total`; every 64 files and at the
+/// last), for a progress bar.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 pub struct Run {
@@ -347,10 +348,11 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
                 Some(cache) => read_through(f, stat, &readers, cache, &spill),
                 None => read_file(f, &readers).slim(&spill),
             };
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                total,
-            );
+            let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            // Every file's tick cost more than reading it back from the cache.
+            if done.is_multiple_of(64) || done == total {
+                progress(done, total);
+            }
             c
         })
         .collect::<Result<_, SpillError>>()?;
