@@ -49,7 +49,7 @@ pub struct Spill {
 /// memory once read, and reading a large batch's parts back touches nearly
 /// all of them: 10,000 dossiers spill about 50 MB; 100,000 spill 500 MB and
 /// are read with `pread`, keeping within their memory bound.
-pub const MAP_AT_MOST: usize = 128 << 20;
+const MAP_AT_MOST: usize = 128 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpillError {
@@ -247,24 +247,24 @@ impl<T: Serialize> Tape<T> {
 
     pub fn push(&mut self, value: T) -> Result<(), SpillError> {
         self.count += 1;
-        if self.out.is_none() {
-            if self.held.len() < self.hold_at_most {
+        let out = match &mut self.out {
+            Some(out) => out,
+            None if self.held.len() < self.hold_at_most => {
                 self.held.push(value);
                 return Ok(());
             }
-            let file = std::fs::create_dir_all(&self.dir)
-                .and_then(|_| tempfile::tempfile_in(&self.dir))
-                .map_err(SpillError::Write)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            for held in std::mem::take(&mut self.held) {
-                write_record(&mut out, &held)?;
+            None => {
+                let file = std::fs::create_dir_all(&self.dir)
+                    .and_then(|_| tempfile::tempfile_in(&self.dir))
+                    .map_err(SpillError::Write)?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                for held in std::mem::take(&mut self.held) {
+                    write_record(&mut out, &held)?;
+                }
+                self.out.insert(out)
             }
-            self.out = Some(out);
-        }
-        match &mut self.out {
-            Some(out) => write_record(out, &value),
-            None => Ok(()),
-        }
+        };
+        write_record(out, &value)
     }
 
     /// Records written so far.

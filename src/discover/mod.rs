@@ -49,8 +49,14 @@ impl FoundFile {
     }
 }
 
+/// The folder part of a `/`-separated path ("" at the root). A plain scan
+/// back from the end: `rsplit_once`'s searcher spent more setting up than
+/// scanning, a sixth of assembling a batch (callgrind).
 pub fn parent_of(rel: &str) -> &str {
-    rel.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
+    rel.bytes()
+        .rposition(|b| b == b'/')
+        .and_then(|i| rel.get(..i))
+        .unwrap_or("")
 }
 
 /// Size and modification time of a regular file, as the walk saw them:

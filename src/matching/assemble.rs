@@ -8,6 +8,7 @@
 //! A request letter covers every dossier in its folder and below.
 
 use super::{Assembly, SlimDossier, SlimRow};
+use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::Content;
 use crate::text::{fold_words, key};
@@ -33,20 +34,9 @@ struct File {
     rel: Arc<str>,
 }
 
-/// [`crate::discover::parent_of`], by a plain scan back from the end: the
-/// last `/` of a path is a file or folder name away, and `rsplit_once`'s
-/// searcher spent more setting up than scanning (a sixth of assembling;
-/// callgrind).
-fn folder_of(rel: &str) -> &str {
-    rel.bytes()
-        .rposition(|b| b == b'/')
-        .and_then(|i| rel.get(..i))
-        .unwrap_or("")
-}
-
 impl File {
     fn folder(&self) -> &str {
-        folder_of(&self.rel)
+        parent_of(&self.rel)
     }
 
     fn file_name(&self) -> &str {
@@ -116,7 +106,7 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
                         Some((folder, home)) if folder == file.folder() => home,
                         _ => {
                             let home = folder_home(file.folder(), &dossier_homes);
-                            last_home = Some((folder_of(rel), home));
+                            last_home = Some((parent_of(rel), home));
                             home
                         }
                     },
@@ -150,7 +140,7 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
         let mut folder = if dossier_homes.folders.contains(d.path.as_str()) {
             d.path.as_str()
         } else {
-            folder_of(&d.path)
+            parent_of(&d.path)
         };
         let mut covering: Vec<usize> = Vec::new();
         loop {
@@ -158,7 +148,7 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
             if folder.is_empty() {
                 break;
             }
-            folder = folder_of(folder);
+            folder = parent_of(folder);
         }
         covering.sort_unstable();
         d.request_letters = covering.iter().map(|&i| letters[i].1.clone()).collect();
@@ -183,9 +173,9 @@ fn dossier_homes<'a>(found: &'a [Arc<str>], contents: &[Content]) -> Homes<'a> {
     let mut transcripts: HashSet<&str> = HashSet::default();
     for (file, content) in found.iter().zip(contents) {
         if has_part(content, FORM) {
-            forms.entry(folder_of(file)).or_default().push(file);
+            forms.entry(parent_of(file)).or_default().push(file);
         } else if has_part(content, TRANSCRIPT) {
-            transcripts.insert(folder_of(file));
+            transcripts.insert(parent_of(file));
         }
     }
     let mut homes = Homes::default();
@@ -208,7 +198,7 @@ fn dossier_homes<'a>(found: &'a [Arc<str>], contents: &[Content]) -> Homes<'a> {
     if homes.folders.contains("") && homes.folders.iter().any(|f| !f.is_empty()) {
         homes.folders.remove("");
         for (file, content) in found.iter().zip(contents) {
-            if folder_of(file).is_empty() && has_part(content, FORM) {
+            if parent_of(file).is_empty() && has_part(content, FORM) {
                 homes.files.insert(file);
             }
         }
@@ -231,7 +221,7 @@ fn folder_home<'h>(mut folder: &str, homes: &Homes<'h>) -> Option<&'h str> {
         if folder.is_empty() {
             return None;
         }
-        folder = folder_of(folder);
+        folder = parent_of(folder);
     }
 }
 
@@ -248,7 +238,7 @@ fn attribute_strays(
     let mut one_file: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, d) in asm.dossiers.iter().enumerate() {
         if let Some(path) = homes.files.get(d.path.as_str()) {
-            one_file.entry(folder_of(path)).or_default().push(i);
+            one_file.entry(parent_of(path)).or_default().push(i);
         }
     }
     for (file, content) in stray {
