@@ -10,9 +10,10 @@
 
 use super::common::{load_rules, progress_bar, with_jobs};
 use hoso::cache::Cache;
+use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline;
 use hoso::report;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Review a batch: verdicts with every reason and its source.
@@ -58,25 +59,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{}: no such file or folder", args.batch.display());
     }
     let started = std::time::Instant::now();
-    let rules = load_rules(args.rules.as_deref())?;
     let bar = progress_bar("Reading");
     let tick = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let cache = if args.no_cache {
-        None
-    } else {
-        match Cache::load(&args.out, &pipeline::cache_salt(&rules)) {
-            Ok(cache) => Some(cache),
-            Err(e) => {
-                eprintln!("hoso: warning: running without the cache: {e:#}");
-                None
-            }
-        }
-    };
-    let run = with_jobs(args.jobs, || {
-        pipeline::check(&args.batch, &rules, &tick, cache.as_ref(), &args.out)
+    let (rules, cache, run) = with_jobs(args.jobs, || -> anyhow::Result<_> {
+        // The walk needs neither the rules nor the cache: it runs while
+        // they load.
+        let (found, loaded) = rayon::join(
+            || pipeline::find(&args.batch),
+            || -> anyhow::Result<_> {
+                let rules = load_rules(args.rules.as_deref())?;
+                let cache = (!args.no_cache)
+                    .then(|| open_cache(&args.out, &rules))
+                    .flatten();
+                Ok((rules, cache))
+            },
+        );
+        let (rules, cache) = loaded?;
+        let run = pipeline::check_found(found, &rules, &tick, cache.as_ref(), &args.out)?;
+        Ok((rules, cache, run))
     })??;
     bar.finish_and_clear();
     if run.cache_damaged {
@@ -165,6 +168,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(3)
     })
+}
+
+/// The cache in `out`, or none (with a warning) when it cannot be opened.
+fn open_cache(out: &Path, rules: &RuleSet) -> Option<Cache> {
+    match Cache::load(out, &pipeline::cache_salt(rules)) {
+        Ok(cache) => Some(cache),
+        Err(e) => {
+            eprintln!("hoso: warning: running without the cache: {e:#}");
+            None
+        }
+    }
 }
 
 fn rayon_threads(jobs: Option<usize>) -> usize {

@@ -109,6 +109,10 @@ impl VerdictList for Reel<Stored<Verdict>> {
     }
 }
 
+/// Bytes gathered before each write to an output file: verdicts.json is
+/// 7 MB at 10,000 applicants, and 8 KB at a time was 800 system calls.
+const OUT_BUFFER: usize = 1 << 18;
+
 /// Pretty JSON with a final newline.
 pub fn write_json(v: &Verdicts, out: impl Write) -> anyhow::Result<()> {
     write_json_of(v, &v.verdicts, out)
@@ -151,7 +155,7 @@ pub fn write_json_of(
             seq.end()
         }
     }
-    let mut out = std::io::BufWriter::new(out);
+    let mut out = std::io::BufWriter::with_capacity(OUT_BUFFER, out);
     let streamed = Streamed {
         rule_set: &head.rule_set,
         summary: &head.summary,
@@ -187,7 +191,13 @@ pub fn write_all_of(
     let (a, b, c) = std::thread::scope(|s| {
         let a = s.spawn(|| write_atomic_with(&json, |f| write_json_of(head, list, f)));
         let b = s.spawn(|| {
-            write_atomic_with(&csv, |f| write_csv(list, rules, std::io::BufWriter::new(f)))
+            write_atomic_with(&csv, |f| {
+                write_csv(
+                    list,
+                    rules,
+                    std::io::BufWriter::with_capacity(OUT_BUFFER, f),
+                )
+            })
         });
         let c = write_atomic_with(&xlsx, |f| write_xlsx(head, list, rules, out, f));
         (a.join(), b.join(), c)
