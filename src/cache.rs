@@ -66,11 +66,15 @@ struct FileEntry {
 
 /// The index's layout; part of the salt, so an index of another layout is
 /// never read as this one.
-const FORMAT: &str = "index 4";
+const FORMAT: &str = "index 5";
 
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {
     salt: String,
+    /// When the run that wrote this index started (nanoseconds since the
+    /// epoch): files modified after, or shortly before, may have changed
+    /// again since they were read without their stat showing it.
+    started_ns: i64,
     /// The blob file's length when this index was written.
     blobs_len: u64,
     /// Files by [`path_key`], in key order.
@@ -93,6 +97,11 @@ pub struct Cache {
     /// binary search: a hash map of 300,000 entries cost twice the memory.
     files: Vec<(u128, FileEntry)>,
     verdicts: Vec<(u128, Blob)>,
+    /// Files modified since this (the last run's start, less
+    /// [`RACY_MARGIN_NS`]) are not taken as unchanged by their stat alone.
+    trust_stat_before_ns: i64,
+    /// When this run started, for the next one.
+    started_ns: i64,
     /// Which of `files` this run reused unchanged, and what it read anew:
     /// together, the next index.
     reused: Vec<AtomicBool>,
@@ -113,6 +122,22 @@ fn sorted<T>(mut entries: Vec<(u128, T)>) -> Vec<(u128, T)> {
     entries
 }
 
+/// How far before the last run's start a file's modification time must be
+/// for its stat alone to prove it unchanged (git's "racily clean" entries).
+/// A file written in the same clock tick as it was read, after the read,
+/// keeps its size and time: ext4 stamps files from a clock that ticks every
+/// few milliseconds, FAT (USB sticks) every 2 seconds. Such a file is read
+/// and hashed again; its content is still reused when the hash is the same.
+pub const RACY_MARGIN_NS: i64 = 2_000_000_000;
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
+}
+
 fn find<T>(entries: &[(u128, T)], key: u128) -> Option<(usize, &T)> {
     let i = entries.binary_search_by_key(&key, |(k, _)| *k).ok()?;
     Some((i, &entries[i].1))
@@ -123,6 +148,9 @@ impl Cache {
     /// file content that results depend on (rule-set hash, version). Fails
     /// only when the blob file cannot be opened or is in use by another run.
     pub fn load(out: &Path, salt: &str) -> anyhow::Result<Cache> {
+        // Before anything of the batch is read (the walk may have begun:
+        // the margin covers it).
+        let started_ns = now_ns();
         std::fs::create_dir_all(out)?;
         let path = out.join(FILE_NAME);
         let salt = format!("{FORMAT} {salt}");
@@ -170,6 +198,8 @@ impl Cache {
             path,
             salt,
             spill: Arc::new(spill),
+            trust_stat_before_ns: pack.started_ns.saturating_sub(RACY_MARGIN_NS),
+            started_ns,
             reused: pack.files.iter().map(|_| AtomicBool::new(false)).collect(),
             files: sorted(pack.files),
             verdicts: sorted(pack.verdicts),
@@ -188,7 +218,8 @@ impl Cache {
     /// unchanged; its entry is then kept for the next run as it is.
     pub fn unchanged(&self, rel: &str, size: u64, mtime_ns: i64) -> Option<Content> {
         let (i, entry) = find(&self.files, path_key(rel))?;
-        if entry.size != size || entry.mtime_ns != mtime_ns {
+        if entry.size != size || entry.mtime_ns != mtime_ns || mtime_ns >= self.trust_stat_before_ns
+        {
             return None;
         }
         let content = self.intact(entry)?;
@@ -331,6 +362,7 @@ impl Cache {
         let verdicts = sorted(verdicts);
         let pack = Pack {
             salt: self.salt,
+            started_ns: self.started_ns,
             blobs_len: self.spill.end(),
             files,
             verdicts,

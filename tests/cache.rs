@@ -260,3 +260,68 @@ fn every_kept_verdict_is_read_back() {
         assert_eq!(cache.verdict(*key).as_ref(), Some(verdict));
     }
 }
+
+/// `docx` zipped again with `from` replaced by `to` (as many bytes) in its
+/// main part, and an archive comment of `pad` bytes.
+fn rezipped(docx: &[u8], from: &str, to: &str, pad: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == "word/document.xml" {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.contains(from));
+            bytes = text.replace(from, to).into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.set_comment(" ".repeat(pad)).unwrap();
+    out.finish().unwrap().into_inner()
+}
+
+/// A file rewritten in the clock tick it was read in keeps its size and
+/// modification time; the cache must not take it as unchanged (git's
+/// "racily clean" entries): the re-run reads it again.
+#[test]
+fn a_file_rewritten_without_a_new_stat_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    copy_dir(Path::new("tests/fixtures/batch/xet-2021"), &batch);
+    let form = batch.join("xa-dak-koi/01-nguyen-van-an/don-de-nghi.docx");
+    let original = std::fs::read(&form).unwrap();
+    // The birth date on the form: the list's then differs from it.
+    let (from, to) = ("/1975", "/1976");
+    assert_eq!(from.len(), to.len());
+    let a = rezipped(&original, from, from, 0).len();
+    let b = rezipped(&original, from, to, 0).len();
+    let before = rezipped(&original, from, from, b.saturating_sub(a));
+    let after = rezipped(&original, from, to, a.saturating_sub(b));
+    assert_eq!(before.len(), after.len());
+    assert_ne!(before, after);
+
+    std::fs::write(&form, &before).unwrap();
+    let stamp = std::fs::metadata(&form).unwrap().modified().unwrap();
+    let out = dir.path().join("out");
+    let first = check(&batch, &out, &[]);
+    std::fs::write(&form, &after).unwrap();
+    let file = std::fs::File::options().write(true).open(&form).unwrap();
+    file.set_modified(stamp).unwrap();
+    drop(file);
+    let meta = std::fs::metadata(&form).unwrap();
+    assert_eq!(
+        (meta.len(), meta.modified().unwrap()),
+        (before.len() as u64, stamp)
+    );
+
+    let warm = check(&batch, &out, &[]);
+    let cold = check(&batch, &dir.path().join("cold"), &["--no-cache"]);
+    assert!(first != cold, "the new birth date changes the verdicts");
+    assert!(warm == cold, "the rewritten form is read again");
+}

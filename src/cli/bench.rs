@@ -156,6 +156,11 @@ fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<
         }
         std::fs::copy(f.path(), &to)?;
     }
+    // A batch arrives before it is checked. Files written just before a
+    // run are read again by the next one, to be safe (the cache's racy
+    // margin): without this pause the re-run would read the whole copy.
+    let margin = std::time::Duration::from_nanos(hoso::cache::RACY_MARGIN_NS.unsigned_abs());
+    std::thread::sleep(margin + std::time::Duration::from_millis(100));
     let jobs_arg = jobs.to_string();
     let extra = ["--jobs", jobs_arg.as_str()];
     let out = work.path().join("out");
