@@ -271,7 +271,7 @@ pub fn read_rosters(
     display: &str,
     catalogue: &Catalogue,
 ) -> Result<(Vec<Roster>, Vec<Warning>), String> {
-    let wb = read_workbook(path, display).map_err(|e| e.to_string())?;
+    let wb = read_workbook(path, display).map_err(|e| e.explain(&catalogue.vocabulary))?;
     let mut warnings: Vec<Warning> = wb
         .warnings
         .iter()
