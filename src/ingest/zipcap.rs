@@ -155,6 +155,8 @@ pub fn not_a_zip(bytes: &[u8]) -> IngestError {
         ErrorKind::Empty
     } else if bytes.starts_with(b"%PDF") {
         ErrorKind::Pdf
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && holds_encrypted_package(bytes) {
+        ErrorKind::Encrypted
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         ErrorKind::OldOffice
     } else if bytes.starts_with(b"\x89PNG") || bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -167,6 +169,18 @@ pub fn not_a_zip(bytes: &[u8]) -> IngestError {
         ErrorKind::NotOffice
     };
     IngestError::new(kind, [])
+}
+
+/// Whether an OLE container names an `EncryptedPackage` stream: how Office
+/// stores a password-protected .docx or .xlsx. The name sits in a directory
+/// sector anywhere in the file (UTF-16); files like this are rare enough
+/// for a plain search.
+fn holds_encrypted_package(bytes: &[u8]) -> bool {
+    let name: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
 #[cfg(test)]
