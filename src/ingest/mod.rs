@@ -435,3 +435,45 @@ pub fn format_of(path: &Path) -> Format {
         _ => Format::Other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Discovery words its problems itself; each must arrive as its kind,
+    /// not as untranslated detail.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_problems_become_their_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut deep = dir.path().to_path_buf();
+        for i in 0..40 {
+            deep.push(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::os::unix::fs::symlink("gone.docx", dir.path().join("broken.docx")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", dir.path().join("null.docx")).unwrap();
+        let mut kinds: Vec<(ErrorKind, Vec<String>)> = crate::discover::walk(dir.path())
+            .iter()
+            .filter_map(|f| f.problem.as_deref())
+            .map(IngestError::from)
+            .map(|e| (e.kind(), e.values().to_vec()))
+            .collect();
+        kinds.sort_by_key(|(k, _)| format!("{k:?}"));
+        assert_eq!(
+            kinds,
+            [
+                (ErrorKind::LinkLoop, vec![]),
+                (ErrorKind::NotFound, vec![]),
+                (ErrorKind::NotRegular, vec![]),
+                (ErrorKind::TooDeep, vec!["32".to_string()]),
+            ]
+        );
+        let other = IngestError::from("interrupted");
+        assert_eq!(
+            (other.kind(), other.to_string()),
+            (ErrorKind::Other, "interrupted".into())
+        );
+    }
+}
