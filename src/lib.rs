@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod interrupt;
 pub mod letters;
 pub mod matching;
+pub mod messages;
 pub mod pipeline;
 pub mod register;
 pub mod report;

@@ -415,7 +415,7 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
     drop(found);
 
     let t = Instant::now();
-    let assembly = assemble(&all_files, contents);
+    let assembly = assemble(&all_files, contents, &rules.vocabulary);
     let applicants = pair(&assembly);
     timings.matching = t.elapsed();
     Ok(Matched {

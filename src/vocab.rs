@@ -3,6 +3,9 @@
 //! `&Vocabulary` and nothing else from the rule set, so ingest stays
 //! independent of the rules themselves.
 
+use crate::ingest::ErrorKind;
+use crate::matching::assemble::Unused;
+use crate::messages::Texts;
 use crate::text::fold_words;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +35,13 @@ pub struct Vocabulary {
     /// Transcript table columns: `subject`, `periods`, `score` -> header labels.
     #[serde(default)]
     pub transcript_columns: BTreeMap<String, Vec<String>>,
+    /// Why a file could not be read, worded per kind (`[vocabulary.unreadable]`);
+    /// kinds left out keep the shipped wording.
+    #[serde(default)]
+    pub unreadable: Texts<ErrorKind>,
+    /// Why a file is left unused, worded per kind (`[vocabulary.unused]`).
+    #[serde(default)]
+    pub unused: Texts<Unused>,
     /// Folded alias -> field, for columns and labels, built on first use:
     /// headers and labels are looked up thousands of times per batch.
     #[serde(skip)]

@@ -335,8 +335,9 @@ fn hostile_files_give_one_line_reasons() {
         assert!(!err.contains('\n'), "{file}: {err}");
     }
     let missing = read_document(&fixture("hostile/no-such-file.docx"), "x").expect_err("missing");
-    assert!(
-        missing.to_string().starts_with("cannot open file"),
+    assert_eq!(
+        missing.kind(),
+        hoso::ingest::ErrorKind::NotFound,
         "{missing}"
     );
 }

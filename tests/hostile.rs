@@ -207,26 +207,35 @@ fn build_hostile_batch(root: &Path) -> (Vec<Hostile>, Locked) {
         ("bomb-lying.docx", "inflate"),
         ("bomb-central-lie.docx", "inflate"),
         ("bomb-declared.docx", "more than the 512 MB limit"),
-        ("corrupt-crc.docx", "damaged"),
-        ("cd-offset.xlsx", "damaged"),
-        ("no-central-directory.xlsx", "truncated"),
+        ("corrupt-crc.docx", "tệp bị hỏng hoặc không đầy đủ ("),
+        ("cd-offset.xlsx", "tệp bị hỏng hoặc không đầy đủ ("),
+        (
+            "no-central-directory.xlsx",
+            "tệp bị hỏng hoặc không đầy đủ (",
+        ),
         ("billion-laughs.xlsx", "entity"),
-        ("encrypted.xlsx", "password-protected"),
-        ("encrypted.docx", "password-protected"),
+        ("encrypted.xlsx", "tệp có đặt mật khẩu (đã mã hóa)"),
+        ("encrypted.docx", "tệp có đặt mật khẩu (đã mã hóa)"),
     ] {
         copy(&format!("tests/fixtures/hostile/{file}"), file);
         add(file, reason);
     }
     for (file, reason) in [
-        ("truncated.docx", "truncated"),
-        ("zip-bomb.docx", "zip bomb"),
+        ("truncated.docx", "tệp bị hỏng hoặc không đầy đủ ("),
+        (
+            "zip-bomb.docx",
+            "có thể là tệp độc hại; không đọc (archive entry",
+        ),
         ("billion-laughs.docx", "DOCTYPE"),
         ("deep-nesting.docx", "nested"),
         ("pdf-renamed.docx", "PDF"),
-        ("excel-renamed.docx", "not a Word document"),
-        ("empty.docx", "empty"),
+        (
+            "excel-renamed.docx",
+            "đây là bảng tính Excel, không phải văn bản Word",
+        ),
+        ("empty.docx", "tệp rỗng (0 byte)"),
         // 40 levels of tables in tables: read, but it is no known document.
-        ("nested-tables.docx", "no known kind"),
+        ("nested-tables.docx", "văn bản Word không rõ loại"),
     ] {
         copy(
             &format!("tests/fixtures/docx/hostile/{file}"),
@@ -235,20 +244,20 @@ fn build_hostile_batch(root: &Path) -> (Vec<Hostile>, Locked) {
         add(&format!("docx/{file}"), reason);
     }
     for (file, reason) in [
-        ("truncated.xlsx", "truncated"),
-        ("bomb.xlsx", "zip bomb"),
+        ("truncated.xlsx", "tệp bị hỏng hoặc không đầy đủ ("),
+        ("bomb.xlsx", "có thể là tệp độc hại"),
         ("bomb-lying.xlsx", "inflate"),
         ("hostile-sst.xlsx", "strings"),
         ("hostile-dimensions.xls", "absurd size"),
-        ("hostile-far-cell.xls", "refused"),
+        ("hostile-far-cell.xls", "vượt giới hạn đọc an toàn"),
         ("hostile-loop.xls", "loops"),
         ("hostile-repeat.ods", "more than 1000000 cells"),
-        ("hostile-xfd.xlsx", "without a list"),
-        ("encrypted.xlsx", "password-protected"),
-        ("pdf.xlsx", "PDF"),
-        ("html.xls", "HTML"),
-        ("csv.xls", "CSV"),
-        ("empty.xlsx", "empty"),
+        ("hostile-xfd.xlsx", "bảng tính không có danh sách"),
+        ("encrypted.xlsx", "tệp có đặt mật khẩu"),
+        ("pdf.xlsx", "tệp thực chất là PDF"),
+        ("html.xls", "tệp thực chất là trang web (HTML)"),
+        ("csv.xls", "tệp thực chất là văn bản thuần (CSV)"),
+        ("empty.xlsx", "tệp rỗng (0 byte)"),
     ] {
         copy(
             &format!("tests/fixtures/lists/{file}"),
@@ -262,28 +271,31 @@ fn build_hostile_batch(root: &Path) -> (Vec<Hostile>, Locked) {
         "tests/fixtures/docx/don-de-nghi.docx",
         "don-de-nghi-that-la-word.xlsx",
     );
-    add("don-de-nghi-that-la-word.xlsx", "Word document");
+    add(
+        "don-de-nghi-that-la-word.xlsx",
+        "đây là văn bản Word, không phải bảng tính",
+    );
     std::fs::write(hostile.join("many-entries.docx"), many_entries_zip(10_001)).unwrap();
     add("many-entries.docx", "entries");
     for name in ["empty.pdf", "empty"] {
         std::fs::write(hostile.join(name), b"").unwrap();
-        add(name, "empty file (0 bytes)");
+        add(name, "không đọc được: tệp rỗng (0 byte)");
     }
 
     // Links: one back to the batch root (a loop), one to nowhere, one to a device.
     std::os::unix::fs::symlink("..", hostile.join("loop")).unwrap();
-    add("loop", "loop");
+    add("loop", "trỏ vòng");
     std::os::unix::fs::symlink("nowhere.docx", hostile.join("dangling.docx")).unwrap();
-    add("dangling.docx", "cannot read");
+    add("dangling.docx", "không tìm thấy tệp");
     std::os::unix::fs::symlink("/dev/zero", hostile.join("zero.docx")).unwrap();
-    add("zero.docx", "not a regular file");
+    add("zero.docx", "không phải tệp thông thường");
     let fifo = hostile.join("fifo.xlsx");
     if Command::new("mkfifo")
         .arg(&fifo)
         .status()
         .is_ok_and(|s| s.success())
     {
-        add("fifo.xlsx", "not a regular file");
+        add("fifo.xlsx", "không phải tệp thông thường");
     }
 
     // Odd names; the content is a Word document of no known kind.
@@ -303,14 +315,14 @@ fn build_hostile_batch(root: &Path) -> (Vec<Hostile>, Locked) {
         let rel = name.to_string_lossy().into_owned();
         list.push(Hostile {
             rel: format!("{HOSTILE_DIR}/{rel}"),
-            reason: "no known kind",
+            reason: "văn bản Word không rõ loại",
         });
     }
     let long = format!("{}.docx", "ư".repeat(125));
     std::fs::copy(Path::new(NO_KIND_DOCX), hostile.join(&long)).unwrap();
     list.push(Hostile {
         rel: format!("{HOSTILE_DIR}/{long}"),
-        reason: "no known kind",
+        reason: "văn bản Word không rõ loại",
     });
 
     // No permission: a file and a folder (root reads them anyway).
@@ -327,20 +339,20 @@ fn build_hostile_batch(root: &Path) -> (Vec<Hostile>, Locked) {
         println!("running with permission override (root): chmod 000 does not stop reading");
         list.push(Hostile {
             rel: format!("{HOSTILE_DIR}/khong-doc.docx"),
-            reason: "no known kind",
+            reason: "văn bản Word không rõ loại",
         });
         list.push(Hostile {
             rel: format!("{HOSTILE_DIR}/khoa/ghi-chu.txt"),
-            reason: "not part of any dossier",
+            reason: "không thuộc hồ sơ nào (không có đơn đề nghị",
         });
     } else {
         list.push(Hostile {
             rel: format!("{HOSTILE_DIR}/khong-doc.docx"),
-            reason: "ermission denied",
+            reason: "không có quyền đọc tệp",
         });
         list.push(Hostile {
             rel: format!("{HOSTILE_DIR}/khoa"),
-            reason: "cannot read",
+            reason: "không có quyền đọc tệp",
         });
     }
     (list, locked)
@@ -379,6 +391,16 @@ fn hostile_neighbours_get_reasons_and_change_no_verdict() {
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+    for u in &v.unused_files {
+        let english = english_outside_parentheses(&u.reason);
+        assert!(
+            english.is_empty(),
+            "{}: {:?} in {}",
+            u.path,
+            english,
+            u.reason
+        );
+    }
     let xuan = v
         .verdicts
         .iter()
@@ -389,7 +411,15 @@ fn hostile_neighbours_get_reasons_and_change_no_verdict() {
         .iter()
         .find(|r| r.sources.iter().any(|s| s == in_dossier))
         .unwrap_or_else(|| panic!("{:#?}", xuan.reasons));
-    assert!(reason.message.contains("zz-bomb.docx") && reason.message.contains("inflate"));
+    assert!(
+        reason.message.starts_with("Không đọc được tệp ")
+            && reason
+                .message
+                .contains("zz-bomb.docx: tệp bị hỏng hoặc không đầy đủ (")
+            && reason.message.contains("inflate"),
+        "{}",
+        reason.message
+    );
     assert!(!reason.message.contains('\n'), "{}", reason.message);
 
     // Nothing outside the python batch and the hostile folder is unused.
@@ -412,6 +442,104 @@ fn hostile_neighbours_get_reasons_and_change_no_verdict() {
     let written: Verdicts =
         serde_json::from_slice(&std::fs::read(out.join("verdicts.json")).unwrap()).unwrap();
     assert_eq!(&written, v);
+}
+
+/// English words a clerk must not meet in a reason, outside the
+/// parenthesised technical detail a reason may end with.
+fn english_outside_parentheses(reason: &str) -> Vec<String> {
+    const ENGLISH: [&str; 16] = [
+        "damaged",
+        "truncated",
+        "zip",
+        "cannot",
+        "read",
+        "unreadable",
+        "refused",
+        "archive",
+        "entry",
+        "empty",
+        "bytes",
+        "file",
+        "spreadsheet",
+        "document",
+        "password",
+        "limit",
+    ];
+    let mut outside = String::new();
+    let mut depth = 0usize;
+    for c in reason.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => outside.push(c),
+            _ => {}
+        }
+    }
+    outside
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| ENGLISH.contains(&w.as_str()))
+        .collect()
+}
+
+/// A damaged Word file inside a dossier and another outside every dossier:
+/// the dossier needs review and both reasons are the rule file's Vietnamese,
+/// the technical detail only in parentheses.
+#[test]
+fn damaged_word_files_are_explained_in_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("batch");
+    copy_dir(Path::new(PYTHON_BATCH), &root);
+    let dossier = "xa-dak-koi/01-nguyen-van-an";
+    let inside = format!("{dossier}/giay-to-kem-theo.docx");
+    std::fs::copy(
+        "tests/fixtures/docx/hostile/truncated.docx",
+        root.join(&inside),
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/fixtures/hostile/corrupt-crc.docx",
+        root.join("tai-lieu.docx"),
+    )
+    .unwrap();
+
+    let v = check(&root).verdicts;
+    let an = v
+        .verdicts
+        .iter()
+        .find(|x| x.dossier.as_deref() == Some(dossier))
+        .unwrap();
+    assert_eq!(an.status, hoso::verdict::Status::NeedsReview);
+    let reason = an
+        .reasons
+        .iter()
+        .find(|r| r.sources.contains(&inside))
+        .unwrap_or_else(|| panic!("{:#?}", an.reasons));
+    assert_eq!(reason.code, "khong-doc-duoc");
+    let wanted = format!("Không đọc được tệp {inside}: tệp bị hỏng hoặc không đầy đủ (");
+    assert!(
+        reason.message.starts_with(&wanted) && reason.message.ends_with(')'),
+        "{}",
+        reason.message
+    );
+    let unused = v
+        .unused_files
+        .iter()
+        .find(|u| u.path == "tai-lieu.docx")
+        .unwrap();
+    assert!(
+        unused
+            .reason
+            .starts_with("không đọc được: tệp bị hỏng hoặc không đầy đủ ("),
+        "{}",
+        unused.reason
+    );
+    for text in [&reason.message, &unused.reason] {
+        let english = english_outside_parentheses(text);
+        assert!(english.is_empty(), "{english:?} in {text}");
+        // The detail is there, for whoever repairs the file.
+        assert!(text.contains("zip") || text.contains("inflate"), "{text}");
+    }
 }
 
 /// Two names that differ only in bytes that are not UTF-8 both come out
@@ -510,7 +638,9 @@ fn a_list_past_the_cell_cap_is_refused_within_memory() {
     let u = &v.unused_files[0];
     assert_eq!(u.path, "danh-sach-lon.xlsx");
     assert!(
-        u.reason.contains("more than 1000000 filled cells"),
+        u.reason
+            .starts_with("không đọc được: không đọc được trang nào của bảng tính (")
+            && u.reason.contains("more than 1000000 filled cells"),
         "{}",
         u.reason
     );
@@ -639,11 +769,20 @@ fn hostile_rosters_are_reported_and_the_good_ones_land() {
     let out = hoso_in(dir.path(), &["import", "--db", "r.db", "rosters"]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{}\n{text}", out.status);
-    let failed: Vec<&str> = text
+    let failures: Vec<(&str, &str)> = text
         .lines()
         .filter_map(|l| l.split_once(": LỖI, không nhập: "))
-        .map(|(file, _)| file)
         .collect();
+    let failed: Vec<&str> = failures.iter().map(|(file, _)| *file).collect();
+    // Every reason a file could not be read is the catalogue's Vietnamese
+    // (the walk's own "File system loop" text is not a reader's).
+    for (file, reason) in &failures {
+        let english = english_outside_parentheses(reason);
+        assert!(
+            english.is_empty() || file.ends_with("/loop"),
+            "{file}: {english:?} in {reason}"
+        );
+    }
     let mut problems = Vec::new();
     for want in &expected_failures {
         if !failed.iter().any(|f| shows(f, want)) {

@@ -39,7 +39,7 @@
 //! A header or footer without any text is left out.
 
 use super::zipcap::Archive;
-use super::{Block, Document, IngestError, Paragraph, Result, Table, TableCell};
+use super::{Block, Document, ErrorKind, IngestError, Paragraph, Result, Table, TableCell};
 use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use quick_xml::reader::Reader;
 use std::borrow::Cow;
@@ -68,17 +68,16 @@ const MC_NAMESPACE: &str = "http://schemas.openxmlformats.org/markup-compatibili
 
 /// Reads a .docx file; see [`read_document_bytes`].
 pub fn read_document(path: &Path, display: &str) -> Result<Document> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| IngestError::new(format!("cannot open file: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| IngestError::io(&e))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| IngestError::new(format!("cannot read file: {e}")))?;
+        .map_err(|e| IngestError::io(&e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(IngestError::new(format!(
-            "file is larger than {} MB; not read",
-            MAX_FILE_BYTES >> 20
-        )));
+        return Err(IngestError::detail(
+            ErrorKind::TooLarge,
+            MAX_FILE_BYTES >> 20,
+        ));
     }
     read_document_bytes(&bytes, display)
 }
@@ -88,7 +87,7 @@ pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
     let mut archive = Archive::open(bytes)?;
     let main = main_part_name(&mut archive)?;
     let Some(body) = archive.read(&main)? else {
-        return Err(IngestError::new(missing_main_reason(&archive)));
+        return Err(missing_main(&archive));
     };
     let folder = main.rsplit_once('/').map_or("", |(dir, _)| dir);
     let mut extras = header_footer_names(&archive.names(), folder);
@@ -131,20 +130,17 @@ fn main_part_name(archive: &mut Archive) -> Result<String> {
             Ok(_) => {}
         }
     }
-    Err(IngestError::new(missing_main_reason(archive)))
+    Err(missing_main(archive))
 }
 
-fn missing_main_reason(archive: &Archive) -> String {
-    let what = if archive.contains("xl/workbook.xml") {
-        " (it is an Excel workbook)"
-    } else if archive.contains("content.xml") {
-        " (it is an OpenDocument file)"
-    } else if archive.contains("ppt/presentation.xml") {
-        " (it is a PowerPoint presentation)"
+fn missing_main(archive: &Archive) -> IngestError {
+    // An OpenDocument file may be text or a spreadsheet: a plain "not Word".
+    let kind = if archive.contains("xl/workbook.xml") || archive.contains("xl/workbook.bin") {
+        ErrorKind::SpreadsheetNotWord
     } else {
-        ""
+        ErrorKind::NotWord
     };
-    format!("not a Word document: word/document.xml is missing from the archive{what}")
+    IngestError::new(kind, [])
 }
 
 fn header_footer_names(names: &[String], folder: &str) -> Vec<String> {
@@ -368,9 +364,10 @@ impl DocReader {
             self.read_events(xml, name)?;
         }
         if !self.open.is_empty() || self.skipping > 0 {
-            return Err(IngestError::new(format!(
-                "damaged Word document: {name} ends in the middle of the text"
-            )));
+            return Err(IngestError::detail(
+                ErrorKind::Damaged,
+                format!("{name} ends in the middle of the text"),
+            ));
         }
         if !is_body {
             let has_text = self.out.iter().skip(part_start).any(|b| match b {
@@ -411,11 +408,14 @@ impl DocReader {
         let mut seen_root = false;
         loop {
             let event = reader.read_event().map_err(|e| {
-                IngestError::new(format!(
-                    "damaged Word document: {name} is not well-formed XML ({}, at byte {})",
-                    one_line(&e.to_string()),
-                    reader.error_position()
-                ))
+                IngestError::detail(
+                    ErrorKind::Damaged,
+                    format!(
+                        "{name} is not well-formed XML: {}, at byte {}",
+                        one_line(&e.to_string()),
+                        reader.error_position()
+                    ),
+                )
             })?;
             match event {
                 Event::Start(e) => {
@@ -442,9 +442,10 @@ impl DocReader {
                 }
                 Event::GeneralRef(r) => self.push_ref(&r)?,
                 Event::DocType(_) => {
-                    return Err(IngestError::new(format!(
-                        "refused: {name} declares a DOCTYPE, which Word never writes (entity-expansion attack?)"
-                    )));
+                    return Err(IngestError::detail(
+                        ErrorKind::Suspicious,
+                        format!("{name} declares a DOCTYPE, which Word never writes"),
+                    ));
                 }
                 Event::Eof => break,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
@@ -1216,14 +1217,15 @@ fn w_name(local: &[u8]) -> WName {
 #[cold]
 #[inline(never)]
 fn too_much(cap: &str) -> IngestError {
-    IngestError::new(match cap {
+    let detail = match cap {
         "text" => format!(
-            "refused: the document holds more than {} MB of text",
+            "the document holds more than {} MB of text",
             MAX_TEXT_BYTES >> 20
         ),
-        "depth" => format!("refused: elements nested more than {MAX_DEPTH} levels deep"),
-        _ => format!("refused: more than {MAX_ITEMS} paragraphs and table cells"),
-    })
+        "depth" => format!("elements nested more than {MAX_DEPTH} levels deep"),
+        _ => format!("more than {MAX_ITEMS} paragraphs and table cells"),
+    };
+    IngestError::detail(ErrorKind::OverLimit, detail)
 }
 
 /// `QName::decompose` on bytes: the prefix is what precedes the first `:`
@@ -1609,7 +1611,8 @@ mod tests {
         );
         let err =
             read_document_bytes(&package(&[("word/document.xml", doctype)]), "t").unwrap_err();
-        assert!(err.0.contains("DOCTYPE"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Suspicious, "{err}");
+        assert!(err.to_string().contains("DOCTYPE"), "{err}");
 
         let deep = body(&format!(
             "<w:p>{}{}</w:p>",
@@ -1617,15 +1620,17 @@ mod tests {
             "</w:smartTag>".repeat(400)
         ));
         let err = read_document_bytes(&package(&[("word/document.xml", deep)]), "t").unwrap_err();
-        assert!(err.0.contains("nested"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::OverLimit, "{err}");
+        assert!(err.to_string().contains("nested"), "{err}");
 
         let bad = body("<w:p><w:r><w:t>x</w:r></w:p>");
         let err = read_document_bytes(&package(&[("word/document.xml", bad)]), "t").unwrap_err();
-        assert!(err.0.contains("not well-formed"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Damaged, "{err}");
+        assert!(err.to_string().contains("not well-formed"), "{err}");
 
         let err =
             read_document_bytes(&package(&[("xl/workbook.xml", String::new())]), "t").unwrap_err();
-        assert!(err.0.contains("Excel"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::SpreadsheetNotWord, "{err}");
     }
 
     /// Well-formed but arbitrary nestings of the elements the reader acts

@@ -1,10 +1,11 @@
 //! One entry point for "read this file, whatever it is": the stage that the
 //! pipeline runs in parallel. It never fails; a file that cannot be read
-//! comes back as [`Content::Unreadable`] with its one-line reason.
+//! comes back as [`Content::Unreadable`] with the kind of problem, worded
+//! only when a clerk is to read it (assembling), by the rule file.
 
 use super::dossier_doc::{DocPart, Interpreter, SlimPart};
 use super::table::{self, FieldValue, MATCHING_FIELDS, Record, SheetTable};
-use super::{Format, docx, format_of, spreadsheet};
+use super::{ErrorKind, Format, IngestError, docx, format_of, spreadsheet};
 use crate::discover::FoundFile;
 use crate::spill::{Blob, Spill, SpillError};
 use crate::vocab::Vocabulary;
@@ -28,7 +29,7 @@ pub enum Interpreted {
     Other {
         kind: Option<String>,
     },
-    Unreadable(String),
+    Unreadable(IngestError),
 }
 
 /// What the pipeline (and the cache) keep of a file between reading and
@@ -48,7 +49,7 @@ pub enum Content {
     Other {
         kind: Option<String>,
     },
-    Unreadable(String),
+    Unreadable(IngestError),
 }
 
 /// A list table of a spreadsheet, slimmed: its people only.
@@ -174,7 +175,7 @@ pub fn read_file(file: &FoundFile, readers: &Readers) -> Interpreted {
     match load(file) {
         Ok(bytes) => interpret(file, bytes.as_deref(), readers),
         Err(Content::Unreadable(why)) => Interpreted::Unreadable(why),
-        Err(_) => Interpreted::Unreadable("cannot read".to_string()),
+        Err(_) => Interpreted::Unreadable(IngestError::detail(ErrorKind::Io, "no content")),
     }
 }
 
@@ -182,7 +183,7 @@ pub fn read_file(file: &FoundFile, readers: &Readers) -> Interpreted {
 /// through a size cap; other files are not read (`None`).
 pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
     if let Some(problem) = &file.problem {
-        return Err(Content::Unreadable(problem.clone()));
+        return Err(Content::Unreadable(IngestError::from(problem.as_str())));
     }
     let path = file.path();
     let cap = match format_of(&path) {
@@ -190,7 +191,7 @@ pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
         Format::Spreadsheet => MAX_SPREADSHEET_BYTES,
         Format::Other => return Ok(None),
     };
-    let unreadable = |e: std::io::Error| Content::Unreadable(format!("cannot read: {}", e.kind()));
+    let unreadable = |e: std::io::Error| Content::Unreadable(IngestError::io(&e));
     let f = std::fs::File::open(&path).map_err(unreadable)?;
     // Sized once from the file's length (growing by doubling cost a tenth
     // of reading a batch in page faults).
@@ -200,9 +201,9 @@ pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() as u64 > cap {
-        return Err(Content::Unreadable(format!(
-            "file larger than {} MB: not read",
-            cap >> 20
+        return Err(Content::Unreadable(IngestError::detail(
+            ErrorKind::TooLarge,
+            cap >> 20,
         )));
     }
     Ok(Some(bytes))
@@ -223,7 +224,7 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
                 Ok(wb) => Interpreted::Spreadsheet {
                     tables: table::read_tables(&wb, vocab),
                 },
-                Err(e) => Interpreted::Unreadable(e.to_string()),
+                Err(e) => Interpreted::Unreadable(e),
             }
         }
         (Format::Word, Some(bytes)) => match docx::read_document_bytes(bytes, &file.rel) {
@@ -238,16 +239,18 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
                 }
                 Interpreted::Word { parts }
             }
-            Err(e) => Interpreted::Unreadable(e.to_string()),
+            Err(e) => Interpreted::Unreadable(e),
         },
         _ => match std::fs::metadata(file.path()) {
-            Ok(m) if m.len() == 0 => Interpreted::Unreadable("empty file (0 bytes)".to_string()),
+            Ok(m) if m.len() == 0 => {
+                Interpreted::Unreadable(IngestError::new(ErrorKind::Empty, []))
+            }
             Ok(_) => Interpreted::Other {
                 kind: vocab
                     .attachment_kind(file.file_name())
                     .map(|a| a.kind.clone()),
             },
-            Err(e) => Interpreted::Unreadable(format!("cannot read: {}", e.kind())),
+            Err(e) => Interpreted::Unreadable(IngestError::io(&e)),
         },
     }
 }

@@ -18,16 +18,275 @@ pub mod table;
 pub mod zipcap;
 
 use crate::date::Date;
+use crate::messages::Kind;
 use std::path::Path;
 
-/// Why a file could not be read; `Display` is the one-line reason a user sees.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct IngestError(pub String);
+/// Why a file could not be read: its kind and the values of the kind's
+/// placeholders. A clerk reads it worded by the rule file
+/// ([`IngestError::explain`]); `Display` is the English one-liner for logs
+/// and `hoso inspect`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IngestError {
+    kind: ErrorKind,
+    /// In the order of [`Kind::placeholders`].
+    values: Vec<String>,
+}
 
 impl IngestError {
-    pub fn new(msg: impl Into<String>) -> Self {
-        IngestError(msg.into())
+    /// A problem of `kind`; `values` fill its placeholders in order.
+    pub fn new<const N: usize>(kind: ErrorKind, values: [String; N]) -> Self {
+        IngestError {
+            kind,
+            values: values.into(),
+        }
+    }
+
+    /// A problem with a technical `detail` (a crate's error text, what a
+    /// cap caught).
+    pub fn detail(kind: ErrorKind, detail: impl std::fmt::Display) -> Self {
+        IngestError::new(kind, [detail.to_string()])
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// The reason a clerk reads, in the rule file's words.
+    pub fn explain(&self, vocab: &crate::vocab::Vocabulary) -> String {
+        vocab.unreadable.render(self.kind, &self.values)
+    }
+
+    /// A problem met opening a file.
+    pub fn io(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => IngestError::new(ErrorKind::NotFound, []),
+            std::io::ErrorKind::PermissionDenied => IngestError::new(ErrorKind::NoPermission, []),
+            kind => IngestError::detail(ErrorKind::Io, kind),
+        }
+    }
+}
+
+impl std::fmt::Display for IngestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::messages::english(self.kind, &self.values))
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+/// A problem described in words elsewhere (discovery's, the pipeline's):
+/// discovery's words become their kinds, any other text is kept as detail.
+impl From<&str> for IngestError {
+    fn from(problem: &str) -> Self {
+        if let Some(kind) = ErrorKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.placeholders().is_empty())
+            .find(|k| k.english() == problem)
+        {
+            return IngestError::new(kind, []);
+        }
+        if let Some(io) = problem.strip_prefix("cannot read: ") {
+            return match io {
+                "entity not found" => IngestError::new(ErrorKind::NotFound, []),
+                "permission denied" => IngestError::new(ErrorKind::NoPermission, []),
+                _ => IngestError::detail(ErrorKind::Io, io),
+            };
+        }
+        let deep = problem
+            .strip_prefix("folders nested more than ")
+            .and_then(|rest| rest.strip_suffix(" deep: not read"));
+        match deep {
+            Some(limit) => IngestError::detail(ErrorKind::TooDeep, limit),
+            None => IngestError::detail(ErrorKind::Other, problem),
+        }
+    }
+}
+
+/// The kinds of [`IngestError`]; each is a key of the rule file's
+/// `[vocabulary.unreadable]` table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ErrorKind {
+    /// 0 bytes.
+    Empty,
+    /// Gone between listing and reading, or a link to nowhere.
+    NotFound,
+    NoPermission,
+    /// Any other I/O error; `{detail}`.
+    Io,
+    /// A device, a pipe, a socket.
+    NotRegular,
+    LinkLoop,
+    /// Deeper than discovery goes; `{limit}` folders.
+    TooDeep,
+    /// Larger than the reader reads; `{limit}` MB.
+    TooLarge,
+    /// Holds more than a reader's caps (entries, cells, text, nesting); `{detail}`.
+    OverLimit,
+    /// Built to hurt a reader (zip bomb, DOCTYPE); `{detail}`.
+    Suspicious,
+    /// No zip signature and nothing recognisable.
+    NotOffice,
+    /// A PDF with an Office name.
+    Pdf,
+    Image,
+    Rtf,
+    /// HTML or XML text with an Office name (web exports saved as .xls).
+    Markup,
+    /// Plain text (CSV) with a spreadsheet name.
+    PlainText,
+    /// An OLE container: a .doc/.xls, or an encrypted Office file.
+    OldOffice,
+    /// Password-protected.
+    Encrypted,
+    /// Broken or cut short; `{detail}` says where.
+    Damaged,
+    Xlsb,
+    /// A Word document with a spreadsheet name.
+    WordNotSpreadsheet,
+    /// An Office container that holds no spreadsheet.
+    NotSpreadsheet,
+    /// A spreadsheet with a Word name.
+    SpreadsheetNotWord,
+    /// A zip without a Word document.
+    NotWord,
+    /// Every sheet empty.
+    NoData,
+    /// No sheet could be read; `{detail}` says why.
+    NoReadableSheet,
+    /// A problem described elsewhere; `{detail}` is its text.
+    Other,
+}
+
+impl crate::messages::Kind for ErrorKind {
+    const TABLE: &'static str = "unreadable";
+    const ALL: &'static [Self] = &[
+        ErrorKind::Empty,
+        ErrorKind::NotFound,
+        ErrorKind::NoPermission,
+        ErrorKind::Io,
+        ErrorKind::NotRegular,
+        ErrorKind::LinkLoop,
+        ErrorKind::TooDeep,
+        ErrorKind::TooLarge,
+        ErrorKind::OverLimit,
+        ErrorKind::Suspicious,
+        ErrorKind::NotOffice,
+        ErrorKind::Pdf,
+        ErrorKind::Image,
+        ErrorKind::Rtf,
+        ErrorKind::Markup,
+        ErrorKind::PlainText,
+        ErrorKind::OldOffice,
+        ErrorKind::Encrypted,
+        ErrorKind::Damaged,
+        ErrorKind::Xlsb,
+        ErrorKind::WordNotSpreadsheet,
+        ErrorKind::NotSpreadsheet,
+        ErrorKind::SpreadsheetNotWord,
+        ErrorKind::NotWord,
+        ErrorKind::NoData,
+        ErrorKind::NoReadableSheet,
+        ErrorKind::Other,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            ErrorKind::Empty => "empty",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::NoPermission => "no_permission",
+            ErrorKind::Io => "io",
+            ErrorKind::NotRegular => "not_regular",
+            ErrorKind::LinkLoop => "link_loop",
+            ErrorKind::TooDeep => "too_deep",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::OverLimit => "over_limit",
+            ErrorKind::Suspicious => "suspicious",
+            ErrorKind::NotOffice => "not_office",
+            ErrorKind::Pdf => "pdf",
+            ErrorKind::Image => "image",
+            ErrorKind::Rtf => "rtf",
+            ErrorKind::Markup => "markup",
+            ErrorKind::PlainText => "plain_text",
+            ErrorKind::OldOffice => "old_office",
+            ErrorKind::Encrypted => "encrypted",
+            ErrorKind::Damaged => "damaged",
+            ErrorKind::Xlsb => "xlsb",
+            ErrorKind::WordNotSpreadsheet => "word_not_spreadsheet",
+            ErrorKind::NotSpreadsheet => "not_spreadsheet",
+            ErrorKind::SpreadsheetNotWord => "spreadsheet_not_word",
+            ErrorKind::NotWord => "not_word",
+            ErrorKind::NoData => "no_data",
+            ErrorKind::NoReadableSheet => "no_readable_sheet",
+            ErrorKind::Other => "other",
+        }
+    }
+
+    fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            ErrorKind::Io
+            | ErrorKind::OverLimit
+            | ErrorKind::Suspicious
+            | ErrorKind::Damaged
+            | ErrorKind::NoReadableSheet
+            | ErrorKind::Other => &["detail"],
+            ErrorKind::TooDeep | ErrorKind::TooLarge => &["limit"],
+            _ => &[],
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            ErrorKind::Empty => "empty file (0 bytes)",
+            ErrorKind::NotFound => "cannot read: entity not found",
+            ErrorKind::NoPermission => "cannot read: permission denied",
+            ErrorKind::Io => "cannot read: {detail}",
+            ErrorKind::NotRegular => "not a regular file",
+            ErrorKind::LinkLoop => "symbolic link loop: not followed",
+            ErrorKind::TooDeep => "folders nested more than {limit} deep: not read",
+            ErrorKind::TooLarge => "file larger than {limit} MB: not read",
+            ErrorKind::OverLimit => "refused: {detail}",
+            ErrorKind::Suspicious => "refused (zip bomb or attack?): {detail}",
+            ErrorKind::NotOffice => "not a valid Office file (no zip signature)",
+            ErrorKind::Pdf => "not a valid Office file: the content is a PDF file",
+            ErrorKind::Image => "not a valid Office file: the content is an image",
+            ErrorKind::Rtf => "not a valid Office file: the content is an RTF document",
+            ErrorKind::Markup => {
+                "not a valid Office file: the content is HTML or XML text (a web page?); open it in Excel or Word and save it as .xlsx or .docx"
+            }
+            ErrorKind::PlainText => {
+                "not a real spreadsheet: it is plain text (CSV); open it in Excel and save it as .xlsx"
+            }
+            ErrorKind::OldOffice => {
+                "not a valid Office file: the content is an old binary Office file (.doc/.xls) or an encrypted, password-protected Office file"
+            }
+            ErrorKind::Encrypted => {
+                "the file is password-protected (encrypted); remove the password and save it again"
+            }
+            ErrorKind::Damaged => "damaged or truncated file ({detail})",
+            ErrorKind::Xlsb => {
+                "Excel binary workbooks (.xlsb) are not supported; save the file as .xlsx"
+            }
+            ErrorKind::WordNotSpreadsheet => "a Word document, not a spreadsheet",
+            ErrorKind::NotSpreadsheet => "not an Excel or OpenDocument spreadsheet",
+            ErrorKind::SpreadsheetNotWord => "not a Word document: it is a spreadsheet",
+            ErrorKind::NotWord => {
+                "not a Word document: word/document.xml is missing from the archive"
+            }
+            ErrorKind::NoData => "no data in the workbook: every sheet is empty",
+            ErrorKind::NoReadableSheet => "no data in the workbook: {detail}",
+            ErrorKind::Other => "{detail}",
+        }
+    }
+
+    fn shipped() -> &'static crate::messages::Texts<Self> {
+        static SHIPPED: std::sync::OnceLock<crate::messages::Texts<ErrorKind>> =
+            std::sync::OnceLock::new();
+        SHIPPED.get_or_init(crate::messages::Texts::parse_shipped)
     }
 }
 
@@ -174,5 +433,47 @@ pub fn format_of(path: &Path) -> Format {
         "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" => Format::Spreadsheet,
         "docx" | "docm" => Format::Word,
         _ => Format::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Discovery words its problems itself; each must arrive as its kind,
+    /// not as untranslated detail.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_problems_become_their_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut deep = dir.path().to_path_buf();
+        for i in 0..40 {
+            deep.push(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::os::unix::fs::symlink("gone.docx", dir.path().join("broken.docx")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", dir.path().join("null.docx")).unwrap();
+        let mut kinds: Vec<(ErrorKind, Vec<String>)> = crate::discover::walk(dir.path())
+            .iter()
+            .filter_map(|f| f.problem.as_deref())
+            .map(IngestError::from)
+            .map(|e| (e.kind(), e.values().to_vec()))
+            .collect();
+        kinds.sort_by_key(|(k, _)| format!("{k:?}"));
+        assert_eq!(
+            kinds,
+            [
+                (ErrorKind::LinkLoop, vec![]),
+                (ErrorKind::NotFound, vec![]),
+                (ErrorKind::NotRegular, vec![]),
+                (ErrorKind::TooDeep, vec!["32".to_string()]),
+            ]
+        );
+        let other = IngestError::from("interrupted");
+        assert_eq!(
+            (other.kind(), other.to_string()),
+            (ErrorKind::Other, "interrupted".into())
+        );
     }
 }

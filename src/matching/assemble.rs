@@ -13,7 +13,7 @@ use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::Content;
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
-use crate::vocab::contains_words;
+use crate::vocab::{Vocabulary, contains_words};
 use foldhash::fast::FixedState;
 use std::sync::Arc;
 
@@ -46,8 +46,9 @@ impl File {
 
 /// Files (relative paths) in byte-wise path order and their contents, as
 /// the ingest stage produced them (two lists, not one of pairs: at 300,000
-/// files a zipped copy is 30 MB of peak memory).
-pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
+/// files a zipped copy is 30 MB of peak memory). `vocab` words why a file
+/// could not be read or is unused.
+pub fn assemble(found: &[Arc<str>], contents: Vec<Content>, vocab: &Vocabulary) -> Assembly {
     let mut asm = Assembly::default();
     let dossier_homes = dossier_homes(found, &contents);
     // Request letters by folder, to cover dossiers below them afterwards.
@@ -121,7 +122,7 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
                             }),
                         };
                         last_dossier = Some((home, idx));
-                        asm.dossiers[idx].add(file, content, &mut kinds);
+                        asm.dossiers[idx].add(file, content, &mut kinds, vocab);
                     }
                     None => stray.push((file, content)),
                 }
@@ -129,7 +130,7 @@ pub fn assemble(found: &[Arc<str>], contents: Vec<Content>) -> Assembly {
         }
     }
 
-    attribute_strays(&mut asm, stray, &dossier_homes, &mut kinds);
+    attribute_strays(&mut asm, stray, &dossier_homes, &mut kinds, vocab);
     // Letters by folder: each dossier looks up its own folder and those
     // above it (a scan of every letter for every dossier was quadratic).
     let mut letters_in: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -233,6 +234,7 @@ fn attribute_strays(
     stray: Vec<(File, Content)>,
     homes: &Homes,
     kinds: &mut Kinds,
+    vocab: &Vocabulary,
 ) {
     // One-file dossiers by folder, found once (not per stray file).
     let mut one_file: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -244,10 +246,10 @@ fn attribute_strays(
     for (file, content) in stray {
         let siblings: &[usize] = one_file.get(file.folder()).map_or(&[], |s| s);
         if let Some(i) = owner_by_name(asm, siblings, &file, &content) {
-            asm.dossiers[i].add(file, content, kinds);
+            asm.dossiers[i].add(file, content, kinds, vocab);
             continue;
         }
-        let reason = match &content {
+        let (kind, why) = match &content {
             Content::Word { parts }
                 if parts
                     .iter()
@@ -256,26 +258,18 @@ fn attribute_strays(
                 asm.request_letters.push(file.rel.to_string());
                 continue;
             }
-            Content::Unreadable(why) => format!("unreadable: {why}"),
-            Content::Spreadsheet { .. } => {
-                "spreadsheet without a list: no sheet has a header row with a name column"
-                    .to_string()
-            }
+            Content::Unreadable(e) => (Unused::Unreadable, e.explain(vocab)),
+            Content::Spreadsheet { .. } => (Unused::NoList, String::new()),
             Content::Word { parts } if parts.iter().all(|p| p.kind.is_none()) => {
-                "Word document of no known kind (no recognised title), outside any dossier"
-                    .to_string()
+                (Unused::UnknownDocument, String::new())
             }
-            Content::Word { .. } if !siblings.is_empty() => {
-                "cannot tell which dossier of its folder this document belongs to".to_string()
-            }
-            Content::Word { .. } => "Word document outside any dossier folder".to_string(),
-            Content::Other { .. } => {
-                "not part of any dossier (no application form in its folder or above)".to_string()
-            }
+            Content::Word { .. } if !siblings.is_empty() => (Unused::Ambiguous, String::new()),
+            Content::Word { .. } => (Unused::OutsideDossier, String::new()),
+            Content::Other { .. } => (Unused::NoDossier, String::new()),
         };
         asm.unused.push(UnusedFile {
             path: file.rel.to_string(),
-            reason,
+            reason: vocab.unused.render(kind, &[why]),
         });
     }
 }
@@ -330,7 +324,7 @@ impl SlimDossier {
         }
     }
 
-    fn add(&mut self, file: File, content: Content, kinds: &mut Kinds) {
+    fn add(&mut self, file: File, content: Content, kinds: &mut Kinds, vocab: &Vocabulary) {
         match content {
             Content::Word { parts } => {
                 for part in parts {
@@ -342,7 +336,7 @@ impl SlimDossier {
                     .entry(kinds.get(&kind))
                     .or_insert_with(|| file.rel.clone());
             }
-            Content::Unreadable(why) => self.unreadable.push((file.rel.clone(), why)),
+            Content::Unreadable(e) => self.unreadable.push((file.rel.clone(), e.explain(vocab))),
             Content::Other { kind: None } | Content::Spreadsheet { .. } => {}
         }
         self.files.push(file.rel);
@@ -367,5 +361,76 @@ impl SlimDossier {
             .as_ref()
             .and_then(|f| f.name.as_ref())
             .map(|f| &*f.text)
+    }
+}
+
+/// Why a file is unused; each is a key of the rule file's
+/// `[vocabulary.unused]` table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unused {
+    /// Could not be read; `{why}` is the reason, worded by `[vocabulary.unreadable]`.
+    Unreadable,
+    /// A spreadsheet in which no sheet is a list.
+    NoList,
+    /// A Word document without a recognised title, outside any dossier.
+    UnknownDocument,
+    /// A document among several one-file dossiers naming none of them.
+    Ambiguous,
+    /// A recognised document outside any dossier folder.
+    OutsideDossier,
+    /// Any other file outside dossiers (a scan, a note).
+    NoDossier,
+}
+
+impl crate::messages::Kind for Unused {
+    const TABLE: &'static str = "unused";
+    const ALL: &'static [Self] = &[
+        Unused::Unreadable,
+        Unused::NoList,
+        Unused::UnknownDocument,
+        Unused::Ambiguous,
+        Unused::OutsideDossier,
+        Unused::NoDossier,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Unused::Unreadable => "unreadable",
+            Unused::NoList => "no_list",
+            Unused::UnknownDocument => "unknown_document",
+            Unused::Ambiguous => "ambiguous",
+            Unused::OutsideDossier => "outside_dossier",
+            Unused::NoDossier => "no_dossier",
+        }
+    }
+
+    fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            Unused::Unreadable => &["why"],
+            _ => &[],
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            Unused::Unreadable => "unreadable: {why}",
+            Unused::NoList => {
+                "spreadsheet without a list: no sheet has a header row with a name column"
+            }
+            Unused::UnknownDocument => {
+                "Word document of no known kind (no recognised title), outside any dossier"
+            }
+            Unused::Ambiguous => "cannot tell which dossier of its folder this document belongs to",
+            Unused::OutsideDossier => "Word document outside any dossier folder",
+            Unused::NoDossier => {
+                "not part of any dossier (no application form in its folder or above)"
+            }
+        }
+    }
+
+    fn shipped() -> &'static crate::messages::Texts<Self> {
+        static SHIPPED: std::sync::OnceLock<crate::messages::Texts<Unused>> =
+            std::sync::OnceLock::new();
+        SHIPPED.get_or_init(crate::messages::Texts::parse_shipped)
     }
 }

@@ -11,7 +11,7 @@ use super::roster::{Roster, SheetOutcome, Warning, class_from_table};
 use super::wording::fill;
 use crate::ingest::spreadsheet::read_workbook;
 use crate::ingest::table::read_tables;
-use crate::ingest::{Format, format_of};
+use crate::ingest::{Format, IngestError, format_of};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -93,9 +93,10 @@ pub fn collect(paths: &[PathBuf], catalogue: &Catalogue) -> Vec<Candidate> {
                 Ok(e) => out.push(classify(e.path(), catalogue)),
                 Err(err) => {
                     let display = err.path().unwrap_or(root).to_string_lossy().into_owned();
-                    let error = err
-                        .io_error()
-                        .map_or_else(|| err.to_string(), |io| io.to_string());
+                    let error = err.io_error().map_or_else(
+                        || err.to_string(),
+                        |io| IngestError::io(io).explain(&catalogue.vocabulary),
+                    );
                     out.push(Candidate::Unreadable {
                         display,
                         reason: fill(&m.unreadable_path, &[("error", &error)]),
@@ -176,7 +177,10 @@ pub fn import_file(
         warnings,
     };
     let unreadable = |e: std::io::Error| Outcome::Failed {
-        reason: fill(&m.unreadable_path, &[("error", &e.to_string())]),
+        reason: fill(
+            &m.unreadable_path,
+            &[("error", &IngestError::io(&e).explain(&catalogue.vocabulary))],
+        ),
     };
     let canonical = match std::fs::canonicalize(path) {
         Ok(p) => p.to_string_lossy().into_owned(),
@@ -271,7 +275,7 @@ pub fn read_rosters(
     display: &str,
     catalogue: &Catalogue,
 ) -> Result<(Vec<Roster>, Vec<Warning>), String> {
-    let wb = read_workbook(path, display).map_err(|e| e.to_string())?;
+    let wb = read_workbook(path, display).map_err(|e| e.explain(&catalogue.vocabulary))?;
     let mut warnings: Vec<Warning> = wb
         .warnings
         .iter()
