@@ -94,7 +94,7 @@ impl Shape {
         let Some((r0, c0, r1, c1)) = self.used else {
             return "A1".into();
         };
-        let cell = |row: u32, col: usize| format!("{}{}", column(col) as char, row + 1);
+        let cell = |row: u32, col: usize| format!("{}{}", column(col) as char, u64::from(row) + 1);
         let (first, last) = (cell(r0, c0), cell(r1, c1));
         if first == last {
             first
@@ -157,7 +157,7 @@ impl SheetWriter {
                 anyhow::Error::from(XlsxError::MaxStringLengthExceeded).context(format!(
                     "cell {}{}",
                     column(col) as char,
-                    row + 1
+                    u64::from(row) + 1
                 )),
             );
         }
