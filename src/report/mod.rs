@@ -6,6 +6,7 @@
 
 mod csv_out;
 mod xlsx_out;
+mod xlsx_rows;
 
 use crate::evaluate::ruleset::RuleSet;
 use crate::spill::Reel;

@@ -1,16 +1,58 @@
 //! verdicts.xlsx: a verdict sheet, a sheet of every reason with its sources,
 //! and a summary of counts per status and per reason code.
+//!
+//! rust_xlsxwriter makes the workbook's skeleton: every sheet, style, width
+//! and pane, with the two long sheets holding only their header rows. Their
+//! rows are written here ([`super::xlsx_rows`]), each sheet on its own
+//! thread straight into its own deflate stream, and the file is put
+//! together from the skeleton's entries and those two, copied compressed.
 
+use super::xlsx_rows::{Shape, SheetWriter, Template};
 use super::{VerdictList, label, neutralise};
 use crate::evaluate::ruleset::RuleSet;
-use crate::verdict::{Status, Tally, Verdicts};
-use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use crate::verdict::{Reason, Severity, Status, Tally, Verdict, Verdicts};
+use anyhow::Context as _;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::io::{Cursor, Read, Seek, Write};
 use std::path::Path;
+use zip::{ZipArchive, ZipWriter};
 
-/// Writes verdicts.xlsx to `out`. The two long sheets are in constant-memory
-/// mode (rows go to temporary files in `tmp` as they are written): a
-/// workbook kept whole in memory cost ~1 KB per applicant. The verdicts are
-/// `list`'s; the rest of the report is `head`'s.
+/// Zip level 1 instead of 6: the workbook is half as long to write (it
+/// was the last of the three outputs to finish, on every re-run) for a
+/// file about 50% larger (1.1 MB at 10,000 applicants).
+pub(super) const ZIP_LEVEL: u8 = 1;
+
+/// rust_xlsxwriter names a worksheet's entry by its place: the two long
+/// sheets are the first two.
+const VERDICTS_ENTRY: &str = "xl/worksheets/sheet1.xml";
+const REASONS_ENTRY: &str = "xl/worksheets/sheet2.xml";
+
+/// Label keys of the verdict sheet's columns, and their widths.
+const VERDICT_COLUMNS: [(&str, f64); 8] = [
+    ("stt", 6.0),
+    ("name", 28.0),
+    ("birth_date", 12.0),
+    ("unit", 28.0),
+    ("status", 16.0),
+    ("codes", 30.0),
+    ("dossier", 40.0),
+    ("list_row", 36.0),
+];
+/// Label keys of the reason sheet's columns, and their widths.
+const REASON_COLUMNS: [(&str, f64); 5] = [
+    ("name", 28.0),
+    ("code", 24.0),
+    ("severity", 12.0),
+    ("message", 70.0),
+    ("sources", 60.0),
+];
+
+/// Writes verdicts.xlsx to `out`. The verdicts are `list`'s (read three
+/// times over: the reasons are counted first, as the reason sheet's size
+/// heads its XML); the rest of the report is `head`'s. `tmp` holds
+/// rust_xlsxwriter's temporary files (a header row each): the skeleton's two
+/// long sheets are constant-memory ones, as the rows that follow their
+/// header rows are written in that mode's XML.
 pub fn write_xlsx<W>(
     head: &Verdicts,
     list: &dyn VerdictList,
@@ -19,103 +61,72 @@ pub fn write_xlsx<W>(
     out: W,
 ) -> anyhow::Result<()>
 where
-    W: std::io::Write + std::io::Seek + Send,
+    W: Write + Seek + Send,
 {
+    let (tally, reasons_shape) = count_reasons(list, rules)?;
+    let mut skeleton = ZipArchive::new(Cursor::new(skeleton(head, rules, &tally, tmp)?))?;
+    let verdicts_template = Template::cut(&entry_text(&mut skeleton, VERDICTS_ENTRY)?)?;
+    let reasons_template = Template::cut(&entry_text(&mut skeleton, REASONS_ENTRY)?)?;
+    let (verdicts, reasons) = std::thread::scope(|s| {
+        let reasons = s.spawn(|| reason_sheet(list, rules, &reasons_template, &reasons_shape));
+        (
+            verdict_sheet(list, rules, &verdicts_template),
+            reasons.join(),
+        )
+    });
+    let verdicts = verdicts.context("verdict sheet")?;
+    let reasons = reasons
+        .map_err(|_| anyhow::anyhow!("the reasons sheet stopped unexpectedly"))?
+        .context("reason sheet")?;
+
+    let mut verdicts = ZipArchive::new(Cursor::new(verdicts))?;
+    let mut reasons = ZipArchive::new(Cursor::new(reasons))?;
+    let mut zip = ZipWriter::new(std::io::BufWriter::with_capacity(1 << 16, out));
+    for i in 0..skeleton.len() {
+        let entry = skeleton.by_index_raw(i)?;
+        match entry.name()?.into_owned().as_str() {
+            VERDICTS_ENTRY => zip.raw_copy_file(verdicts.by_index_raw(0)?)?,
+            REASONS_ENTRY => zip.raw_copy_file(reasons.by_index_raw(0)?)?,
+            _ => zip.raw_copy_file(entry)?,
+        }
+    }
+    zip.finish()?.into_inner().map_err(|e| e.into_error())?;
+    Ok(())
+}
+
+/// The workbook without the long sheets' data rows, as an xlsx in memory
+/// (a few KB).
+fn skeleton(
+    head: &Verdicts,
+    rules: &RuleSet,
+    tally: &Tally,
+    tmp: &Path,
+) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
     wb.set_tempdir(tmp)?;
-    // Zip level 1 instead of 6: the workbook is half as long to write (it
-    // was the last of the three outputs to finish, on every re-run) for a
-    // file about 50% larger (1.1 MB at 10,000 applicants).
-    wb.set_zip_compression_level(1);
+    wb.set_zip_compression_level(ZIP_LEVEL);
     let bold = Format::new().set_bold();
+    let long_sheet = |wb: &mut Workbook, name: &str, columns: &[(&str, f64)]| {
+        let mut ws = wb.new_worksheet_with_constant_memory()?;
+        ws.set_name(label(rules, name))?;
+        for (c, (key, _)) in (0..).zip(columns) {
+            ws.write_string_with_format(0, c, label(rules, key), &bold)?;
+        }
+        for (c, (_, width)) in (0..).zip(columns) {
+            ws.set_column_width(c, *width)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        Ok::<_, XlsxError>(ws)
+    };
+    let verdicts = long_sheet(&mut wb, "sheet_verdicts", &VERDICT_COLUMNS)?;
+    let reasons = long_sheet(&mut wb, "sheet_reasons", &REASON_COLUMNS)?;
+    wb.push_worksheet(verdicts);
+    wb.push_worksheet(reasons);
+
     let text = |ws: &mut Worksheet, row: u32, col: u16, s: &str| {
         ws.write_string(row, col, neutralise(s).as_ref())
             .map(|_| ())
     };
-
-    // The two long sheets are filled side by side, each in its own pass
-    // over the verdicts: the workbook is the last output to finish.
-    let mut verdicts_ws = wb.new_worksheet_with_constant_memory()?;
-    let mut reasons_ws = wb.new_worksheet_with_constant_memory()?;
-    let (ws, ws2) = (&mut verdicts_ws, &mut reasons_ws);
-    ws.set_name(label(rules, "sheet_verdicts"))?;
-    ws2.set_name(label(rules, "sheet_reasons"))?;
-    let headers = [
-        "stt",
-        "name",
-        "birth_date",
-        "unit",
-        "status",
-        "codes",
-        "dossier",
-        "list_row",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
-    }
-    let headers = ["name", "code", "severity", "message", "sources"];
-    for (c, h) in headers.iter().enumerate() {
-        ws2.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
-    }
-    let mut fill_verdicts = || {
-        let mut r = 0;
-        list.each(&mut |x| {
-            r += 1;
-            ws.write_number(r, 0, r as f64)?;
-            text(ws, r, 1, &x.name)?;
-            text(
-                ws,
-                r,
-                2,
-                &x.birth_date.map(|d| d.display_vn()).unwrap_or_default(),
-            )?;
-            text(ws, r, 3, x.unit.as_deref().unwrap_or(""))?;
-            text(ws, r, 4, rules.status_name(x.status))?;
-            let codes: Vec<&str> = x.reasons.iter().map(|r| r.code.as_str()).collect();
-            text(ws, r, 5, &codes.join("; "))?;
-            text(ws, r, 6, x.dossier.as_deref().unwrap_or(""))?;
-            text(ws, r, 7, x.list_row.as_deref().unwrap_or(""))?;
-            Ok(())
-        })
-    };
-    let fill_reasons = || {
-        let mut r2 = 1;
-        // The reason counts of the summary sheet, taken on the way.
-        let mut tally = Tally::default();
-        list.each(&mut |x| {
-            tally.add(x);
-            for reason in &x.reasons {
-                text(ws2, r2, 0, &x.name)?;
-                text(ws2, r2, 1, &reason.code)?;
-                text(ws2, r2, 2, label(rules, severity_key(reason.severity)))?;
-                text(ws2, r2, 3, &reason.message)?;
-                text(ws2, r2, 4, &reason.sources.join("; "))?;
-                r2 += 1;
-            }
-            Ok(())
-        })
-        .map(|()| tally)
-    };
-    let (filled, tally) = std::thread::scope(|s| {
-        let reasons = s.spawn(fill_reasons);
-        (fill_verdicts(), reasons.join())
-    });
-    filled?;
-    let tally = tally.map_err(|_| anyhow::anyhow!("the reasons sheet stopped unexpectedly"))??;
-    for (c, w) in [6.0, 28.0, 12.0, 28.0, 16.0, 30.0, 40.0, 36.0]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    for (c, w) in [28.0, 24.0, 12.0, 70.0, 60.0].iter().enumerate() {
-        ws2.set_column_width(c as u16, *w)?;
-    }
-    ws2.set_freeze_panes(1, 0)?;
-    wb.push_worksheet(verdicts_ws);
-    wb.push_worksheet(reasons_ws);
-
     let ws = wb.add_worksheet().set_name(label(rules, "sheet_summary"))?;
     ws.write_string_with_format(0, 0, label(rules, "status"), &bold)?;
     ws.write_string_with_format(0, 1, label(rules, "count"), &bold)?;
@@ -142,15 +153,528 @@ where
     }
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(2, 14.0)?;
-
-    wb.save_to_writer(out)?;
-    Ok(())
+    Ok(wb.save_to_buffer()?)
 }
 
-fn severity_key(s: crate::verdict::Severity) -> &'static str {
+/// The skeleton's own (trusted, just made) entry `name`, inflated.
+fn entry_text(skeleton: &mut ZipArchive<Cursor<Vec<u8>>>, name: &str) -> anyhow::Result<String> {
+    let mut xml = String::new();
+    skeleton.by_name(name)?.read_to_string(&mut xml)?;
+    Ok(xml)
+}
+
+/// The reason counts of the summary sheet, and the reason sheet's size.
+fn count_reasons(list: &dyn VerdictList, rules: &RuleSet) -> anyhow::Result<(Tally, Shape)> {
+    let mut tally = Tally::default();
+    let mut shape = header_shape(REASON_COLUMNS.len());
+    let mut row = 0u32;
+    let mut sources = String::new();
+    list.each(&mut |v| {
+        tally.add(v);
+        for reason in &v.reasons {
+            row = row.checked_add(1).ok_or(XlsxError::RowColumnLimitError)?;
+            shape.add_texts(row, &reason_texts(v, reason, rules, &mut sources));
+        }
+        Ok(())
+    })?;
+    shape.check()?;
+    Ok((tally, shape))
+}
+
+/// A header row of `columns` cells: a label left empty is a blank cell,
+/// written all the same as it has a format.
+fn header_shape(columns: usize) -> Shape {
+    let mut shape = Shape::default();
+    shape.add(0, 0);
+    shape.add(0, columns.saturating_sub(1));
+    shape
+}
+
+fn verdict_sheet(
+    list: &dyn VerdictList,
+    rules: &RuleSet,
+    template: &Template,
+) -> anyhow::Result<Vec<u8>> {
+    let rows = u32::try_from(list.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+    // Every row has its number in column A, and the header every column.
+    let mut shape = header_shape(VERDICT_COLUMNS.len());
+    shape.add(rows, 0);
+    let mut scratch = Scratch::default();
+    let mut sheet = SheetWriter::start(VERDICTS_ENTRY, template, &shape)?;
+    let mut row = 0;
+    list.each(&mut |v| {
+        row += 1;
+        sheet.number(row, 0, row)?;
+        for (col, text) in (1..).zip(verdict_texts(v, rules, &mut scratch)) {
+            sheet.text(row, col, &neutralise(text))?;
+        }
+        Ok(())
+    })?;
+    anyhow::ensure!(row == rows, "the verdicts changed while being written");
+    sheet.finish()
+}
+
+fn reason_sheet(
+    list: &dyn VerdictList,
+    rules: &RuleSet,
+    template: &Template,
+    shape: &Shape,
+) -> anyhow::Result<Vec<u8>> {
+    let mut sheet = SheetWriter::start(REASONS_ENTRY, template, shape)?;
+    let mut row = 0;
+    let mut sources = String::new();
+    list.each(&mut |v| {
+        for reason in &v.reasons {
+            row += 1;
+            for (col, text) in (0..).zip(reason_texts(v, reason, rules, &mut sources)) {
+                sheet.text(row, col, &neutralise(text))?;
+            }
+        }
+        Ok(())
+    })?;
+    sheet.finish()
+}
+
+/// Room for the verdict sheet's texts that are made, not borrowed.
+#[derive(Default)]
+struct Scratch {
+    birth_date: String,
+    codes: String,
+}
+
+/// The verdict sheet's text columns (after the number), before
+/// [`neutralise`].
+fn verdict_texts<'a>(v: &'a Verdict, rules: &'a RuleSet, scratch: &'a mut Scratch) -> [&'a str; 7] {
+    scratch.birth_date = v.birth_date.map(|d| d.display_vn()).unwrap_or_default();
+    scratch.codes.clear();
+    for (i, reason) in v.reasons.iter().enumerate() {
+        if i > 0 {
+            scratch.codes.push_str("; ");
+        }
+        scratch.codes.push_str(&reason.code);
+    }
+    [
+        &v.name,
+        &scratch.birth_date,
+        v.unit.as_deref().unwrap_or(""),
+        rules.status_name(v.status),
+        &scratch.codes,
+        v.dossier.as_deref().unwrap_or(""),
+        v.list_row.as_deref().unwrap_or(""),
+    ]
+}
+
+/// The reason sheet's columns for `reason` of `v`, before [`neutralise`].
+fn reason_texts<'a>(
+    v: &'a Verdict,
+    reason: &'a Reason,
+    rules: &'a RuleSet,
+    sources: &'a mut String,
+) -> [&'a str; 5] {
+    sources.clear();
+    for (i, source) in reason.sources.iter().enumerate() {
+        if i > 0 {
+            sources.push_str("; ");
+        }
+        sources.push_str(source);
+    }
+    [
+        &v.name,
+        &reason.code,
+        label(rules, severity_key(reason.severity)),
+        &reason.message,
+        sources,
+    ]
+}
+
+fn severity_key(s: Severity) -> &'static str {
     match s {
-        crate::verdict::Severity::Reject => "reject",
-        crate::verdict::Severity::Warning => "warning",
-        crate::verdict::Severity::Review => "review",
+        Severity::Reject => "reject",
+        Severity::Warning => "warning",
+        Severity::Review => "review",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::spill::Tape;
+    use crate::verdict::Stored;
+    use proptest::prelude::*;
+
+    /// The writer before this one, cell by cell through rust_xlsxwriter in
+    /// constant-memory mode: what the rows written here must equal.
+    fn write_xlsx_cell_by_cell(
+        head: &Verdicts,
+        list: &dyn VerdictList,
+        rules: &RuleSet,
+        tmp: &Path,
+        out: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let mut wb = Workbook::new();
+        wb.set_tempdir(tmp)?;
+        wb.set_zip_compression_level(1);
+        let bold = Format::new().set_bold();
+        let text = |ws: &mut Worksheet, row: u32, col: u16, s: &str| {
+            ws.write_string(row, col, neutralise(s).as_ref())
+                .map(|_| ())
+        };
+        let mut verdicts_ws = wb.new_worksheet_with_constant_memory()?;
+        let mut reasons_ws = wb.new_worksheet_with_constant_memory()?;
+        let (ws, ws2) = (&mut verdicts_ws, &mut reasons_ws);
+        ws.set_name(label(rules, "sheet_verdicts"))?;
+        ws2.set_name(label(rules, "sheet_reasons"))?;
+        let headers = [
+            "stt",
+            "name",
+            "birth_date",
+            "unit",
+            "status",
+            "codes",
+            "dossier",
+            "list_row",
+        ];
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
+        }
+        let headers = ["name", "code", "severity", "message", "sources"];
+        for (c, h) in headers.iter().enumerate() {
+            ws2.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
+        }
+        let mut r = 0;
+        list.each(&mut |x| {
+            r += 1;
+            ws.write_number(r, 0, r as f64)?;
+            text(ws, r, 1, &x.name)?;
+            text(
+                ws,
+                r,
+                2,
+                &x.birth_date.map(|d| d.display_vn()).unwrap_or_default(),
+            )?;
+            text(ws, r, 3, x.unit.as_deref().unwrap_or(""))?;
+            text(ws, r, 4, rules.status_name(x.status))?;
+            let codes: Vec<&str> = x.reasons.iter().map(|r| r.code.as_str()).collect();
+            text(ws, r, 5, &codes.join("; "))?;
+            text(ws, r, 6, x.dossier.as_deref().unwrap_or(""))?;
+            text(ws, r, 7, x.list_row.as_deref().unwrap_or(""))?;
+            Ok(())
+        })?;
+        let mut r2 = 1;
+        let mut tally = Tally::default();
+        list.each(&mut |x| {
+            tally.add(x);
+            for reason in &x.reasons {
+                text(ws2, r2, 0, &x.name)?;
+                text(ws2, r2, 1, &reason.code)?;
+                text(ws2, r2, 2, label(rules, severity_key(reason.severity)))?;
+                text(ws2, r2, 3, &reason.message)?;
+                text(ws2, r2, 4, &reason.sources.join("; "))?;
+                r2 += 1;
+            }
+            Ok(())
+        })?;
+        for (c, w) in [6.0, 28.0, 12.0, 28.0, 16.0, 30.0, 40.0, 36.0]
+            .iter()
+            .enumerate()
+        {
+            ws.set_column_width(c as u16, *w)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (c, w) in [28.0, 24.0, 12.0, 70.0, 60.0].iter().enumerate() {
+            ws2.set_column_width(c as u16, *w)?;
+        }
+        ws2.set_freeze_panes(1, 0)?;
+        wb.push_worksheet(verdicts_ws);
+        wb.push_worksheet(reasons_ws);
+
+        let ws = wb.add_worksheet().set_name(label(rules, "sheet_summary"))?;
+        ws.write_string_with_format(0, 0, label(rules, "status"), &bold)?;
+        ws.write_string_with_format(0, 1, label(rules, "count"), &bold)?;
+        let s = &head.summary;
+        let rows = [
+            (rules.status_name(Status::Accepted), s.accepted),
+            (rules.status_name(Status::Rejected), s.rejected),
+            (rules.status_name(Status::NeedsReview), s.needs_review),
+            (label(rules, "total"), s.total),
+        ];
+        for (i, (name, n)) in rows.iter().enumerate() {
+            text(ws, i as u32 + 1, 0, name)?;
+            ws.write_number(i as u32 + 1, 1, *n as f64)?;
+        }
+        let start = rows.len() as u32 + 2;
+        ws.write_string_with_format(start, 0, label(rules, "code"), &bold)?;
+        ws.write_string_with_format(start, 1, label(rules, "count"), &bold)?;
+        ws.write_string_with_format(start, 2, label(rules, "severity"), &bold)?;
+        for (i, (code, sev, n)) in tally.reason_counts().iter().enumerate() {
+            let r = start + 1 + i as u32;
+            text(ws, r, 0, code)?;
+            ws.write_number(r, 1, *n as f64)?;
+            text(ws, r, 2, label(rules, severity_key(*sev)))?;
+        }
+        ws.set_column_width(0, 30.0)?;
+        ws.set_column_width(2, 14.0)?;
+        wb.save_to_writer(Cursor::new(out))?;
+        Ok(())
+    }
+
+    /// Both writers' files for the same verdicts.
+    fn both(
+        head: &Verdicts,
+        list: &dyn VerdictList,
+        rules: &RuleSet,
+    ) -> (anyhow::Result<Vec<u8>>, anyhow::Result<Vec<u8>>) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut new = Cursor::new(Vec::new());
+        let new = write_xlsx(head, list, rules, tmp.path(), &mut new).map(|()| new.into_inner());
+        let mut old = Vec::new();
+        let old = write_xlsx_cell_by_cell(head, list, rules, tmp.path(), &mut old).map(|()| old);
+        (new, old)
+    }
+
+    /// Every entry's name and inflated bytes, in order; the time in
+    /// docProps/core.xml left out.
+    fn entries(xlsx: &[u8]) -> Vec<(String, String)> {
+        let mut zip = ZipArchive::new(Cursor::new(xlsx)).unwrap();
+        let times = regex::Regex::new(r"<dcterms:(created|modified)[^>]*>[^<]*<").unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut entry = zip.by_index(i).unwrap();
+                let mut xml = String::new();
+                entry.read_to_string(&mut xml).unwrap();
+                let xml = times.replace_all(&xml, "<dcterms:$1><").into_owned();
+                (entry.name().unwrap().into_owned(), xml)
+            })
+            .collect()
+    }
+
+    /// The same entries, in the same order, with the same bytes.
+    fn assert_same_as_cell_by_cell(head: &Verdicts, list: &dyn VerdictList, rules: &RuleSet) {
+        let (new, old) = both(head, list, rules);
+        let (new, old) = (entries(&new.unwrap()), entries(&old.unwrap()));
+        let names = |e: &[(String, String)]| e.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&new), names(&old));
+        for ((name, new), (_, old)) in new.iter().zip(&old) {
+            assert!(new == old, "{name} differs:\n{new:.3000}\n---\n{old:.3000}");
+        }
+    }
+
+    fn sample_run(rules: &RuleSet) -> Verdicts {
+        let batch = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/xet-tuong-duong-2021");
+        let v = crate::pipeline::run(&batch, rules, &|_, _| {})
+            .unwrap()
+            .verdicts;
+        assert!(v.verdicts.len() > 100);
+        assert!(v.verdicts.iter().map(|v| v.reasons.len()).sum::<usize>() > 50);
+        v
+    }
+
+    #[test]
+    fn the_sample_batch_gives_the_cell_by_cell_writers_xml() {
+        let rules = RuleSet::default_rules().unwrap();
+        let v = sample_run(&rules);
+        assert_same_as_cell_by_cell(&v, &v.verdicts, &rules);
+
+        // From a tape on disk, as a large run's verdicts are written.
+        let dir = tempfile::tempdir().unwrap();
+        let mut tape = Tape::new(dir.path(), 10);
+        for verdict in &v.verdicts {
+            tape.push(Stored(verdict.clone())).unwrap();
+        }
+        let reel = tape.finish().unwrap();
+        assert_same_as_cell_by_cell(&v, &reel, &rules);
+
+        let none = Verdicts {
+            verdicts: Vec::new(),
+            ..v.clone()
+        };
+        assert_same_as_cell_by_cell(&none, &none.verdicts, &rules);
+    }
+
+    /// Headers left empty are blank cells, which count in the sheets'
+    /// ranges as texts do not.
+    #[test]
+    fn empty_labels_give_the_cell_by_cell_writers_xml() {
+        let mut rules = RuleSet::default_rules().unwrap();
+        let v = sample_run(&rules);
+        let none = Verdicts {
+            verdicts: Vec::new(),
+            ..v.clone()
+        };
+        for keys in [
+            &["list_row", "sources"][..],
+            &["stt", "name", "message", "sources"],
+            &[
+                "stt",
+                "name",
+                "birth_date",
+                "unit",
+                "status",
+                "codes",
+                "dossier",
+                "list_row",
+                "code",
+                "severity",
+                "message",
+            ],
+        ] {
+            for key in keys {
+                rules.report.labels.insert(key.to_string(), String::new());
+            }
+            assert_same_as_cell_by_cell(&v, &v.verdicts, &rules);
+            assert_same_as_cell_by_cell(&none, &none.verdicts, &rules);
+        }
+    }
+
+    #[test]
+    fn the_file_reads_back_with_calamine() {
+        use calamine::{Data, Reader, Xlsx};
+        let rules = RuleSet::default_rules().unwrap();
+        let v = sample_run(&rules);
+        let (new, _) = both(&v, &v.verdicts, &rules);
+        let mut book = Xlsx::new(Cursor::new(new.unwrap())).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            ["Kết quả xét", "Lý do", "Tổng hợp"].map(String::from)
+        );
+
+        let sheet = book.worksheet_range("Kết quả xét").unwrap();
+        assert_eq!(sheet.height(), v.verdicts.len() + 1);
+        assert_eq!(sheet.width(), 8);
+        assert_eq!(sheet.get((0, 1)), Some(&Data::String("Họ và tên".into())));
+        for (i, verdict) in v.verdicts.iter().enumerate() {
+            assert_eq!(sheet.get((i + 1, 0)), Some(&Data::Float(i as f64 + 1.0)));
+            assert_eq!(
+                sheet.get((i + 1, 1)),
+                Some(&Data::String(neutralise(&verdict.name).into_owned()))
+            );
+            assert_eq!(
+                sheet.get((i + 1, 4)),
+                Some(&Data::String(rules.status_name(verdict.status).into()))
+            );
+        }
+
+        let sheet = book.worksheet_range("Lý do").unwrap();
+        let reasons: Vec<(&Verdict, &Reason)> = v
+            .verdicts
+            .iter()
+            .flat_map(|v| v.reasons.iter().map(move |r| (v, r)))
+            .collect();
+        assert_eq!(sheet.height(), reasons.len() + 1);
+        for (i, (verdict, reason)) in reasons.iter().enumerate() {
+            let cell = |col| sheet.get((i + 1, col)).cloned();
+            assert_eq!(cell(0), Some(Data::String(verdict.name.clone())));
+            assert_eq!(cell(1), Some(Data::String(reason.code.clone())));
+            assert_eq!(cell(3), Some(Data::String(reason.message.clone())));
+            assert_eq!(cell(4), Some(Data::String(reason.sources.join("; "))));
+        }
+
+        let summary = book.worksheet_range("Tổng hợp").unwrap();
+        assert_eq!(
+            summary.get((4, 1)),
+            Some(&Data::Float(v.verdicts.len() as f64))
+        );
+    }
+
+    /// Texts that an XML writer gets wrong: specials, control characters,
+    /// spaces at the ends, Excel's own `_xHHHH_`, formulas, long texts.
+    fn odd_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => Just(String::new()),
+            10 => "[ \t\n\r&<>\"'=+@a-zạđĐễ😀_x0-9A-F\u{0}-\u{1f}\u{7f}\u{fffd}\u{fffe}\u{ffff}\u{ff01}-]{1,12}",
+            6 => "(_x[0-9A-Fa-f]{4}_|_x[0-9a-g]{3,5}_?|_x|ạ|_| ){1,6}",
+            1 => (
+                prop::sample::select(vec!["", "=", " ", "-", "\t"]),
+                prop::sample::select(vec!["a", "ạ", "😀", "&", "\u{1}"]),
+                32_760usize..32_772,
+            )
+                .prop_map(|(start, unit, units)| {
+                    let per = unit.encode_utf16().count();
+                    format!("{start}{}", unit.repeat(units / per))
+                }),
+        ]
+    }
+
+    fn odd_verdict() -> impl Strategy<Value = Verdict> {
+        let reason = (
+            odd_text(),
+            prop::sample::select(vec![Severity::Reject, Severity::Warning, Severity::Review]),
+            odd_text(),
+            prop::collection::vec(odd_text(), 0..3),
+        )
+            .prop_map(|(code, severity, message, sources)| Reason {
+                code,
+                severity,
+                message,
+                sources,
+            });
+        (
+            odd_text(),
+            prop::option::of((1900i32..2030, 1u32..13, 1u32..29)),
+            prop::option::of(odd_text()),
+            prop::sample::select(vec![
+                Status::Accepted,
+                Status::Rejected,
+                Status::NeedsReview,
+            ]),
+            prop::collection::vec(reason, 0..4),
+            (prop::option::of(odd_text()), prop::option::of(odd_text())),
+        )
+            .prop_map(
+                |(name, birth, unit, status, reasons, (dossier, list_row))| Verdict {
+                    name,
+                    birth_date: birth.and_then(|(y, m, d)| {
+                        chrono::NaiveDate::from_ymd_opt(y, m, d).map(Date::Full)
+                    }),
+                    unit,
+                    status,
+                    reasons,
+                    dossier,
+                    list_row,
+                    files: Vec::new(),
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The same bytes as rust_xlsxwriter's for odd texts, or an error
+        /// where it has one (a text past 32,767 characters).
+        #[test]
+        fn odd_texts_give_the_cell_by_cell_writers_xml(
+            verdicts in prop::collection::vec(odd_verdict(), 0..6),
+            labels in prop::collection::vec(
+                (prop::sample::select(vec!["stt", "name", "unit", "list_row", "message",
+                    "sources", "reject", "warning", "total", "count"]), odd_text()),
+                0..3,
+            ),
+            status in odd_text(),
+        ) {
+            let mut rules = RuleSet::default_rules().unwrap();
+            for (key, text) in labels {
+                rules.report.labels.insert(key.to_string(), text);
+            }
+            rules.report.status_names.insert("rejected".into(), status);
+            let head = Verdicts {
+                rule_set: crate::verdict::RuleSetInfo {
+                    name: "x".into(),
+                    version: "1".into(),
+                    sha256: String::new(),
+                },
+                summary: crate::verdict::Summary::of(&verdicts),
+                verdicts: Vec::new(),
+                unused_files: Vec::new(),
+                lists: Vec::new(),
+                request_letters: Vec::new(),
+                warnings: Vec::new(),
+            };
+            let (new, old) = both(&head, &verdicts, &rules);
+            match (new, old) {
+                (Ok(new), Ok(old)) => prop_assert!(entries(&new) == entries(&old)),
+                (Err(_), Err(_)) => {}
+                (new, old) => prop_assert!(false, "new {:?}, old {:?}", new.err(), old.err()),
+            }
+        }
     }
 }
