@@ -130,12 +130,12 @@ impl Checked {
 }
 
 /// Verdicts held in memory between judging and writing (about 10 MB);
-/// a larger run's go to a temporary file.
+/// a larger run's all go to a temporary file.
 const VERDICTS_HELD: usize = 16_384;
 
 /// Checks the batch at `root` as [`run_cached`] does, handing each verdict
-/// to a tape as it is made, which goes to a file in `spill_dir` past
-/// [`VERDICTS_HELD`] verdicts: what `hoso check` runs (100,000 verdicts in
+/// to a tape as it is made, which goes to a file in `spill_dir` when there
+/// are more than [`VERDICTS_HELD`]: what `hoso check` runs (100,000 verdicts in
 /// memory cost 64 MB).
 pub fn check(
     root: &Path,
@@ -213,7 +213,6 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         spill_dir,
         ..
     } = job;
-    let mut tape = Tape::new(spill_dir, VERDICTS_HELD);
     let matched = read_and_match(job)?;
     let Matched {
         mut timings,
@@ -222,12 +221,20 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         applicants,
         spill,
     } = matched;
+    // All in memory, or all on disk: a large run's first verdicts held
+    // until the end were 10 MB more at its peak, judging's.
+    let held = if applicants.len() <= VERDICTS_HELD {
+        VERDICTS_HELD
+    } else {
+        0
+    };
+    let mut tape = Tape::new(spill_dir, held);
     let mut tally = Tally::default();
-    let mut files: Vec<Arc<str>> = Vec::new();
+    let mut accounting = Accounting::of(&all_files);
     let t = Instant::now();
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
         tally.add(&v);
-        files.extend(v.files.iter().cloned());
+        v.files.iter().for_each(|f| accounting.add(f));
         tape.push(Stored(v))
     })?;
     timings.evaluate = t.elapsed();
@@ -242,8 +249,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         lists: assembly.lists,
         request_letters: assembly.request_letters,
     };
-    let outputs = files.iter().map(|f| &**f);
-    let accounting = account_outputs(&all_files, outputs, &head, tape.len());
+    let accounting = accounting.finish(&all_files, &head, tape.len());
     interrupt::check()?;
     Ok(Checked {
         head,
@@ -498,51 +504,126 @@ fn warnings(assembly: &Assembly) -> Vec<String> {
 /// Every input file must appear exactly once: in a verdict's files, as a
 /// list, as a request letter, or as unused; and the summary must add up.
 pub fn account(inputs: &[impl AsRef<str>], v: &Verdicts) -> Vec<String> {
-    let files = v.verdicts.iter().flat_map(|x| x.files.iter().map(|f| &**f));
-    account_outputs(inputs, files, v, v.verdicts.len())
+    let mut accounting = Accounting::of(inputs);
+    v.verdicts
+        .iter()
+        .flat_map(|x| &x.files)
+        .for_each(|f| accounting.add(f));
+    accounting.finish(inputs, v, v.verdicts.len())
 }
 
-/// As [`account`], for verdicts not in `v` (on a tape): `files` are theirs,
-/// `verdicts` how many there are.
-fn account_outputs<'a>(
-    inputs: &[impl AsRef<str>],
-    files: impl Iterator<Item = &'a str>,
-    v: &'a Verdicts,
-    verdicts: usize,
-) -> Vec<String> {
-    // Hashed, not ordered: a tree of every path cost a re-run 6 ms of
-    // CPU; the rare leftovers are sorted below.
-    let mut seen: HashMap<&str, usize, FixedState> =
-        HashMap::with_capacity_and_hasher(inputs.len(), FixedState::default());
-    let outputs = files
-        .chain(v.lists.iter().map(String::as_str))
-        .chain(v.request_letters.iter().map(String::as_str))
-        .chain(v.unused_files.iter().map(|u| u.path.as_str()));
-    for path in outputs {
-        *seen.entry(path).or_default() += 1;
-    }
-    let mut problems = Vec::new();
-    for input in inputs {
-        let input = input.as_ref();
-        match seen.remove(input) {
-            Some(1) => {}
-            Some(n) => problems.push(format!("{input} appears {n} times in the output")),
-            None => problems.push(format!("{input} is missing from the output")),
+/// [`account`] taken as the verdicts are made: each output path is counted
+/// against its input and not kept (copies of every verdict's paths were
+/// 30 MB of the peak of 100,000 dossiers, while judging).
+struct Accounting<'a> {
+    /// Times each input was seen in the output. Hashed, not ordered: a
+    /// tree of every path cost a re-run 6 ms.
+    seen: HashMap<&'a str, u32, FixedState>,
+    /// Output paths that are no input (only a bug makes one).
+    strays: Vec<String>,
+}
+
+impl<'a> Accounting<'a> {
+    fn of(inputs: &'a [impl AsRef<str>]) -> Accounting<'a> {
+        let mut seen = HashMap::with_capacity_and_hasher(inputs.len(), FixedState::default());
+        seen.extend(inputs.iter().map(|i| (i.as_ref(), 0)));
+        Accounting {
+            seen,
+            strays: Vec::new(),
         }
     }
-    let mut strays: Vec<&str> = seen.into_keys().collect();
-    strays.sort_unstable();
-    problems.extend(
-        strays
-            .iter()
-            .map(|p| format!("{p} is in the output but was not an input")),
-    );
-    let s = &v.summary;
-    if s.total != s.accepted + s.rejected + s.needs_review || s.total != verdicts {
-        problems.push(format!(
-            "counts do not add up: total {} = {} + {} + {} for {verdicts} verdicts",
-            s.total, s.accepted, s.rejected, s.needs_review,
-        ));
+
+    fn add(&mut self, path: &str) {
+        match self.seen.get_mut(path) {
+            Some(n) => *n += 1,
+            None => self.strays.push(path.to_string()),
+        }
     }
-    problems
+
+    /// The problems, given the rest of the output (`v` but its verdicts)
+    /// and how many verdicts there are.
+    fn finish(mut self, inputs: &[impl AsRef<str>], v: &Verdicts, verdicts: usize) -> Vec<String> {
+        let rest = v
+            .lists
+            .iter()
+            .chain(&v.request_letters)
+            .chain(v.unused_files.iter().map(|u| &u.path));
+        rest.for_each(|path| self.add(path));
+        let mut problems = Vec::new();
+        for input in inputs {
+            let input = input.as_ref();
+            match self.seen.remove(input) {
+                Some(1) => {}
+                Some(0) | None => problems.push(format!("{input} is missing from the output")),
+                Some(n) => problems.push(format!("{input} appears {n} times in the output")),
+            }
+        }
+        self.strays.sort_unstable();
+        self.strays.dedup();
+        problems.extend(
+            self.strays
+                .iter()
+                .map(|p| format!("{p} is in the output but was not an input")),
+        );
+        let s = &v.summary;
+        if s.total != s.accepted + s.rejected + s.needs_review || s.total != verdicts {
+            problems.push(format!(
+                "counts do not add up: total {} = {} + {} + {} for {verdicts} verdicts",
+                s.total, s.accepted, s.rejected, s.needs_review,
+            ));
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdicts(files: &[&[&str]], lists: &[&str], unused: &[&str], total: usize) -> Verdicts {
+        let verdicts: Vec<_> = files
+            .iter()
+            .map(|f| {
+                serde_json::json!({"name": "A", "birth_date": null, "unit": null,
+                "status": "accepted", "reasons": [], "dossier": null, "list_row": null, "files": f})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "rule_set": {"name": "r", "version": "1", "sha256": "0"},
+            "summary": {"total": total, "accepted": files.len(), "rejected": 0, "needs_review": 0},
+            "verdicts": verdicts,
+            "unused_files": unused.iter().map(|u| serde_json::json!({"path": u, "reason": "-"})).collect::<Vec<_>>(),
+            "lists": lists,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_accounting_finds_every_file_missing_repeated_or_foreign() {
+        let inputs = ["a/1.docx", "a/2.pdf", "b/x.xlsx", "b/y.txt", "c.docx"];
+        let whole = verdicts(
+            &[&["a/1.docx", "a/2.pdf"]],
+            &["b/x.xlsx"],
+            &["b/y.txt", "c.docx"],
+            1,
+        );
+        assert_eq!(account(&inputs, &whole), Vec::<String>::new());
+
+        let broken = verdicts(
+            &[&["a/1.docx", "a/1.docx"], &["zz.docx"]],
+            &["b/x.xlsx"],
+            &["c.docx", "zz.docx"],
+            3,
+        );
+        assert_eq!(
+            account(&inputs, &broken),
+            [
+                "a/1.docx appears 2 times in the output",
+                "a/2.pdf is missing from the output",
+                "b/y.txt is missing from the output",
+                "zz.docx is in the output but was not an input",
+                "counts do not add up: total 3 = 2 + 0 + 0 for 2 verdicts",
+            ]
+        );
+    }
 }
