@@ -156,15 +156,7 @@ impl Template {
             let Some(i) = allowed.iter().position(|a| *a == name) else {
                 return Err(format!(
                     "unknown placeholder {{{name}}} (allowed: {})",
-                    if allowed.is_empty() {
-                        "none".to_string()
-                    } else {
-                        allowed
-                            .iter()
-                            .map(|a| format!("{{{a}}}"))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    }
+                    placeholder_list(allowed)
                 ));
             };
             if open > 0 {
@@ -194,6 +186,18 @@ impl Template {
         }
         out
     }
+}
+
+/// `allowed` as a rule-file error names them: `{a} {b}`, or `none`.
+pub(crate) fn placeholder_list(allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        return "none".to_string();
+    }
+    allowed
+        .iter()
+        .map(|a| format!("{{{a}}}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

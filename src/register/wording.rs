@@ -58,15 +58,7 @@ pub fn check(what: &str, template: &str, allowed: &[&str]) -> Result<(), String>
     {
         Some(bad) => Err(format!(
             "{what}: unknown placeholder {{{bad}}} (allowed: {})",
-            if allowed.is_empty() {
-                "none".to_string()
-            } else {
-                allowed
-                    .iter()
-                    .map(|a| format!("{{{a}}}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }
+            crate::messages::placeholder_list(allowed)
         )),
         None => Ok(()),
     }

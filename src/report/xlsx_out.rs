@@ -123,13 +123,25 @@ fn skeleton(
     wb.push_worksheet(verdicts);
     wb.push_worksheet(reasons);
 
+    summary_sheet(&mut wb, head, rules, tally, &bold)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The summary sheet: the counts per status and per reason code.
+fn summary_sheet(
+    wb: &mut Workbook,
+    head: &Verdicts,
+    rules: &RuleSet,
+    tally: &Tally,
+    bold: &Format,
+) -> Result<(), XlsxError> {
     let text = |ws: &mut Worksheet, row: u32, col: u16, s: &str| {
         ws.write_string(row, col, neutralise(s).as_ref())
             .map(|_| ())
     };
     let ws = wb.add_worksheet().set_name(label(rules, "sheet_summary"))?;
-    ws.write_string_with_format(0, 0, label(rules, "status"), &bold)?;
-    ws.write_string_with_format(0, 1, label(rules, "count"), &bold)?;
+    ws.write_string_with_format(0, 0, label(rules, "status"), bold)?;
+    ws.write_string_with_format(0, 1, label(rules, "count"), bold)?;
     let s = &head.summary;
     let rows = [
         (rules.status_name(Status::Accepted), s.accepted),
@@ -142,9 +154,9 @@ fn skeleton(
         ws.write_number(i as u32 + 1, 1, *n as f64)?;
     }
     let start = rows.len() as u32 + 2;
-    ws.write_string_with_format(start, 0, label(rules, "code"), &bold)?;
-    ws.write_string_with_format(start, 1, label(rules, "count"), &bold)?;
-    ws.write_string_with_format(start, 2, label(rules, "severity"), &bold)?;
+    ws.write_string_with_format(start, 0, label(rules, "code"), bold)?;
+    ws.write_string_with_format(start, 1, label(rules, "count"), bold)?;
+    ws.write_string_with_format(start, 2, label(rules, "severity"), bold)?;
     for (i, (code, sev, n)) in tally.reason_counts().iter().enumerate() {
         let r = start + 1 + i as u32;
         text(ws, r, 0, code)?;
@@ -153,7 +165,7 @@ fn skeleton(
     }
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(2, 14.0)?;
-    Ok(wb.save_to_buffer()?)
+    Ok(())
 }
 
 /// The skeleton's own (trusted, just made) entry `name`, inflated.
@@ -389,32 +401,7 @@ mod tests {
         wb.push_worksheet(verdicts_ws);
         wb.push_worksheet(reasons_ws);
 
-        let ws = wb.add_worksheet().set_name(label(rules, "sheet_summary"))?;
-        ws.write_string_with_format(0, 0, label(rules, "status"), &bold)?;
-        ws.write_string_with_format(0, 1, label(rules, "count"), &bold)?;
-        let s = &head.summary;
-        let rows = [
-            (rules.status_name(Status::Accepted), s.accepted),
-            (rules.status_name(Status::Rejected), s.rejected),
-            (rules.status_name(Status::NeedsReview), s.needs_review),
-            (label(rules, "total"), s.total),
-        ];
-        for (i, (name, n)) in rows.iter().enumerate() {
-            text(ws, i as u32 + 1, 0, name)?;
-            ws.write_number(i as u32 + 1, 1, *n as f64)?;
-        }
-        let start = rows.len() as u32 + 2;
-        ws.write_string_with_format(start, 0, label(rules, "code"), &bold)?;
-        ws.write_string_with_format(start, 1, label(rules, "count"), &bold)?;
-        ws.write_string_with_format(start, 2, label(rules, "severity"), &bold)?;
-        for (i, (code, sev, n)) in tally.reason_counts().iter().enumerate() {
-            let r = start + 1 + i as u32;
-            text(ws, r, 0, code)?;
-            ws.write_number(r, 1, *n as f64)?;
-            text(ws, r, 2, label(rules, severity_key(*sev)))?;
-        }
-        ws.set_column_width(0, 30.0)?;
-        ws.set_column_width(2, 14.0)?;
+        summary_sheet(&mut wb, head, rules, &tally, &bold)?;
         wb.save_to_writer(Cursor::new(out))?;
         Ok(())
     }
