@@ -12,6 +12,7 @@
 use crate::cache::{self, Cache};
 use crate::discover::{self, FoundFile, Stat};
 use crate::evaluate::{self, ruleset::RuleSet};
+use crate::ingest::ErrorKind;
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
@@ -409,7 +410,9 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
         .zip(&stats)
         .map(|(f, &stat)| {
             if interrupt::requested() {
-                return Ok(Content::Unreadable("interrupted".into()));
+                // Never shown: the run stops when reading ends.
+                let why = crate::ingest::IngestError::detail(ErrorKind::Other, "interrupted");
+                return Ok(Content::Unreadable(why));
             }
             let c = match cache {
                 Some(cache) => read_through(f, stat, &readers, cache, &spill),

@@ -7,7 +7,7 @@
 
 use super::sys::{Dir, Links, Meta, entries};
 use super::{
-    Entry, LINK_LOOP, MAX_DEPTH, NOT_REGULAR, Stat, cannot_read, component_text, too_deep,
+    Entry, LINK_LOOP, MAX_DEPTH, NOT_REGULAR, Problem, Stat, cannot_read, component_text, too_deep,
 };
 use rayon::prelude::*;
 use std::cell::Cell;
@@ -78,9 +78,7 @@ impl Walker<'_> {
         let mut subfolders = self.read(folder, &mut files);
         if folder.depth + 1 >= MAX_DEPTH && !subfolders.is_empty() {
             let why = too_deep();
-            let too_deep = subfolders
-                .drain(..)
-                .map(|sub| self.at(&sub, Some(why.clone())));
+            let too_deep = subfolders.drain(..).map(|sub| self.at(&sub, Some(why)));
             files.extend(too_deep);
         }
         files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
@@ -174,7 +172,7 @@ impl Walker<'_> {
                 let (problem, stat) = match meta {
                     Ok(m) if m.is_dir() => {
                         if self.is_ancestor(folder, &m) {
-                            (Some(LINK_LOOP.into()), None)
+                            (Some(LINK_LOOP), None)
                         } else {
                             subfolders.push(child());
                             continue;
@@ -183,7 +181,7 @@ impl Walker<'_> {
                     Ok(m) if m.is_file() => {
                         (None, Stat::from_epoch(m.size, m.mtime_sec, m.mtime_nsec))
                     }
-                    Ok(_) => (Some(NOT_REGULAR.into()), None),
+                    Ok(_) => (Some(NOT_REGULAR), None),
                     Err(e) => (Some(cannot_read(&e)), None),
                 };
                 let exact = if folder.exact && utf8 {
@@ -205,7 +203,7 @@ impl Walker<'_> {
     }
 
     /// The entry for `folder` itself, with a problem.
-    fn at(&self, folder: &Folder, problem: Option<String>) -> Entry {
+    fn at(&self, folder: &Folder, problem: Option<Problem>) -> Entry {
         if folder.depth == 0 {
             return Entry::at(self.root, self.root, problem, None);
         }
@@ -325,7 +323,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(&*found[0].rel, "gone");
         assert_eq!(
-            found[0].problem.as_deref(),
+            found[0].problem.map(|p| p.to_string()).as_deref(),
             Some("cannot read: entity not found")
         );
     }

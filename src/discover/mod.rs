@@ -27,7 +27,7 @@ pub struct FoundFile {
     /// name that is not UTF-8): rare, so the common case costs no path.
     exact: Option<Box<Path>>,
     /// Why this entry cannot be read at all (walk error), if so.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
 }
 
 impl FoundFile {
@@ -113,7 +113,7 @@ pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
     let mut found = match std::fs::metadata(root) {
         Ok(m) if m.is_dir() => walk_folder(root),
         Ok(m) if m.is_file() => vec![Entry::at(root, root, None, Stat::of(&m))],
-        Ok(_) => vec![Entry::at(root, root, Some(NOT_REGULAR.into()), None)],
+        Ok(_) => vec![Entry::at(root, root, Some(NOT_REGULAR), None)],
         Err(e) => vec![Entry::at(root, root, Some(cannot_read(&e)), None)],
     };
     // Ties only between names that differ in bytes shown alike (`\xff`
@@ -152,13 +152,13 @@ fn walk_folder(root: &Path) -> Vec<Entry> {
 struct Entry {
     rel: Arc<str>,
     exact: Option<Box<Path>>,
-    problem: Option<String>,
+    problem: Option<Problem>,
     stat: Option<Stat>,
 }
 
 impl Entry {
     /// The entry at `path` below (or at) `root`, named as [`relative`] says.
-    fn at(root: &Path, path: &Path, problem: Option<String>, stat: Option<Stat>) -> Entry {
+    fn at(root: &Path, path: &Path, problem: Option<Problem>, stat: Option<Stat>) -> Entry {
         let (rel, exact) = relative(root, path);
         Entry {
             rel: rel.into(),
@@ -170,18 +170,43 @@ impl Entry {
 }
 
 /// Folders deeper than this are not a batch layout but an accident (or an attack).
-const MAX_DEPTH: usize = 32;
+pub const MAX_DEPTH: usize = 32;
 
-const NOT_REGULAR: &str = "not a regular file";
-
-const LINK_LOOP: &str = "symbolic link loop: not followed";
-
-fn too_deep() -> String {
-    format!("folders nested more than {MAX_DEPTH} deep: not read")
+/// Why an entry was not taken further: what reading it will report, worded
+/// from the kind by the rule file ([`crate::ingest::IngestError`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// A device, a pipe, a socket.
+    NotRegular,
+    /// A link back into a folder above it.
+    LinkLoop,
+    /// Below [`MAX_DEPTH`] folders.
+    TooDeep,
+    /// The entry could not be opened or statted.
+    CannotRead(std::io::ErrorKind),
 }
 
-fn cannot_read(e: &std::io::Error) -> String {
-    format!("cannot read: {}", e.kind())
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::NotRegular => f.write_str("not a regular file"),
+            Problem::LinkLoop => f.write_str("symbolic link loop: not followed"),
+            Problem::TooDeep => write!(f, "folders nested more than {MAX_DEPTH} deep: not read"),
+            Problem::CannotRead(kind) => write!(f, "cannot read: {kind}"),
+        }
+    }
+}
+
+const NOT_REGULAR: Problem = Problem::NotRegular;
+
+const LINK_LOOP: Problem = Problem::LinkLoop;
+
+fn too_deep() -> Problem {
+    Problem::TooDeep
+}
+
+fn cannot_read(e: &std::io::Error) -> Problem {
+    Problem::CannotRead(e.kind())
 }
 
 /// `path` relative to `root` as text, and whether `root/text` is `path`
@@ -252,8 +277,7 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|f| &*f.rel == "b/x/loop"
-                    && f.problem.as_deref().unwrap_or("").contains("loop"))
+                .any(|f| &*f.rel == "b/x/loop" && f.problem == Some(Problem::LinkLoop))
         );
     }
 
@@ -288,19 +312,16 @@ mod tests {
         assert_eq!(stats[a].unwrap().size, 5);
         let too_deep: Vec<_> = found
             .iter()
-            .filter(|f| f.problem.as_deref().is_some_and(|p| p.contains("32 deep")))
+            .filter(|f| f.problem == Some(Problem::TooDeep))
             .collect();
         assert_eq!(too_deep.len(), 1, "{found:?}");
         assert!(too_deep[0].rel.ends_with("/d31"), "{}", too_deep[0].rel);
         #[cfg(unix)]
         {
             let broken = found.iter().find(|f| &*f.rel == "broken").unwrap();
-            assert!(
-                broken
-                    .problem
-                    .as_deref()
-                    .unwrap()
-                    .starts_with("cannot read")
+            assert_eq!(
+                broken.problem,
+                Some(Problem::CannotRead(std::io::ErrorKind::NotFound))
             );
             assert_eq!(
                 stats[found.iter().position(|f| &*f.rel == "broken").unwrap()],
@@ -310,7 +331,7 @@ mod tests {
     }
 
     /// Everything an entry says, for comparing two walks.
-    type Said = (String, Option<Box<Path>>, Option<String>, Option<Stat>);
+    type Said = (String, Option<Box<Path>>, Option<Problem>, Option<Stat>);
 
     fn said(entries: Vec<Entry>) -> Vec<Said> {
         let mut said: Vec<Said> = entries
@@ -384,11 +405,11 @@ mod tests {
         let bad = &found[at("bad\\xffdir/in\\xfe.docx")];
         assert_eq!(std::fs::read(bad.path()).unwrap(), b"1");
         assert_eq!(stats[at("link_to_a/b/f.docx")].unwrap().size, 7);
-        let problem = |rel: &str| found[at(rel)].problem.as_deref().unwrap_or("");
-        assert_eq!(problem("a/b/up"), LINK_LOOP);
-        assert_eq!(problem("self"), LINK_LOOP);
-        assert_eq!(problem("device"), NOT_REGULAR);
-        assert!(problem("broken").starts_with("cannot read"));
+        let problem = |rel: &str| found[at(rel)].problem;
+        assert_eq!(problem("a/b/up"), Some(LINK_LOOP));
+        assert_eq!(problem("self"), Some(LINK_LOOP));
+        assert_eq!(problem("device"), Some(NOT_REGULAR));
+        assert!(matches!(problem("broken"), Some(Problem::CannotRead(_))));
         assert!(
             problem(&format!(
                 "deep/{}",
@@ -396,8 +417,7 @@ mod tests {
                     .map(|i| format!("d{i}"))
                     .collect::<Vec<_>>()
                     .join("/")
-            ))
-            .contains("32 deep")
+            )) == Some(Problem::TooDeep)
         );
     }
 }

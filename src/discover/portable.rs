@@ -1,7 +1,7 @@
 //! The walk through `std::fs` alone, for systems without the Linux one
 //! (and, in tests, the reference the Linux walk must agree with).
 
-use super::{Entry, LINK_LOOP, MAX_DEPTH, NOT_REGULAR, Stat, cannot_read, too_deep};
+use super::{Entry, LINK_LOOP, MAX_DEPTH, NOT_REGULAR, Problem, Stat, cannot_read, too_deep};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn found(&self, path: &Path, problem: Option<String>, stat: Option<Stat>) -> Entry {
+    fn found(&self, path: &Path, problem: Option<Problem>, stat: Option<Stat>) -> Entry {
         Entry::at(self.root, path, problem, stat)
     }
 
@@ -50,23 +50,19 @@ impl Walker<'_> {
             match meta {
                 Ok(m) if m.is_dir() => {
                     if self.is_ancestor(dir, &m) {
-                        out.push(self.found(&path, Some(LINK_LOOP.into()), None));
+                        out.push(self.found(&path, Some(LINK_LOOP), None));
                     } else {
                         subfolders.push(path);
                     }
                 }
                 Ok(m) if m.is_file() => out.push(self.found(&path, None, Stat::of(&m))),
-                Ok(_) => out.push(self.found(&path, Some(NOT_REGULAR.into()), None)),
+                Ok(_) => out.push(self.found(&path, Some(NOT_REGULAR), None)),
                 Err(e) => out.push(self.found(&path, Some(cannot_read(&e)), None)),
             }
         }
         if depth + 1 >= MAX_DEPTH {
             let why = too_deep();
-            out.extend(
-                subfolders
-                    .iter()
-                    .map(|p| self.found(p, Some(why.clone()), None)),
-            );
+            out.extend(subfolders.iter().map(|p| self.found(p, Some(why), None)));
             return;
         }
         let below: Vec<Vec<Entry>> = subfolders

@@ -183,7 +183,7 @@ pub fn read_file(file: &FoundFile, readers: &Readers) -> Interpreted {
 /// through a size cap; other files are not read (`None`).
 pub fn load(file: &FoundFile) -> Result<Option<Vec<u8>>, Content> {
     if let Some(problem) = &file.problem {
-        return Err(Content::Unreadable(IngestError::from(problem.as_str())));
+        return Err(Content::Unreadable(IngestError::from(*problem)));
     }
     let path = file.path();
     let cap = match format_of(&path) {

@@ -18,7 +18,6 @@ pub mod table;
 pub mod zipcap;
 
 use crate::date::Date;
-use crate::messages::Kind;
 use std::path::Path;
 
 /// Why a file could not be read: its kind and the values of the kind's
@@ -78,31 +77,21 @@ impl std::fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
-/// A problem described in words elsewhere (discovery's, the pipeline's):
-/// discovery's words become their kinds, any other text is kept as detail.
-impl From<&str> for IngestError {
-    fn from(problem: &str) -> Self {
-        if let Some(kind) = ErrorKind::ALL
-            .iter()
-            .copied()
-            .filter(|k| k.placeholders().is_empty())
-            .find(|k| k.english() == problem)
-        {
-            return IngestError::new(kind, []);
-        }
-        if let Some(io) = problem.strip_prefix("cannot read: ") {
-            return match io {
-                "entity not found" => IngestError::new(ErrorKind::NotFound, []),
-                "permission denied" => IngestError::new(ErrorKind::NoPermission, []),
-                _ => IngestError::detail(ErrorKind::Io, io),
-            };
-        }
-        let deep = problem
-            .strip_prefix("folders nested more than ")
-            .and_then(|rest| rest.strip_suffix(" deep: not read"));
-        match deep {
-            Some(limit) => IngestError::detail(ErrorKind::TooDeep, limit),
-            None => IngestError::detail(ErrorKind::Other, problem),
+/// What discovery found wrong with an entry, as its kind.
+impl From<crate::discover::Problem> for IngestError {
+    fn from(problem: crate::discover::Problem) -> Self {
+        use crate::discover::Problem;
+        match problem {
+            Problem::NotRegular => IngestError::new(ErrorKind::NotRegular, []),
+            Problem::LinkLoop => IngestError::new(ErrorKind::LinkLoop, []),
+            Problem::TooDeep => IngestError::detail(ErrorKind::TooDeep, crate::discover::MAX_DEPTH),
+            Problem::CannotRead(std::io::ErrorKind::NotFound) => {
+                IngestError::new(ErrorKind::NotFound, [])
+            }
+            Problem::CannotRead(std::io::ErrorKind::PermissionDenied) => {
+                IngestError::new(ErrorKind::NoPermission, [])
+            }
+            Problem::CannotRead(kind) => IngestError::detail(ErrorKind::Io, kind),
         }
     }
 }
@@ -440,8 +429,7 @@ pub fn format_of(path: &Path) -> Format {
 mod tests {
     use super::*;
 
-    /// Discovery words its problems itself; each must arrive as its kind,
-    /// not as untranslated detail.
+    /// Each problem discovery meets arrives as its kind, with its values.
     #[cfg(unix)]
     #[test]
     fn discovery_problems_become_their_kinds() {
@@ -456,7 +444,7 @@ mod tests {
         std::os::unix::fs::symlink("/dev/null", dir.path().join("null.docx")).unwrap();
         let mut kinds: Vec<(ErrorKind, Vec<String>)> = crate::discover::walk(dir.path())
             .iter()
-            .filter_map(|f| f.problem.as_deref())
+            .filter_map(|f| f.problem)
             .map(IngestError::from)
             .map(|e| (e.kind(), e.values().to_vec()))
             .collect();
@@ -469,11 +457,6 @@ mod tests {
                 (ErrorKind::NotRegular, vec![]),
                 (ErrorKind::TooDeep, vec!["32".to_string()]),
             ]
-        );
-        let other = IngestError::from("interrupted");
-        assert_eq!(
-            (other.kind(), other.to_string()),
-            (ErrorKind::Other, "interrupted".into())
         );
     }
 }
