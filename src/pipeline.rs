@@ -134,22 +134,11 @@ impl Checked {
 /// a larger run's all go to a temporary file.
 const VERDICTS_HELD: usize = 16_384;
 
-/// Checks the batch at `root` as [`run_cached`] does, handing each verdict
-/// to a tape as it is made, which goes to a file in `spill_dir` when there
-/// are more than [`VERDICTS_HELD`]: what `hoso check` runs (100,000 verdicts in
-/// memory cost 64 MB).
+/// Checks the batch walked by [`find`] as [`run_cached`] does, handing each
+/// verdict to a tape as it is made, which goes to a file in `spill_dir` when
+/// there are more than [`VERDICTS_HELD`]: what `hoso check` runs (100,000
+/// verdicts in memory cost 64 MB).
 pub fn check(
-    root: &Path,
-    rules: &RuleSet,
-    progress: Progress,
-    cache: Option<&Cache>,
-    spill_dir: &Path,
-) -> anyhow::Result<Checked> {
-    check_found(find(root), rules, progress, cache, spill_dir)
-}
-
-/// As [`check`], for a batch already walked ([`find`]).
-pub fn check_found(
     found: Found,
     rules: &RuleSet,
     progress: Progress,

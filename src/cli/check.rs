@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             },
         );
         let (rules, cache) = loaded?;
-        let run = pipeline::check_found(found, &rules, &tick, cache.as_ref(), &args.out)?;
+        let run = pipeline::check(found, &rules, &tick, cache.as_ref(), &args.out)?;
         Ok((rules, cache, run))
     })??;
     bar.finish_and_clear();
