@@ -6,9 +6,7 @@
 //! 112 ms), and in nearly the order it is finally sorted in.
 
 use super::sys::{Dir, Links, Meta, entries};
-use super::{
-    Entry, LINK_LOOP, MAX_DEPTH, NOT_REGULAR, Problem, Stat, cannot_read, component_text, too_deep,
-};
+use super::{Entry, MAX_DEPTH, Problem, Stat, cannot_read, component_text};
 use rayon::prelude::*;
 use std::cell::Cell;
 use std::ffi::{CStr, CString, OsStr};
@@ -77,7 +75,7 @@ impl Walker<'_> {
         let mut files = Vec::new();
         let mut subfolders = self.read(folder, &mut files);
         if folder.depth + 1 >= MAX_DEPTH && !subfolders.is_empty() {
-            let why = too_deep();
+            let why = Problem::TooDeep;
             let too_deep = subfolders.drain(..).map(|sub| self.at(&sub, Some(why)));
             files.extend(too_deep);
         }
@@ -172,7 +170,7 @@ impl Walker<'_> {
                 let (problem, stat) = match meta {
                     Ok(m) if m.is_dir() => {
                         if self.is_ancestor(folder, &m) {
-                            (Some(LINK_LOOP), None)
+                            (Some(Problem::LinkLoop), None)
                         } else {
                             subfolders.push(child());
                             continue;
@@ -181,7 +179,7 @@ impl Walker<'_> {
                     Ok(m) if m.is_file() => {
                         (None, Stat::from_epoch(m.size, m.mtime_sec, m.mtime_nsec))
                     }
-                    Ok(_) => (Some(NOT_REGULAR), None),
+                    Ok(_) => (Some(Problem::NotRegular), None),
                     Err(e) => (Some(cannot_read(&e)), None),
                 };
                 let exact = if folder.exact && utf8 {
@@ -323,8 +321,8 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(&*found[0].rel, "gone");
         assert_eq!(
-            found[0].problem.map(|p| p.to_string()).as_deref(),
-            Some("cannot read: entity not found")
+            found[0].problem,
+            Some(Problem::CannotRead(std::io::ErrorKind::NotFound))
         );
     }
 }

@@ -113,7 +113,7 @@ pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
     let mut found = match std::fs::metadata(root) {
         Ok(m) if m.is_dir() => walk_folder(root),
         Ok(m) if m.is_file() => vec![Entry::at(root, root, None, Stat::of(&m))],
-        Ok(_) => vec![Entry::at(root, root, Some(NOT_REGULAR), None)],
+        Ok(_) => vec![Entry::at(root, root, Some(Problem::NotRegular), None)],
         Err(e) => vec![Entry::at(root, root, Some(cannot_read(&e)), None)],
     };
     // Ties only between names that differ in bytes shown alike (`\xff`
@@ -184,25 +184,6 @@ pub enum Problem {
     TooDeep,
     /// The entry could not be opened or statted.
     CannotRead(std::io::ErrorKind),
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Problem::NotRegular => f.write_str("not a regular file"),
-            Problem::LinkLoop => f.write_str("symbolic link loop: not followed"),
-            Problem::TooDeep => write!(f, "folders nested more than {MAX_DEPTH} deep: not read"),
-            Problem::CannotRead(kind) => write!(f, "cannot read: {kind}"),
-        }
-    }
-}
-
-const NOT_REGULAR: Problem = Problem::NotRegular;
-
-const LINK_LOOP: Problem = Problem::LinkLoop;
-
-fn too_deep() -> Problem {
-    Problem::TooDeep
 }
 
 fn cannot_read(e: &std::io::Error) -> Problem {
@@ -406,9 +387,9 @@ mod tests {
         assert_eq!(std::fs::read(bad.path()).unwrap(), b"1");
         assert_eq!(stats[at("link_to_a/b/f.docx")].unwrap().size, 7);
         let problem = |rel: &str| found[at(rel)].problem;
-        assert_eq!(problem("a/b/up"), Some(LINK_LOOP));
-        assert_eq!(problem("self"), Some(LINK_LOOP));
-        assert_eq!(problem("device"), Some(NOT_REGULAR));
+        assert_eq!(problem("a/b/up"), Some(Problem::LinkLoop));
+        assert_eq!(problem("self"), Some(Problem::LinkLoop));
+        assert_eq!(problem("device"), Some(Problem::NotRegular));
         assert!(matches!(problem("broken"), Some(Problem::CannotRead(_))));
         assert!(
             problem(&format!(

@@ -1,7 +1,7 @@
 //! The walk through `std::fs` alone, for systems without the Linux one
 //! (and, in tests, the reference the Linux walk must agree with).
 
-use super::{Entry, LINK_LOOP, MAX_DEPTH, NOT_REGULAR, Problem, Stat, cannot_read, too_deep};
+use super::{Entry, MAX_DEPTH, Problem, Stat, cannot_read};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -50,18 +50,18 @@ impl Walker<'_> {
             match meta {
                 Ok(m) if m.is_dir() => {
                     if self.is_ancestor(dir, &m) {
-                        out.push(self.found(&path, Some(LINK_LOOP), None));
+                        out.push(self.found(&path, Some(Problem::LinkLoop), None));
                     } else {
                         subfolders.push(path);
                     }
                 }
                 Ok(m) if m.is_file() => out.push(self.found(&path, None, Stat::of(&m))),
-                Ok(_) => out.push(self.found(&path, Some(NOT_REGULAR), None)),
+                Ok(_) => out.push(self.found(&path, Some(Problem::NotRegular), None)),
                 Err(e) => out.push(self.found(&path, Some(cannot_read(&e)), None)),
             }
         }
         if depth + 1 >= MAX_DEPTH {
-            let why = too_deep();
+            let why = Problem::TooDeep;
             out.extend(subfolders.iter().map(|p| self.found(p, Some(why), None)));
             return;
         }
