@@ -219,12 +219,13 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         0
     };
     let mut tape = Tape::new(spill_dir, held);
+    tape.reserve(applicants.len());
     let mut tally = Tally::default();
-    let mut accounting = Accounting::of(&all_files);
+    let (inputs, mut outputs) = (Fingerprint::of(&all_files), Fingerprint::default());
     let t = Instant::now();
-    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
+    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v, files| {
         tally.add(&v);
-        v.files.iter().for_each(|f| accounting.add(f));
+        outputs.add(files);
         tape.push(Stored(v))
     })?;
     timings.evaluate = t.elapsed();
@@ -238,12 +239,26 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         lists: assembly.lists,
         request_letters: assembly.request_letters,
     };
-    let accounting = accounting.finish(&all_files, &head, tape.len());
-    drop_aside((assembly.dossiers, assembly.rows, applicants, all_files));
+    drop_aside((assembly.dossiers, assembly.rows, applicants));
+    let verdicts = tape.finish()?;
+    let s = &head.summary;
+    let adds_up = s.total == s.accepted + s.rejected + s.needs_review && s.total == verdicts.len();
+    let accounting = if adds_up && inputs == outputs.with_rest_of(&head) {
+        Vec::new()
+    } else {
+        // Which files, then: counted one by one.
+        let mut accounting = Accounting::of(&all_files);
+        verdicts.each(|Stored(v)| {
+            v.files.iter().for_each(|f| accounting.add(f));
+            Ok::<_, SpillError>(())
+        })?;
+        accounting.finish(&all_files, &head, verdicts.len())
+    };
+    drop_aside(all_files);
     interrupt::check()?;
     Ok(Checked {
         head,
-        verdicts: tape.finish()?,
+        verdicts,
         tally,
         dossiers,
         timings,
@@ -316,7 +331,7 @@ fn run_once(job: Job) -> anyhow::Result<Run> {
     } = read_and_match(job)?;
     let t = Instant::now();
     let mut verdicts = Vec::with_capacity(applicants.len());
-    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v| {
+    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v, _| {
         verdicts.push(v);
         Ok(())
     })?;
@@ -441,34 +456,39 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
 const JUDGED_AT_ONCE: usize = 2048;
 
 /// Judges every applicant (or takes its verdict from `cache`) and hands the
-/// verdicts to `keep` in input order, whatever the number of threads;
-/// returns the verdict-cache keys. Applicants are judged in parallel a
-/// batch at a time, and `keep` takes one batch while the next is judged.
+/// verdicts to `keep` in input order, whatever the number of threads, each
+/// with the [`Fingerprint`] of its files; returns the verdict-cache keys.
+/// Applicants are judged in parallel a batch at a time, and `keep` takes
+/// one batch while the next is judged.
 fn judge_all(
     rules: &RuleSet,
     cache: Option<&Cache>,
     spill: &Spill,
     assembly: &Assembly,
     applicants: &[Applicant],
-    mut keep: impl FnMut(Verdict) -> Result<(), SpillError> + Send,
+    mut keep: impl FnMut(Verdict, Fingerprint) -> Result<(), SpillError> + Send,
 ) -> anyhow::Result<Vec<u128>> {
-    let judge = |a: &Applicant| -> Result<(Verdict, Option<u128>), SpillError> {
+    type Judged = (Verdict, Fingerprint);
+    let judge = |a: &Applicant| -> Result<(Judged, Option<u128>), SpillError> {
         let cached = cache.and_then(|c| Some((c, assembly.verdict_key(a)?)));
-        if let Some((cache, key)) = cached
-            && let Some(verdict) = cache.verdict(key)
-        {
-            return Ok((verdict, Some(key)));
-        }
-        // Only the verdict is kept: facts and outcomes weigh ten times more.
-        let whole = assembly.whole(a, spill)?;
-        let verdict = evaluate::judge(rules, assembly, a, &whole).verdict;
-        if let Some((cache, key)) = cached {
-            cache.keep_verdict(key, &verdict);
-        }
-        Ok((verdict, cached.map(|(_, key)| key)))
+        let verdict = match cached.and_then(|(cache, key)| cache.verdict(key)) {
+            Some(verdict) => verdict,
+            None => {
+                // Only the verdict is kept: facts and outcomes weigh ten times more.
+                let whole = assembly.whole(a, spill)?;
+                let verdict = evaluate::judge(rules, assembly, a, &whole).verdict;
+                if let Some((cache, key)) = cached {
+                    cache.keep_verdict(key, &verdict);
+                }
+                verdict
+            }
+        };
+        let files = Fingerprint::of(&verdict.files);
+        Ok(((verdict, files), cached.map(|(_, key)| key)))
     };
     let mut keys = Vec::new();
-    let mut judged: Vec<Verdict> = Vec::new();
+    let mut judged: Vec<Judged> = Vec::new();
+    let mut keep = |(verdict, files): Judged| keep(verdict, files);
     for batch in applicants.chunks(JUDGED_AT_ONCE) {
         interrupt::check()?;
         let (kept, next) = rayon::join(
@@ -488,6 +508,42 @@ fn judge_all(
     }
     judged.into_iter().try_for_each(keep)?;
     Ok(keys)
+}
+
+/// A multiset of paths as one number: the sum of their 128-bit hashes.
+/// Every input must be in the output once: the inputs' fingerprint is the
+/// output's, or a file is missing, repeated or foreign (but by a chance of
+/// 2^-128). Taken beside judging, in parallel, it proves the output
+/// complete without the path-by-path count (a hash lookup per path on the
+/// one thread that keeps the verdicts: a twentieth of a re-run), which
+/// runs only to say which files are wrong.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Fingerprint(u128);
+
+impl Fingerprint {
+    fn of(paths: &[impl AsRef<str> + Sync]) -> Fingerprint {
+        let hash = |p: &_| xxhash_rust::xxh3::xxh3_128(<_ as AsRef<str>>::as_ref(p).as_bytes());
+        let sum = if paths.len() > 4096 {
+            paths.par_iter().map(hash).reduce(|| 0, u128::wrapping_add)
+        } else {
+            paths.iter().map(hash).fold(0, u128::wrapping_add)
+        };
+        Fingerprint(sum)
+    }
+
+    fn add(&mut self, other: Fingerprint) {
+        self.0 = self.0.wrapping_add(other.0);
+    }
+
+    /// With the paths of `head` but its verdicts: the lists, the request
+    /// letters and the unused files.
+    fn with_rest_of(mut self, head: &Verdicts) -> Fingerprint {
+        self.add(Fingerprint::of(&head.lists));
+        self.add(Fingerprint::of(&head.request_letters));
+        let unused: Vec<&str> = head.unused_files.iter().map(|u| u.path.as_str()).collect();
+        self.add(Fingerprint::of(&unused));
+        self
+    }
 }
 
 /// The lists' data-quality warnings, each with its place.
@@ -515,9 +571,9 @@ pub fn account(inputs: &[impl AsRef<str>], v: &Verdicts) -> Vec<String> {
     accounting.finish(inputs, v, v.verdicts.len())
 }
 
-/// [`account`] taken as the verdicts are made: each output path is counted
-/// against its input and not kept (copies of every verdict's paths were
-/// 30 MB of the peak of 100,000 dossiers, while judging).
+/// [`account`]'s count of each output path against its input, without a
+/// copy of the verdicts' paths (30 MB of the peak of 100,000 dossiers): for
+/// a check whose [`Fingerprint`]s differ.
 struct Accounting<'a> {
     /// Times each input was seen in the output. Hashed, not ordered: a
     /// tree of every path cost a re-run 6 ms.
@@ -599,6 +655,33 @@ mod tests {
             "lists": lists,
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn fingerprints_tell_the_same_paths_in_any_order_from_any_other_multiset() {
+        let many: Vec<String> = (0..5000).map(|i| format!("xã {i}/đơn.docx")).collect();
+        let mut shuffled = many.clone();
+        shuffled.reverse();
+        shuffled.swap(3, 4000);
+        assert_eq!(Fingerprint::of(&many), Fingerprint::of(&shuffled));
+        // Summed a verdict at a time, as judging does.
+        let mut in_parts = Fingerprint::default();
+        for part in shuffled.chunks(7) {
+            in_parts.add(Fingerprint::of(part));
+        }
+        assert_eq!(Fingerprint::of(&many), in_parts);
+
+        let missing = &many[1..];
+        let mut repeated = many.clone();
+        repeated[9] = repeated[10].clone();
+        let mut foreign = many.clone();
+        foreign.push("lạ.docx".into());
+        let twice: Vec<&String> = many.iter().chain(&many).collect();
+        for other in [missing.to_vec(), repeated, foreign] {
+            assert_ne!(Fingerprint::of(&many), Fingerprint::of(&other));
+        }
+        assert_ne!(Fingerprint::of(&many), Fingerprint::of(&twice));
+        assert_ne!(Fingerprint::of(&twice), Fingerprint::default());
     }
 
     #[test]

@@ -42,7 +42,28 @@ pub struct Spill {
     file: File,
     /// Where the next blob goes.
     end: AtomicU64,
-    mapped: RwLock<Option<memmap2::Mmap>>,
+    /// What is mapped, in order: each call of [`Spill::map_written`] maps
+    /// only what was written since the last (mapping it all again threw
+    /// away the pages a re-run had read, to fault them in again).
+    mapped: RwLock<Vec<Mapped>>,
+}
+
+/// The bytes of a spill from `start` on, mapped.
+struct Mapped {
+    start: u64,
+    map: memmap2::Mmap,
+}
+
+impl Mapped {
+    fn end(&self) -> u64 {
+        self.start + self.map.len() as u64
+    }
+
+    /// The blob's bytes, if it lies wholly in this map.
+    fn bytes(&self, blob: Blob) -> Option<&[u8]> {
+        let from = usize::try_from(blob.offset.checked_sub(self.start)?).ok()?;
+        self.map.get(from..from.checked_add(blob.len as usize)?)
+    }
 }
 
 /// The largest spill mapped. The pages of a map count as the process's
@@ -75,7 +96,7 @@ impl Spill {
         Spill {
             file,
             end: AtomicU64::new(end),
-            mapped: RwLock::new(None),
+            mapped: RwLock::new(Vec::new()),
         }
     }
 
@@ -89,12 +110,21 @@ impl Spill {
     /// no blob is being written. Without a map (too large, empty, or the map
     /// failed) blobs are read with `pread`, as ever.
     pub fn map_written(&self) {
-        let Ok(len) = usize::try_from(self.end()) else {
-            return;
-        };
-        if len == 0 || len > MAP_AT_MOST {
+        let end = self.end();
+        if usize::try_from(end).is_ok_and(|len| len > MAP_AT_MOST) {
             return;
         }
+        let Ok(mut maps) = self.mapped.write() else {
+            return;
+        };
+        let start = maps.last().map_or(0, Mapped::end);
+        let Some(len) = end
+            .checked_sub(start)
+            .and_then(|len| usize::try_from(len).ok())
+            .filter(|&len| len > 0)
+        else {
+            return;
+        };
         // SAFETY: a mapped file must not shrink or change under the map.
         // This one is only ever appended to past `end` (blobs are never
         // rewritten), by this process alone: the cache's blob file is
@@ -102,9 +132,14 @@ impl Spill {
         // spill has no name. Only a program ignoring the lock and cutting
         // the file could make a read fault, the risk of any mapped file
         // (ripgrep maps its inputs alike).
-        let map = unsafe { memmap2::MmapOptions::new().len(len).map(&self.file) };
-        if let (Ok(map), Ok(mut slot)) = (map, self.mapped.write()) {
-            *slot = Some(map);
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .offset(start)
+                .len(len)
+                .map(&self.file)
+        };
+        if let Ok(map) = map {
+            maps.push(Mapped { start, map });
         }
     }
 
@@ -133,11 +168,8 @@ impl Spill {
             true => decode(bytes),
             false => Err(SpillError::Damaged),
         };
-        let range = usize::try_from(blob.offset)
-            .ok()
-            .and_then(|start| Some(start..start.checked_add(blob.len as usize)?));
-        if let Ok(mapped) = self.mapped.read()
-            && let Some(bytes) = (mapped.as_deref()).zip(range).and_then(|(m, r)| m.get(r))
+        if let Ok(maps) = self.mapped.read()
+            && let Some(bytes) = maps.iter().rev().find_map(|m| m.bytes(blob))
         {
             return checked(bytes);
         }
@@ -242,6 +274,16 @@ impl<T: Serialize> Tape<T> {
             dir: dir.to_path_buf(),
             out: None,
             count: 0,
+        }
+    }
+
+    /// Room for `count` values in memory when they are to be held there
+    /// (growing the list of 10,000 verdicts cost the one thread that keeps
+    /// them a fault for each new page).
+    pub fn reserve(&mut self, count: usize) {
+        if count <= self.hold_at_most {
+            self.held
+                .reserve_exact(count.saturating_sub(self.held.len()));
         }
     }
 
@@ -399,6 +441,28 @@ mod tests {
             len: c.len + 1,
             ..b
         };
+        assert!(matches!(spill.get(straddling), Err(SpillError::Damaged)));
+
+        // Mapped again: only what came since, beside the first map; a blob
+        // across the two is read from the file (and checked).
+        spill.map_written();
+        spill.map_written();
+        let ends: Vec<u64> = spill
+            .mapped
+            .read()
+            .unwrap()
+            .iter()
+            .map(Mapped::end)
+            .collect();
+        assert_eq!(ends, [c.offset, spill.end()]);
+        assert_eq!(spill.get(c).unwrap(), b"after the map");
+        assert_eq!(spill.get(a).unwrap(), b"first");
+        let across = Blob {
+            offset: b.offset,
+            len: b.len + c.len,
+            check: xxh3_64(&[spill.get(b).unwrap(), spill.get(c).unwrap()].concat()),
+        };
+        assert_eq!(spill.get(across).unwrap().len(), (b.len + c.len) as usize);
         assert!(matches!(spill.get(straddling), Err(SpillError::Damaged)));
     }
 

@@ -25,11 +25,17 @@ pub fn load_rules(path: Option<&Path>) -> anyhow::Result<RuleSet> {
 
 /// Runs `f` on a pool of `jobs` threads (all cores when `None`).
 pub fn with_jobs<T: Send>(jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+    Ok(jobs_pool(jobs)?.install(f))
+}
+
+/// The thread pool of `--jobs` (default: one thread per core), for a
+/// command that runs several stages in it.
+pub fn jobs_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = jobs {
         builder = builder.num_threads(n.max(1));
     }
-    Ok(builder.build()?.install(f))
+    Ok(builder.build()?)
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise, so

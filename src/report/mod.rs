@@ -5,6 +5,7 @@
 //! leaves the previous file or none, never half of one.
 
 mod csv_out;
+mod deflate;
 mod xlsx_out;
 mod xlsx_rows;
 
@@ -188,24 +189,28 @@ pub fn write_all_of(
     let json = out.join("verdicts.json");
     let csv = out.join("verdicts.csv");
     let xlsx = out.join("verdicts.xlsx");
-    // Three independent files: written side by side.
-    let (a, b, c) = std::thread::scope(|s| {
-        let a = s.spawn(|| write_atomic_with(&json, |f| write_json_of(head, list, f)));
-        let b = s.spawn(|| {
-            write_atomic_with(&csv, |f| {
-                write_csv(
-                    list,
-                    rules,
-                    std::io::BufWriter::with_capacity(OUT_BUFFER, f),
-                )
-            })
-        });
-        let c = write_atomic_with(&xlsx, |f| write_xlsx(head, list, rules, out, f));
-        (a.join(), b.join(), c)
-    });
-    for result in [a, b] {
-        result.map_err(|_| anyhow::anyhow!("a report writer stopped unexpectedly"))??;
-    }
+    // Three independent files, written side by side on the current rayon
+    // pool (so `--jobs` holds here too). The workbook, the longest, starts
+    // first on this thread; the others are taken up by idle threads.
+    let (c, (a, b)) = rayon::join(
+        || write_atomic_with(&xlsx, |f| write_xlsx(head, list, rules, out, f)),
+        || {
+            rayon::join(
+                || write_atomic_with(&json, |f| write_json_of(head, list, f)),
+                || {
+                    write_atomic_with(&csv, |f| {
+                        write_csv(
+                            list,
+                            rules,
+                            std::io::BufWriter::with_capacity(OUT_BUFFER, f),
+                        )
+                    })
+                },
+            )
+        },
+    );
+    a?;
+    b?;
     c?;
     Ok(vec![json, csv, xlsx])
 }

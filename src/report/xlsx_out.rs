@@ -67,17 +67,12 @@ where
     let mut skeleton = ZipArchive::new(Cursor::new(skeleton(head, rules, &tally, tmp)?))?;
     let verdicts_template = Template::cut(&entry_text(&mut skeleton, VERDICTS_ENTRY)?)?;
     let reasons_template = Template::cut(&entry_text(&mut skeleton, REASONS_ENTRY)?)?;
-    let (verdicts, reasons) = std::thread::scope(|s| {
-        let reasons = s.spawn(|| reason_sheet(list, rules, &reasons_template, &reasons_shape));
-        (
-            verdict_sheet(list, rules, &verdicts_template),
-            reasons.join(),
-        )
-    });
+    let (verdicts, reasons) = rayon::join(
+        || verdict_sheet(list, rules, &verdicts_template),
+        || reason_sheet(list, rules, &reasons_template, &reasons_shape),
+    );
     let verdicts = verdicts.context("verdict sheet")?;
-    let reasons = reasons
-        .map_err(|_| anyhow::anyhow!("the reasons sheet stopped unexpectedly"))?
-        .context("reason sheet")?;
+    let reasons = reasons.context("reason sheet")?;
 
     let mut verdicts = ZipArchive::new(Cursor::new(verdicts))?;
     let mut reasons = ZipArchive::new(Cursor::new(reasons))?;

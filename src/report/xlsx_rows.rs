@@ -5,16 +5,16 @@
 //! Why not rust_xlsxwriter itself: it takes data only cell by cell (a
 //! BTreeMap insert and a row flush through a temporary file, ~200 ns a
 //! cell: ~290,000 cells at 10,000 applicants), and deflates the whole
-//! package on one thread after the last cell. Here each sheet streams its
-//! rows into its own deflate stream, side by side; rust_xlsxwriter still
+//! package on one thread after the last cell. Here each sheet's rows are
+//! deflated as they come, a block per thread ([`super::deflate`]), while
+//! the other sheet is written beside; rust_xlsxwriter still
 //! writes everything around the rows (see [`Template`]), so widths, panes
 //! and styles stay its own.
 
+use super::deflate::{BLOCK, ParallelDeflate};
 use rust_xlsxwriter::XlsxError;
 use std::borrow::Cow;
-use std::io::{Cursor, Write};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use std::io::Write;
 
 /// Excel's last row + 1 (rust_xlsxwriter's `ROW_MAX`).
 const ROW_MAX: u32 = 1_048_576;
@@ -23,9 +23,6 @@ const ROW_MAX: u32 = 1_048_576;
 const MAX_STRING_LEN: usize = 32_767;
 /// The sheets here have at most 26 columns: one letter each.
 const COLUMNS: &[u8; 26] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-/// XML gathered before it goes to the deflate stream: one call per chunk,
-/// not per cell.
-const CHUNK: usize = 1 << 16;
 
 /// A sheet's XML as rust_xlsxwriter wrote it holding only its header row,
 /// cut where the dimension and the data rows go.
@@ -110,7 +107,8 @@ fn column(col: usize) -> u8 {
 
 /// One sheet's XML, deflated as it is written into a zip of one entry.
 pub(super) struct SheetWriter {
-    zip: ZipWriter<Cursor<Vec<u8>>>,
+    zip: ParallelDeflate,
+    /// The block being gathered: whole rows, handed on once a block long.
     xml: Vec<u8>,
     tail: String,
     /// The row whose `<row>` is open, and its number as written.
@@ -122,10 +120,19 @@ impl SheetWriter {
     /// Starts the entry `name`: the template's XML up to its header row,
     /// with the dimension of `shape`, which counts every cell to come.
     pub(super) fn start(name: &str, template: &Template, shape: &Shape) -> anyhow::Result<Self> {
+        Self::start_in_blocks(name, template, shape, BLOCK)
+    }
+
+    /// [`SheetWriter::start`], deflating `block` bytes at a time.
+    pub(super) fn start_in_blocks(
+        name: &str,
+        template: &Template,
+        shape: &Shape,
+        block: usize,
+    ) -> anyhow::Result<Self> {
         shape.check()?;
-        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file(name, entry_options())?;
-        let mut xml = Vec::with_capacity(CHUNK * 2);
+        let zip = ParallelDeflate::new(name, u32::from(super::xlsx_out::ZIP_LEVEL), block);
+        let mut xml = Vec::with_capacity(block + block / 8);
         xml.extend_from_slice(template.head.as_bytes());
         xml.extend_from_slice(shape.range().as_bytes());
         xml.extend_from_slice(template.middle.as_bytes());
@@ -177,9 +184,9 @@ impl SheetWriter {
     fn cell_start(&mut self, row: u32, col: usize) -> anyhow::Result<()> {
         if self.row != Some(row) {
             self.end_row();
-            if self.xml.len() >= CHUNK {
-                self.zip.write_all(&self.xml)?;
-                self.xml.clear();
+            if self.xml.len() >= self.zip.block() {
+                let next = Vec::with_capacity(self.xml.capacity());
+                self.zip.push(std::mem::replace(&mut self.xml, next))?;
             }
             self.row = Some(row);
             self.row_name.clear();
@@ -204,20 +211,8 @@ impl SheetWriter {
     pub(super) fn finish(mut self) -> anyhow::Result<Vec<u8>> {
         self.end_row();
         self.xml.extend_from_slice(self.tail.as_bytes());
-        self.zip.write_all(&self.xml)?;
-        Ok(self.zip.finish()?.into_inner())
+        self.zip.finish(self.xml)
     }
-}
-
-/// The options rust_xlsxwriter's packager gives every XML entry, so the
-/// entries written here look like its own.
-pub(super) fn entry_options() -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(i64::from(super::xlsx_out::ZIP_LEVEL)))
-        .unix_permissions(0o600)
-        .last_modified_time(DateTime::default())
-        .large_file(false)
 }
 
 /// rust_xlsxwriter's `escape_xml_escapes`: a literal `_xHHHH_` in a text
