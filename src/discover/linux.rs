@@ -4,6 +4,10 @@
 //! folder. Gives what [`super::portable`] gives, with a tenth fewer
 //! system calls and a quarter less CPU time (10,000 dossiers: 83 ms for
 //! 112 ms), and in nearly the order it is finally sorted in.
+//!
+//! Given the listings the last walk kept ([`super::listing`]), a folder
+//! unchanged since is not opened or read at all: it is stat-ed by its path
+//! from the root, and so are its files.
 
 use super::listing::{Fresh, Identity, Last, Listings, Node, now_ns};
 use super::sys::{Dir, Links, Meta, entries};
