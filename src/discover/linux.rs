@@ -54,9 +54,7 @@ fn walk_keeping(root: &Path, last: Option<Last>, keep: bool) -> (Vec<Entry>, Opt
             );
         }
     };
-    let root_meta = keep
-        .then(|| root_dir.stat(c".", Links::Follow).ok())
-        .flatten();
+    let root_meta = keep.then(|| root_dir.meta().ok()).flatten();
     let last = last.filter(|last| {
         let user = super::sys::effective_user();
         root_meta.is_some_and(|m| last.is_of(root, user, m.dev, m.ino))
@@ -163,36 +161,36 @@ impl Walker<'_> {
     /// Puts the files of `folder` in `out`; gives its subfolders, and its
     /// listing when listings are kept.
     fn read(&self, folder: &Folder, out: &mut Vec<Entry>) -> (Vec<Folder>, Option<Node>) {
-        let now = if self.keep {
-            let here = if folder.depth == 0 {
-                c"."
-            } else {
-                folder.raw.as_c_str()
-            };
-            self.root_dir.stat(here, Links::Follow).ok()
-        } else {
-            None
+        let (Some(last), Some(index), true) = (self.last, folder.kept, self.keep) else {
+            return self.read_afresh(folder, None, out);
         };
-        if let (Some(last), Some(index), Some(meta)) = (self.last, folder.kept, now) {
-            let identity = Identity::of(&meta);
-            if let Some(kept) = last.unchanged(index, identity) {
-                let mut lister = Lister::new(self, folder, out);
-                let mut path = Vec::new();
-                let mut stat = |name: &CStr, links| {
-                    let below = below(&mut path, &folder.raw, name)?;
-                    self.root_dir.stat(below, links)
-                };
-                for (i, entry) in (0..).zip(&kept) {
-                    lister.add(entry.name, entry.d_type, &mut stat, || (i, entry.child));
-                }
-                return (lister.subfolders, Some(Node::kept(identity, index)));
-            }
+        let here = if folder.depth == 0 {
+            c"."
+        } else {
+            folder.raw.as_c_str()
+        };
+        let Ok(now) = self.root_dir.stat(here, Links::Follow) else {
+            return self.read_afresh(folder, None, out);
+        };
+        let identity = Identity::of(&now);
+        let Some(kept) = last.unchanged(index, identity) else {
+            return self.read_afresh(folder, Some(now), out);
+        };
+        let mut lister = Lister::new(self, folder, out);
+        let mut path = Vec::with_capacity(folder.raw.as_bytes().len() + 256);
+        let mut stat = |name: &CStr, links| {
+            let below = below(&mut path, &folder.raw, name)?;
+            self.root_dir.stat(below, links)
+        };
+        for (i, entry) in (0..).zip(&kept) {
+            lister.add(entry.name, entry.d_type, &mut stat, || (i, entry.child));
         }
-        self.read_afresh(folder, now, out)
+        (lister.subfolders, Some(Node::kept(identity, index)))
     }
 
-    /// [`Walker::read`] by reading the folder. `now` is its stat, taken
-    /// before: a change made while it is read shows as one next time.
+    /// [`Walker::read`] by reading the folder. Its stat, when listings are
+    /// kept, is `now` or taken once it is open: before its names are read,
+    /// so that a change made while they are read shows as one next time.
     fn read_afresh(
         &self,
         folder: &Folder,
@@ -213,6 +211,11 @@ impl Walker<'_> {
                     return (Vec::new(), None);
                 }
             }
+        };
+        let now = match now {
+            Some(meta) => Some(meta),
+            None if self.keep => dir.meta().ok(),
+            None => None,
         };
         let mut fresh = now.map(|_| Fresh::default());
         let mut buffer = BUFFER.take();

@@ -91,8 +91,24 @@ impl Dir {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: fstatat returned 0, so it filled `st`.
-        let st = unsafe { st.assume_init() };
-        Ok(Meta {
+        Ok(Meta::of(unsafe { st.assume_init() }))
+    }
+
+    /// The stat of this folder itself, without a lookup of any name.
+    pub fn meta(&self) -> io::Result<Meta> {
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: `st` has room for a stat.
+        if unsafe { libc::fstat(self.0.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fstat returned 0, so it filled `st`.
+        Ok(Meta::of(unsafe { st.assume_init() }))
+    }
+}
+
+impl Meta {
+    fn of(st: libc::stat) -> Meta {
+        Meta {
             mode: st.st_mode,
             size: u64::try_from(st.st_size).unwrap_or(0),
             mtime_sec: st.st_mtime,
@@ -101,7 +117,7 @@ impl Dir {
             ctime_nsec: st.st_ctime_nsec,
             dev: st.st_dev,
             ino: st.st_ino,
-        })
+        }
     }
 }
 
