@@ -229,8 +229,8 @@ pub(super) struct Node {
 enum Names {
     /// The entries of the last walk's folder of this index, unchanged.
     Kept(u32),
-    /// Read afresh.
-    Listed(Fresh),
+    /// Read afresh (boxed: most folders of a re-run are kept).
+    Listed(Box<Fresh>),
 }
 
 /// A folder's names as read, in the order read.
@@ -270,7 +270,7 @@ impl Node {
     pub fn listed(identity: Identity, fresh: Fresh) -> Node {
         Node {
             identity,
-            names: Names::Listed(fresh),
+            names: Names::Listed(Box::new(fresh)),
             children: Vec::new(),
         }
     }
@@ -312,7 +312,9 @@ pub struct Listings {
     root: Vec<u8>,
     root_dev: u64,
     root_ino: u64,
-    tree: Node,
+    /// This walk's listings; `None` when they are the last walk's, which
+    /// the file holds already (nothing is then held through the run).
+    tree: Option<Node>,
     /// The listings this walk reused, which its `Kept` names point into.
     last: Option<Last>,
 }
@@ -325,6 +327,13 @@ impl Listings {
         tree: Node,
         last: Option<Last>,
     ) -> Listings {
+        let (folders, fresh) = tree.count();
+        let unchanged = fresh == 0 && last.as_ref().is_some_and(|l| l.folders == folders);
+        let (tree, last) = if unchanged {
+            (None, None)
+        } else {
+            (Some(tree), last)
+        };
         Listings {
             started_ns,
             user: super::sys::effective_user(),
@@ -344,17 +353,16 @@ impl Listings {
     /// Not flushed to the disk: the checksum tells a file cut short by a
     /// crash, which is then ignored.
     pub fn save(&self, out: &Path) -> anyhow::Result<()> {
-        let (folders, fresh) = self.tree.count();
-        if fresh == 0 && self.last.as_ref().is_some_and(|l| l.folders == folders) {
+        let Some(tree) = &self.tree else {
             return Ok(());
-        }
+        };
         let bytes = self
-            .encode()
+            .encode(tree)
             .ok_or_else(|| anyhow::anyhow!("the batch's folders are too many to keep"))?;
         crate::report::write_atomic_unsynced(&out.join(FILE_NAME), &bytes)
     }
 
-    fn encode(&self) -> Option<Vec<u8>> {
+    fn encode(&self, tree: &Node) -> Option<Vec<u8>> {
         let mut folders = Vec::new();
         let mut entries = Vec::new();
         let mut names = Vec::new();
@@ -362,7 +370,7 @@ impl Listings {
         let (mut folder_count, mut entry_count) = (1u32, 0u32);
         // Breadth first, so that each child's index is known when its
         // parent's entries are written.
-        let mut queue = VecDeque::from([&self.tree]);
+        let mut queue = VecDeque::from([tree]);
         while let Some(node) = queue.pop_front() {
             let listed = node.entries(self.last.as_ref())?;
             let mut children: Vec<Option<&Node>> = vec![None; listed.len()];
@@ -491,10 +499,17 @@ mod tests {
     fn walk(root: &Path, out: &Path) -> (Said, u32) {
         let (files, stats, listings) = walk_reusing(root, out);
         let mut listings = listings.expect("listings of a folder");
-        let (all, fresh) = listings.tree.count();
+        let reused = match &listings.tree {
+            Some(tree) => {
+                let (all, fresh) = tree.count();
+                all - fresh
+            }
+            // All reused: the file holds them.
+            None => Last::load(out).unwrap().folders,
+        };
         settle(&mut listings);
         listings.save(out).unwrap();
-        (said((files, stats)), all - fresh)
+        (said((files, stats)), reused)
     }
 
     fn rels(said: &Said) -> Vec<&str> {
@@ -548,10 +563,10 @@ mod tests {
         // As if `late.docx` had come in the clock tick `a` was listed in,
         // after: `a`'s listing lacks it, yet its identity is `a`'s now.
         std::fs::write(root.join("a/late.docx"), b"late").unwrap();
-        let names = listings.tree.entries(None).unwrap();
+        let tree = listings.tree.as_mut().unwrap();
+        let names = tree.entries(None).unwrap();
         let a = names.iter().position(|(n, _)| *n == c"a").unwrap();
-        let (_, node) = listings
-            .tree
+        let (_, node) = tree
             .children
             .iter_mut()
             .find(|(entry, _)| *entry as usize == a)
