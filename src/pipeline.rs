@@ -168,17 +168,34 @@ pub struct Found {
     files: Vec<FoundFile>,
     stats: Vec<Option<Stat>>,
     took: Duration,
+    listings: Option<discover::Listings>,
 }
 
-/// Walks the batch at `root` ([`discover::walk_with_stats`]).
-pub fn find(root: &Path) -> Found {
+/// Walks the batch at `root` ([`discover::walk_with_stats`]); with
+/// `listings_in` (the output folder), reusing the folder listings the last
+/// walk kept there ([`discover::walk_reusing`]).
+pub fn find(root: &Path, listings_in: Option<&Path>) -> Found {
     let t = Instant::now();
-    let (files, stats) = discover::walk_with_stats(root);
+    let (files, stats, listings) = match listings_in {
+        Some(out) => discover::walk_reusing(root, out),
+        None => {
+            let (files, stats) = discover::walk_with_stats(root);
+            (files, stats, None)
+        }
+    };
     Found {
         root: root.to_path_buf(),
         files,
         stats,
         took: t.elapsed(),
+        listings,
+    }
+}
+
+impl Found {
+    /// This walk's folder listings, to save once the run is done.
+    pub fn take_listings(&mut self) -> Option<discover::Listings> {
+        self.listings.take()
     }
 }
 
@@ -406,7 +423,7 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
         stats,
         took,
         ..
-    } = taken.unwrap_or_else(|| find(root));
+    } = taken.unwrap_or_else(|| find(root, None));
     let mut timings = Timings {
         discover: took,
         files: found.len(),

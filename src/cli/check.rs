@@ -49,7 +49,7 @@ pub struct Args {
     #[arg(long)]
     pub stats: bool,
     /// Read and judge everything again, ignoring (and not writing) the
-    /// cache that makes re-runs fast (DIR/.hoso.cache).
+    /// cache that makes re-runs fast (DIR/.hoso.cache, DIR/.hoso.folders).
     #[arg(long)]
     pub no_cache: bool,
 }
@@ -69,8 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (rules, cache, run) = pool.install(|| -> anyhow::Result<_> {
         // The walk needs neither the rules nor the cache: it runs while
         // they load.
-        let (found, loaded) = rayon::join(
-            || pipeline::find(&args.batch),
+        let listings_in = (!args.no_cache).then_some(args.out.as_path());
+        let (mut found, loaded) = rayon::join(
+            || pipeline::find(&args.batch, listings_in),
             || -> anyhow::Result<_> {
                 let rules = load_rules(args.rules.as_deref())?;
                 let cache = (!args.no_cache)
@@ -80,8 +81,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             },
         );
         let (rules, cache) = loaded?;
+        let listings = found.take_listings();
         let run = pipeline::check(found, &rules, &tick, cache.as_ref(), &args.out)?;
-        Ok((rules, cache, run))
+        Ok((rules, cache.map(|c| (c, listings)), run))
     })?;
     bar.finish_and_clear();
     if run.cache_damaged {
@@ -94,7 +96,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The cache's index is saved while the reports are written: neither
     // needs the other, and each waits on the disk at its end.
     let (written, saved) = std::thread::scope(|s| {
-        let saved = cache.map(|cache| s.spawn(|| cache.save(&run.verdict_keys)));
+        let saved = cache.map(|(cache, listings)| {
+            s.spawn(|| {
+                cache.save(&run.verdict_keys)?;
+                listings.map_or(Ok(()), |l| l.save(&args.out))
+            })
+        });
         let written =
             pool.install(|| report::write_all_of(&args.out, &run.head, &run.verdicts, &rules));
         (written, saved.map(|saved| saved.join()))

@@ -7,6 +7,8 @@
 
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(target_os = "linux")]
+mod listing;
 #[cfg(any(test, not(target_os = "linux")))]
 mod portable;
 #[cfg(target_os = "linux")]
@@ -14,6 +16,20 @@ mod sys;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+#[cfg(target_os = "linux")]
+pub use listing::Listings;
+
+/// Off Linux no listings are kept: the portable walk reads every folder.
+#[cfg(not(target_os = "linux"))]
+pub enum Listings {}
+
+#[cfg(not(target_os = "linux"))]
+impl Listings {
+    pub fn save(&self, _out: &Path) -> anyhow::Result<()> {
+        match *self {}
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct FoundFile {
@@ -110,6 +126,30 @@ pub fn walk(root: &Path) -> Vec<FoundFile> {
 /// holds) with each entry's stat taken beside its folder (on Linux through
 /// the system calls themselves: see `linux.rs`).
 pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
+    shared(root, entries_at(root, walk_folder))
+}
+
+/// [`walk_with_stats`], reusing the listings of the folders unchanged since
+/// the last walk, kept in the output folder `out` (a re-run reads no
+/// folder that did not change); gives this walk's, to [`Listings::save`]
+/// there once the run is done.
+pub fn walk_reusing(
+    root: &Path,
+    out: &Path,
+) -> (Vec<FoundFile>, Vec<Option<Stat>>, Option<Listings>) {
+    let mut listings = None;
+    let found = entries_at(root, |root| {
+        let (found, kept) = walk_folder_reusing(root, out);
+        listings = kept;
+        found
+    });
+    let (files, stats) = shared(root, found);
+    (files, stats, listings)
+}
+
+/// The entries at `root`, a folder (walked by `walk_folder`) or a file,
+/// sorted.
+fn entries_at(root: &Path, walk_folder: impl FnOnce(&Path) -> Vec<Entry>) -> Vec<Entry> {
     let mut found = match std::fs::metadata(root) {
         Ok(m) if m.is_dir() => walk_folder(root),
         Ok(m) if m.is_file() => vec![Entry::at(root, root, None, Stat::of(&m))],
@@ -120,6 +160,11 @@ pub fn walk_with_stats(root: &Path) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
     // written out); the exact path keeps their order the same every run.
     // Stable: the walk gives ordered runs, which this sort only merges.
     found.sort_by(|a, b| a.rel.cmp(&b.rel).then_with(|| a.exact.cmp(&b.exact)));
+    found
+}
+
+/// The sorted entries as found files sharing `root`, and their stats.
+fn shared(root: &Path, found: Vec<Entry>) -> (Vec<FoundFile>, Vec<Option<Stat>>) {
     // The root is shared once here, on one thread: cloned beside each
     // entry on every walking thread, its count was a contended cache line.
     let shared_root: Arc<Path> = Arc::from(root);
@@ -146,6 +191,18 @@ fn walk_folder(root: &Path) -> Vec<Entry> {
 #[cfg(not(target_os = "linux"))]
 fn walk_folder(root: &Path) -> Vec<Entry> {
     portable::walk(root)
+}
+
+#[cfg(target_os = "linux")]
+fn walk_folder_reusing(root: &Path, out: &Path) -> (Vec<Entry>, Option<Listings>) {
+    // Loaded here, on the walking thread: the walk runs beside the rules
+    // and the content cache loading.
+    linux::walk_reusing(root, listing::Last::load(out))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn walk_folder_reusing(root: &Path, _out: &Path) -> (Vec<Entry>, Option<Listings>) {
+    (portable::walk(root), None)
 }
 
 /// One entry of the walk, before it is sorted and shares the root.
@@ -325,7 +382,7 @@ mod tests {
 
     /// A tree with every oddity the walk must report as before.
     #[cfg(unix)]
-    fn odd_tree() -> tempfile::TempDir {
+    pub(super) fn odd_tree() -> tempfile::TempDir {
         use std::ffi::OsStr;
         use std::os::unix::ffi::OsStrExt;
         use std::os::unix::fs::symlink;

@@ -10,13 +10,16 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 /// An open folder; closed when dropped.
 pub(super) struct Dir(OwnedFd);
 
-/// What the walk needs of a stat: the kind, size, mtime and identity.
+/// What the walk needs of a stat: the kind, size, times and identity.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Meta {
     mode: u32,
     pub size: u64,
     pub mtime_sec: i64,
     pub mtime_nsec: i64,
+    /// A folder's listing is trusted only while its ctime too is unchanged.
+    pub ctime_sec: i64,
+    pub ctime_nsec: i64,
     pub dev: u64,
     pub ino: u64,
 }
@@ -73,7 +76,8 @@ impl Dir {
         usize::try_from(n).map_err(|_| io::Error::last_os_error())
     }
 
-    /// The stat of `name` inside this folder (`"."`: the folder itself).
+    /// The stat of `name` inside this folder (`"."`: the folder itself;
+    /// a path with `/` is looked up below it).
     pub fn stat(&self, name: &CStr, links: Links) -> io::Result<Meta> {
         let flags = match links {
             Links::Follow => 0,
@@ -87,16 +91,41 @@ impl Dir {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: fstatat returned 0, so it filled `st`.
-        let st = unsafe { st.assume_init() };
-        Ok(Meta {
+        Ok(Meta::of(unsafe { st.assume_init() }))
+    }
+
+    /// The stat of this folder itself, without a lookup of any name.
+    pub fn meta(&self) -> io::Result<Meta> {
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: `st` has room for a stat.
+        if unsafe { libc::fstat(self.0.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fstat returned 0, so it filled `st`.
+        Ok(Meta::of(unsafe { st.assume_init() }))
+    }
+}
+
+impl Meta {
+    fn of(st: libc::stat) -> Meta {
+        Meta {
             mode: st.st_mode,
             size: u64::try_from(st.st_size).unwrap_or(0),
             mtime_sec: st.st_mtime,
             mtime_nsec: st.st_mtime_nsec,
+            ctime_sec: st.st_ctime,
+            ctime_nsec: st.st_ctime_nsec,
             dev: st.st_dev,
             ino: st.st_ino,
-        })
+        }
     }
+}
+
+/// Who this process acts as: what it may read depends on it, so a folder
+/// listing kept by one user is not reused by another.
+pub(super) fn effective_user() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
 }
 
 /// The `(name, d_type)` of each `linux_dirent64` record in `buf` (what
