@@ -18,44 +18,50 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
     // Who each dossier names and each row's name, keyed once: taking the
     // keys again at every comparison was most of pairing's time. Each is
     // independent of the others, so they are taken in parallel (collected
-    // in input order).
-    let ids: Vec<Option<(Named, String)>> = asm
-        .dossiers
-        .par_iter()
-        .map(|d| d.named().map(|n| (n, key(&n.name.text))))
-        .collect();
-    let row_keys: Vec<Option<String>> = asm
-        .rows
-        .par_iter()
-        .map(|row| row.text("name").map(key))
-        .collect();
-    let mut applicants: Vec<Applicant> = (0..asm.dossiers.len())
-        .map(|i| Applicant {
-            dossier: Some(i),
-            ..Applicant::default()
-        })
-        .collect();
+    // in input order), and so is each dossier's own comparison of its form
+    // and transcript.
+    // Room for the rows left unpaired too: growing the list for them moved
+    // all of it (pages never written are never paid for).
+    let mut applicants = Vec::with_capacity(asm.dossiers.len() + asm.rows.len());
+    let mut ids: Vec<Option<(Named, String)>> = Vec::new();
+    let row_keys: Vec<Option<String>> = rayon::join(
+        || {
+            asm.rows
+                .par_iter()
+                .map(|row| row.text("name").map(key))
+                .collect()
+        },
+        || {
+            asm.dossiers
+                .par_iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let id = d.named().map(|n| (n, key(&n.name.text)));
+                    let applicant = Applicant {
+                        dossier: Some(i),
+                        mismatches: form_vs_transcript(d, id.as_ref()),
+                        ..Applicant::default()
+                    };
+                    (id, applicant)
+                })
+                .unzip_into_vecs(&mut ids, &mut applicants)
+        },
+    )
+    .0;
 
-    // Decision 4: the first dossier of a person in path order is the one judged.
-    let mut first_of = Groups::new(ids.len(), ids.len());
-    for (i, id) in ids.iter().enumerate() {
-        let Some((id, name)) = id else { continue };
-        let earlier = first_of
-            .get(name)
-            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.0.birth_date), id.birth_date));
-        match earlier {
-            Some(j) => applicants[i].duplicate_of = Some(j),
-            None => first_of.push(Cow::Borrowed(name), i),
-        }
-    }
-    drop(first_of);
-
-    let mut rows_by_key = Groups::new(asm.rows.len(), asm.rows.len());
-    for (r, name) in row_keys.iter().enumerate() {
-        if let Some(name) = name {
-            rows_by_key.push(Cow::Borrowed(name), r);
-        }
-    }
+    // The rows by name, grouped while duplicates are found.
+    let (rows_by_key, ()) = rayon::join(
+        || {
+            let mut rows_by_key = Groups::new(asm.rows.len(), asm.rows.len());
+            for (r, name) in row_keys.iter().enumerate() {
+                if let Some(name) = name {
+                    rows_by_key.push(Cow::Borrowed(name), r);
+                }
+            }
+            rows_by_key
+        },
+        || mark_duplicates(&ids, &mut applicants),
+    );
     let mut taken = vec![false; asm.rows.len()];
     let originals: Vec<usize> = (0..applicants.len())
         .filter(|&i| applicants[i].duplicate_of.is_none() && ids[i].is_some())
@@ -118,17 +124,24 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
                     };
                     (Place::List, text, row.source(field))
                 };
+                // Before the form's own mismatches with its transcript.
                 match why {
-                    "birth_date" => applicants[i].mismatches.push(Mismatch {
-                        field: "birth_date",
-                        a: list_side("birth_date"),
-                        b: (Place::Form, id.birth_text().to_string(), id.birth_source()),
-                    }),
-                    "name" => applicants[i].mismatches.push(Mismatch {
-                        field: "name",
-                        a: list_side("name"),
-                        b: (Place::Form, id.name.text.to_string(), id.name_source()),
-                    }),
+                    "birth_date" => applicants[i].mismatches.insert(
+                        0,
+                        Mismatch {
+                            field: "birth_date",
+                            a: list_side("birth_date"),
+                            b: (Place::Form, id.birth_text().to_string(), id.birth_source()),
+                        },
+                    ),
+                    "name" => applicants[i].mismatches.insert(
+                        0,
+                        Mismatch {
+                            field: "name",
+                            a: list_side("name"),
+                            b: (Place::Form, id.name.text.to_string(), id.name_source()),
+                        },
+                    ),
                     _ => {}
                 }
             }
@@ -141,11 +154,6 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             applicants[i].row = applicants[j].row;
         }
     }
-    for (i, applicant) in applicants.iter_mut().enumerate() {
-        applicant
-            .mismatches
-            .extend(form_vs_transcript(&asm.dossiers[i], ids[i].as_ref()));
-    }
     applicants.extend(
         (0..asm.rows.len())
             .filter(|&r| !taken[r] && row_keys[r].is_some())
@@ -155,6 +163,22 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             }),
     );
     applicants
+}
+
+/// Decision 4: the first dossier of a person in path order is the one
+/// judged; later ones are its duplicates.
+fn mark_duplicates(ids: &[Option<(Named, String)>], applicants: &mut [Applicant]) {
+    let mut first_of = Groups::new(ids.len(), ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let Some((id, name)) = id else { continue };
+        let earlier = first_of
+            .get(name)
+            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.0.birth_date), id.birth_date));
+        match earlier {
+            Some(j) => applicants[i].duplicate_of = Some(j),
+            None => first_of.push(Cow::Borrowed(name), i),
+        }
+    }
 }
 
 /// Indices grouped by a text key, each group in the order pushed: a first
