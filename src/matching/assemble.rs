@@ -12,6 +12,7 @@
 //! dossiers built in parallel, each in its place of the output, while the
 //! list rows are gathered on the other thread.
 
+use super::pair::{DossierKeys, Keys, row_keys};
 use super::{Assembly, SlimDossier, SlimRow};
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
@@ -51,24 +52,40 @@ impl File {
 
 /// Files (relative paths) in byte-wise path order and their contents, as
 /// the ingest stage produced them (two lists, not one of pairs: at 300,000
-/// files a zipped copy is 30 MB of peak memory). `vocab` words why a file
-/// could not be read or is unused.
-pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabulary) -> Assembly {
+/// files a zipped copy is 30 MB of peak memory), grouped; with what pairing
+/// compares of the rows and dossiers. `vocab` words why a file could not be
+/// read or is unused.
+pub fn assemble(
+    found: &[Arc<str>],
+    mut contents: Vec<Content>,
+    vocab: &Vocabulary,
+) -> (Assembly, Keys) {
     // What each file is, one byte each: the passes below look at these, not
     // at the parts of 300,000 contents scattered over the heap.
     let marks: Vec<Marks> = contents.par_iter().map(Marks::of).collect();
     let (lists, tables) = take_lists(found, &mut contents, &marks);
-    let (rows, (dossiers, request_letters, unused)) = rayon::join(
-        || rows_of(tables),
+    // The rows are few files' work: one thread gathers them while the
+    // other starts on the dossiers.
+    let ((rows, row_keys), (dossiers, dossier_keys, request_letters, unused)) = rayon::join(
+        || {
+            let rows = rows_of(tables);
+            let keys = row_keys(&rows);
+            (rows, keys)
+        },
         || dossiers_of(found, contents, &marks, vocab),
     );
-    Assembly {
+    let assembly = Assembly {
         lists,
         rows,
         dossiers,
         request_letters,
         unused,
-    }
+    };
+    let keys = Keys {
+        rows: row_keys,
+        dossiers: dossier_keys,
+    };
+    (assembly, keys)
 }
 
 /// What assembling asks of a file's content.
@@ -151,14 +168,20 @@ fn rows_of(tables: Vec<SlimTable>) -> Vec<SlimRow> {
     rows
 }
 
-/// The dossiers in path order, the request letters outside dossiers and
-/// the unused files, from every file but the lists.
+/// The dossiers in path order and what pairing compares of each, the
+/// request letters outside dossiers and the unused files, from every file
+/// but the lists.
 fn dossiers_of(
     found: &[Arc<str>],
     mut contents: Vec<Content>,
     marks: &[Marks],
     vocab: &Vocabulary,
-) -> (Vec<SlimDossier>, Vec<String>, Vec<UnusedFile>) {
+) -> (
+    Vec<SlimDossier>,
+    Vec<DossierKeys>,
+    Vec<String>,
+    Vec<UnusedFile>,
+) {
     let homes = Homes::find(found, marks);
     let groups = Groups::by_home(found, marks, &homes, &mut contents);
     let letters = Letters::find(found, marks);
@@ -173,7 +196,8 @@ fn dossiers_of(
         tail = after;
     }
     // Collected in place: dossier `d` is built straight into its slot.
-    let mut dossiers: Vec<SlimDossier> = slices
+    let (mut dossiers, mut keys) = (Vec::new(), Vec::new());
+    slices
         .into_par_iter()
         .enumerate()
         .map_init(Kinds::default, |kinds, (d, contents)| {
@@ -189,9 +213,10 @@ fn dossiers_of(
             }
             let folder = if is_folder { path } else { parent_of(path) };
             dossier.request_letters = letters.covering(folder);
-            dossier
+            let keys = DossierKeys::of(&dossier);
+            (dossier, keys)
         })
-        .collect();
+        .unzip_into_vecs(&mut dossiers, &mut keys);
 
     let strays = rest
         .iter_mut()
@@ -203,9 +228,14 @@ fn dossiers_of(
             };
             (file, take(content))
         });
-    let (request_letters, mut unused) = attribute_strays(&mut dossiers, strays, &homes, vocab);
+    let strayed = attribute_strays(&mut dossiers, strays, &homes, vocab);
+    // A dossier that took in a stray transcript has more to compare.
+    for &d in &strayed.joined {
+        keys[d] = DossierKeys::of(&dossiers[d]);
+    }
+    let mut unused = strayed.unused;
     unused.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    (dossiers, request_letters, unused)
+    (dossiers, keys, strayed.letters, unused)
 }
 
 /// A content moved out of its slot (left holding an empty one).
@@ -418,17 +448,26 @@ impl<'a> Letters<'a> {
     }
 }
 
-/// Files outside dossier folders: request letters stay letters (the first
-/// list returned); in folders of one-file dossiers, transcripts and scans go
-/// to the dossier whose applicant they name; the rest is unused, with the
-/// reason (the second list).
+/// Where the files outside dossier folders went.
+#[derive(Default)]
+struct Strayed {
+    /// Request letters, in path order.
+    letters: Vec<String>,
+    /// The dossiers that took some in.
+    joined: Vec<usize>,
+    unused: Vec<UnusedFile>,
+}
+
+/// Files outside dossier folders: request letters stay letters; in folders
+/// of one-file dossiers, transcripts and scans go to the dossier whose
+/// applicant they name; the rest is unused, with the reason.
 fn attribute_strays(
     dossiers: &mut [SlimDossier],
     strays: impl Iterator<Item = (File, Content)>,
     homes: &Homes,
     vocab: &Vocabulary,
-) -> (Vec<String>, Vec<UnusedFile>) {
-    let (mut letters, mut unused) = (Vec::new(), Vec::new());
+) -> Strayed {
+    let mut strayed = Strayed::default();
     let mut kinds = Kinds::default();
     // One-file dossiers by folder, found once (not per stray file).
     let mut one_file: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -441,6 +480,7 @@ fn attribute_strays(
         let siblings: &[usize] = one_file.get(file.folder()).map_or(&[], |s| s);
         if let Some(i) = owner_by_name(dossiers, siblings, &file, &content) {
             dossiers[i].add(file, content, &mut kinds, vocab);
+            strayed.joined.push(i);
             continue;
         }
         let (kind, why) = match &content {
@@ -449,7 +489,7 @@ fn attribute_strays(
                     .iter()
                     .any(|p| p.kind.as_deref() == Some(REQUEST_LETTER)) =>
             {
-                letters.push(file.rel.to_string());
+                strayed.letters.push(file.rel.to_string());
                 continue;
             }
             Content::Unreadable(e) => (Unused::Unreadable, e.explain(vocab)),
@@ -461,12 +501,12 @@ fn attribute_strays(
             Content::Word { .. } => (Unused::OutsideDossier, String::new()),
             Content::Other { .. } => (Unused::NoDossier, String::new()),
         };
-        unused.push(UnusedFile {
+        strayed.unused.push(UnusedFile {
             path: file.rel.to_string(),
             reason: vocab.unused.render(kind, &[why]),
         });
     }
-    (letters, unused)
+    strayed
 }
 
 /// A one-file dossier whose applicant the stray file names: a transcript

@@ -1,12 +1,13 @@
 //! Match: who is who. Files are grouped into dossiers ([`assemble`]), then
 //! list rows and dossiers are paired into applicants ([`pair`]), each with
 //! the mismatches found between the list, the form and the transcript.
+//! Both in one call: [`match_batch`].
 
 pub mod assemble;
 pub mod pair;
 
 use crate::date::Date;
-use crate::ingest::dossier_doc::{DocPart, SlimPart};
+use crate::ingest::dossier_doc::{DocPart, Said, SlimPart};
 use crate::ingest::file::SlimRecord;
 use crate::ingest::table::FieldValue;
 use crate::source::Source;
@@ -15,6 +16,23 @@ use crate::verdict::UnusedFile;
 use litemap::LiteMap;
 use std::borrow::Cow;
 use std::sync::Arc;
+
+/// The batch's files (relative paths, in byte-wise path order) and their
+/// contents, as the ingest stage produced them, grouped ([`Assembly`]) and
+/// paired into applicants: the dossiers first, in path order, then the list
+/// rows left without a dossier. `vocab` words why a file could not be read
+/// or is unused.
+pub fn match_batch(
+    found: &[Arc<str>],
+    contents: Vec<crate::ingest::file::Content>,
+    vocab: &crate::vocab::Vocabulary,
+) -> (Assembly, Vec<Applicant>) {
+    // What pairing compares is read as the rows and dossiers are assembled,
+    // in parallel, while they are in cache.
+    let (assembly, keys) = assemble::assemble(found, contents, vocab);
+    let applicants = pair::pair(&assembly, keys);
+    (assembly, applicants)
+}
 
 /// One person row of a submission list, whole: what the rules read.
 #[derive(Clone, Debug)]
@@ -203,6 +221,12 @@ impl SlimDossier {
     /// The first of the form and the transcript that names someone, with
     /// what it names: as [`Dossier::identity`] finds it, unread.
     pub fn named(&self) -> Option<Named<'_>> {
+        self.named_dated(|birth| Date::parse(&birth.text))
+    }
+
+    /// As [`SlimDossier::named`], with the birth date that `date` reads in
+    /// the part's (pairing has it read once, where the dossier is built).
+    fn named_dated(&self, date: impl Fn(&Said) -> Option<Date>) -> Option<Named<'_>> {
         [&self.form, &self.transcript]
             .into_iter()
             .flatten()
@@ -213,7 +237,7 @@ impl SlimDossier {
                     file: &part.file,
                     name,
                     birth,
-                    birth_date: birth.and_then(|b| Date::parse(&b.text)),
+                    birth_date: birth.and_then(&date),
                 })
             })
     }
@@ -229,8 +253,8 @@ impl SlimDossier {
 #[derive(Clone, Copy, Debug)]
 pub struct Named<'a> {
     file: &'a Arc<str>,
-    pub name: &'a crate::ingest::dossier_doc::Said,
-    pub birth: Option<&'a crate::ingest::dossier_doc::Said>,
+    pub name: &'a Said,
+    pub birth: Option<&'a Said>,
     pub birth_date: Option<Date>,
 }
 

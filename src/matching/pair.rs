@@ -14,40 +14,66 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-pub fn pair(asm: &Assembly) -> Vec<Applicant> {
-    // Who each dossier names and each row's name, keyed once: taking the
-    // keys again at every comparison was most of pairing's time. Each is
-    // independent of the others, so they are taken in parallel (collected
-    // in input order), and so is each dossier's own comparison of its form
-    // and transcript.
+/// What pairing compares, read as the batch is assembled: each row's name
+/// key, and what each dossier names ([`DossierKeys`]), in the order of the
+/// assembly's rows and dossiers. Keying each name once matters: taking the
+/// keys again at every comparison was most of pairing's time.
+pub struct Keys {
+    pub rows: Vec<Option<String>>,
+    pub dossiers: Vec<DossierKeys>,
+}
+
+/// Who a dossier names, and how its form and transcript disagree.
+pub struct DossierKeys {
+    /// The key of the name [`SlimDossier::named`] finds, and its birth date.
+    name: Option<(String, Option<Date>)>,
+    mismatches: Vec<Mismatch>,
+}
+
+impl DossierKeys {
+    pub fn of(dossier: &SlimDossier) -> DossierKeys {
+        let id = dossier.named().map(|n| (n, key(&n.name.text)));
+        DossierKeys {
+            mismatches: form_vs_transcript(dossier, id.as_ref()),
+            name: id.map(|(named, key)| (key, named.birth_date)),
+        }
+    }
+}
+
+/// The row key of each of `rows`.
+pub fn row_keys(rows: &[SlimRow]) -> Vec<Option<String>> {
+    rows.par_iter()
+        .map(|row| row.text("name").map(key))
+        .collect()
+}
+
+/// The applicants of `asm`, whose rows and dossiers `keys` were read from:
+/// one per dossier, in order, then one per row left without a dossier.
+pub fn pair(asm: &Assembly, keys: Keys) -> Vec<Applicant> {
+    let Keys {
+        rows: row_keys,
+        dossiers,
+    } = keys;
     // Room for the rows left unpaired too: growing the list for them moved
     // all of it (pages never written are never paid for).
     let mut applicants = Vec::with_capacity(asm.dossiers.len() + asm.rows.len());
     let mut ids: Vec<Option<(Named, String)>> = Vec::new();
-    let row_keys: Vec<Option<String>> = rayon::join(
-        || {
-            asm.rows
-                .par_iter()
-                .map(|row| row.text("name").map(key))
-                .collect()
-        },
-        || {
-            asm.dossiers
-                .par_iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let id = d.named().map(|n| (n, key(&n.name.text)));
-                    let applicant = Applicant {
-                        dossier: Some(i),
-                        mismatches: form_vs_transcript(d, id.as_ref()),
-                        ..Applicant::default()
-                    };
-                    (id, applicant)
-                })
-                .unzip_into_vecs(&mut ids, &mut applicants)
-        },
-    )
-    .0;
+    asm.dossiers
+        .par_iter()
+        .zip(dossiers)
+        .enumerate()
+        .map(|(i, (d, keys))| {
+            let id = keys
+                .name
+                .and_then(|(key, date)| d.named_dated(|_| date).map(|named| (named, key)));
+            let applicant = Applicant {
+                dossier: Some(i),
+                mismatches: keys.mismatches,
+                ..Applicant::default()
+            };
+            (id, applicant)
+        })
+        .unzip_into_vecs(&mut ids, &mut applicants);
 
     // The rows by name, grouped while duplicates are found.
     let (rows_by_key, ()) = rayon::join(
