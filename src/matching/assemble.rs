@@ -669,3 +669,240 @@ impl crate::messages::Kind for Unused {
         SHIPPED.get_or_init(crate::messages::Texts::parse_shipped)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::ingest::dossier_doc::Said;
+    use crate::ingest::file::SlimRecord;
+    use crate::ingest::table::FieldValue;
+    use crate::matching::{Applicant, Place, match_batch};
+    use crate::source::{Loc, Source};
+
+    fn vocab() -> Vocabulary {
+        #[derive(serde::Deserialize)]
+        struct F {
+            vocabulary: Vocabulary,
+        }
+        toml::from_str::<F>(include_str!("../../rules/tuong-duong-so-cap.toml"))
+            .unwrap()
+            .vocabulary
+    }
+
+    fn said(text: &str) -> Said {
+        Said {
+            text: text.into(),
+            loc: Loc::Paragraph(1),
+        }
+    }
+
+    /// A Word file holding one document of `kind`, naming `who` (name,
+    /// birth date) if given.
+    fn word(file: &str, kind: Option<&str>, who: Option<(&str, &str)>) -> Content {
+        Content::Word {
+            parts: vec![SlimPart {
+                file: file.into(),
+                kind: kind.map(Into::into),
+                name: who.map(|(name, _)| said(name)),
+                birth_date: who.map(|(_, birth)| said(birth)),
+                spilled: None,
+            }],
+        }
+    }
+
+    fn scan(kind: Option<&str>) -> Content {
+        Content::Other {
+            kind: kind.map(Into::into),
+        }
+    }
+
+    /// A list whose rows name these people (name, birth date).
+    fn list(file: &str, people: &[(&str, &str)]) -> Content {
+        let field = |text: &str, col| FieldValue {
+            text: text.into(),
+            date: Date::parse(text),
+            source: Source::cell(file, "Sheet1", 0, col),
+        };
+        let records = people
+            .iter()
+            .enumerate()
+            .map(|(row, (name, birth))| SlimRecord {
+                row: row as u32 + 1,
+                name: Some(field(name, 1)),
+                birth_date: Some(field(birth, 2)),
+                unit: None,
+                warnings: Vec::new(),
+                spilled: None,
+            });
+        Content::Spreadsheet {
+            tables: vec![SlimTable {
+                file: file.into(),
+                sheet: "Sheet1".into(),
+                records: records.collect(),
+            }],
+        }
+    }
+
+    /// `files` put in byte-wise path order, as the ingest stage hands them on.
+    fn batch(mut files: Vec<(&str, Content)>) -> (Vec<Arc<str>>, Vec<Content>) {
+        files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        files.into_iter().map(|(f, c)| (f.into(), c)).unzip()
+    }
+
+    fn paths<T: AsRef<str>>(items: &[T]) -> Vec<&str> {
+        items.iter().map(AsRef::as_ref).collect()
+    }
+
+    #[test]
+    fn dossiers_come_in_path_order_whatever_the_order_of_their_files() {
+        let form = |f: &str, name| (f, word(f, Some(FORM), Some((name, "1970")))).1;
+        let (found, contents) = batch(vec![
+            // First in file order ('-' sorts before '/'), second in path order.
+            ("u/a-1-b/don.docx", form("u/a-1-b/don.docx", "Bé")),
+            ("u/a-1/don.docx", form("u/a-1/don.docx", "An")),
+            // A dossier inside a dossier, between files of the outer one.
+            ("u/a-1/n/don.docx", form("u/a-1/n/don.docx", "Nở")),
+            ("u/a-1/x/bang.pdf", scan(Some("van_bang"))),
+            ("u/a-1/z.pdf", scan(None)),
+            (
+                "u/cong-van.docx",
+                word("u/cong-van.docx", Some(REQUEST_LETTER), None),
+            ),
+        ]);
+        let (asm, keys) = assemble(&found, contents, &vocab());
+        let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(dossiers, ["u/a-1", "u/a-1-b", "u/a-1/n"]);
+        let outer = &asm.dossiers[0];
+        assert_eq!(
+            paths(&outer.files),
+            ["u/a-1/don.docx", "u/a-1/x/bang.pdf", "u/a-1/z.pdf"]
+        );
+        assert_eq!(outer.applicant_name(), Some("An"));
+        assert_eq!(
+            outer.documents.get("van_bang").map(|f| &**f),
+            Some("u/a-1/x/bang.pdf")
+        );
+        assert_eq!(paths(&asm.dossiers[2].files), ["u/a-1/n/don.docx"]);
+        for d in &asm.dossiers {
+            assert_eq!(paths(&d.request_letters), ["u/cong-van.docx"], "{}", d.path);
+        }
+        assert_eq!(paths(&asm.request_letters), ["u/cong-van.docx"]);
+        assert!(asm.unused.is_empty());
+        let names: Vec<Option<&str>> = keys
+            .dossiers
+            .iter()
+            .map(|k| k.name.as_ref().map(|(key, _)| key.as_str()))
+            .collect();
+        assert_eq!(names, [Some("an"), Some("bé"), Some("nở")]);
+    }
+
+    #[test]
+    fn strays_go_to_the_one_file_dossier_they_name_and_are_compared_there() {
+        let vocab = vocab();
+        let one = ("Trần Văn Một", "01/02/1970");
+        let (found, contents) = batch(vec![
+            (
+                "a/don.docx",
+                word("a/don.docx", Some(FORM), Some(("Đinh Thị A", "1971"))),
+            ),
+            // A form at the root beside dossiers below it: a one-file dossier.
+            (
+                "don-lac.docx",
+                word("don-lac.docx", Some(FORM), Some(("Lạc", "1972"))),
+            ),
+            (
+                "cong-van.docx",
+                word("cong-van.docx", Some(REQUEST_LETTER), None),
+            ),
+            ("m/don-1.docx", word("m/don-1.docx", Some(FORM), Some(one))),
+            (
+                "m/don-2.docx",
+                word("m/don-2.docx", Some(FORM), Some(("Lê Thị Hai", "1973"))),
+            ),
+            // Names Một, with another birth date than his form's.
+            (
+                "m/bang-diem-x.docx",
+                word(
+                    "m/bang-diem-x.docx",
+                    Some(TRANSCRIPT),
+                    Some(("Trần Văn Một", "01/02/1971")),
+                ),
+            ),
+            (
+                "m/Trần Văn Một - bằng tốt nghiệp.pdf",
+                scan(Some("van_bang")),
+            ),
+            ("m/ghi-chu.pdf", scan(None)),
+            ("m/bao-cao.docx", word("m/bao-cao.docx", None, None)),
+            ("trong.xlsx", Content::Spreadsheet { tables: Vec::new() }),
+            (
+                "ds.xlsx",
+                list(
+                    "ds.xlsx",
+                    &[("Lê Thị Hai", "1973"), ("Trần Văn Một", "05/05/1970")],
+                ),
+            ),
+        ]);
+        let (asm, applicants) = match_batch(&found, contents, &vocab);
+        let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            dossiers,
+            ["a", "don-lac.docx", "m/don-1.docx", "m/don-2.docx"]
+        );
+        let mot = &asm.dossiers[2];
+        assert_eq!(
+            paths(&mot.files),
+            [
+                "m/don-1.docx",
+                "m/Trần Văn Một - bằng tốt nghiệp.pdf",
+                "m/bang-diem-x.docx"
+            ]
+        );
+        assert!(mot.transcript.is_some());
+        for d in &asm.dossiers {
+            assert_eq!(paths(&d.request_letters), ["cong-van.docx"], "{}", d.path);
+        }
+        assert_eq!(asm.lists, ["ds.xlsx"]);
+        assert_eq!(asm.rows.len(), 2);
+        assert_eq!(paths(&asm.request_letters), ["cong-van.docx"]);
+        let unused: Vec<(&str, &str)> = asm
+            .unused
+            .iter()
+            .map(|u| (u.path.as_str(), u.reason.as_str()))
+            .collect();
+        let why = |kind| vocab.unused.render(kind, &[String::new()]);
+        let (unknown, none, no_list) = (
+            why(Unused::UnknownDocument),
+            why(Unused::NoDossier),
+            why(Unused::NoList),
+        );
+        assert_eq!(
+            unused,
+            [
+                ("m/bao-cao.docx", unknown.as_str()),
+                ("m/ghi-chu.pdf", none.as_str()),
+                ("trong.xlsx", no_list.as_str())
+            ]
+        );
+
+        // Một's row differs from his form in birth date, and so does the
+        // transcript that joined his dossier: the list's mismatch first.
+        let of_mot: &Applicant = &applicants[2];
+        assert_eq!((of_mot.dossier, of_mot.row), (Some(2), Some(1)));
+        let found: Vec<(&str, Place, Place)> = of_mot
+            .mismatches
+            .iter()
+            .map(|m| (m.field, m.a.0, m.b.0))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("birth_date", Place::List, Place::Form),
+                ("birth_date", Place::Form, Place::Transcript)
+            ]
+        );
+        assert_eq!(applicants.len(), 4);
+        assert_eq!(applicants[3].row, Some(0));
+    }
+}

@@ -26,7 +26,7 @@ pub struct Keys {
 /// Who a dossier names, and how its form and transcript disagree.
 pub struct DossierKeys {
     /// The key of the name [`SlimDossier::named`] finds, and its birth date.
-    name: Option<(String, Option<Date>)>,
+    pub(super) name: Option<(String, Option<Date>)>,
     mismatches: Vec<Mismatch>,
 }
 
