@@ -262,16 +262,28 @@ impl<'a> Homes<'a> {
             transcript: bool,
         }
         let forms = marks.iter().filter(|m| m.form()).count();
-        let mut held: HashMap<&str, Held> =
+        // The folders in the order first seen, which is nearly path order
+        // (a folder sorts before its files, but "a/x" after "a-b/x"): the
+        // sort below has little to do.
+        let mut folders: Vec<(&str, Held)> = Vec::with_capacity(forms);
+        let mut slots: HashMap<&str, usize> =
             HashMap::with_capacity_and_hasher(forms, FixedState::default());
         let mut several_forms = false;
         for (rel, m) in found.iter().zip(marks) {
+            if !m.form() && !m.transcript() {
+                continue;
+            }
+            let folder = parent_of(rel);
+            let slot = *slots.entry(folder).or_insert_with(|| {
+                folders.push((folder, Held::default()));
+                folders.len() - 1
+            });
+            let h = &mut folders[slot].1;
             if m.form() {
-                let h = held.entry(parent_of(rel)).or_default();
                 h.forms += 1;
                 several_forms |= h.forms > 1;
-            } else if m.transcript() {
-                held.entry(parent_of(rel)).or_default().transcript = true;
+            } else {
+                h.transcript = true;
             }
         }
         // A transcript without a form still makes its folder a dossier (one
@@ -280,9 +292,9 @@ impl<'a> Homes<'a> {
         // The batch root is never a one-person dossier when dossiers sit
         // below it: a stray form at the root would otherwise swallow the
         // whole batch. Its forms are one-file dossiers then.
-        let root_apart = held.get("").is_some_and(is_home)
-            && held.iter().any(|(f, h)| !f.is_empty() && is_home(h));
-        let mut paths: Vec<(&str, bool)> = held
+        let root_apart = folders.iter().any(|(f, h)| f.is_empty() && is_home(h))
+            && folders.iter().any(|(f, h)| !f.is_empty() && is_home(h));
+        let mut paths: Vec<(&str, bool)> = folders
             .iter()
             .filter(|(f, h)| is_home(h) && !(f.is_empty() && root_apart))
             .map(|(f, _)| (*f, true))
@@ -292,13 +304,13 @@ impl<'a> Homes<'a> {
                 let folder = parent_of(rel);
                 if m.form()
                     && ((folder.is_empty() && root_apart)
-                        || held.get(folder).is_some_and(|h| h.forms > 1))
+                        || slots.get(folder).is_some_and(|&s| folders[s].1.forms > 1))
                 {
                     paths.push((rel, false));
                 }
             }
         }
-        paths.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        paths.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut index = HashMap::with_capacity_and_hasher(paths.len(), FixedState::default());
         index.extend(paths.iter().enumerate().map(|(i, &(path, _))| (path, i)));
         Homes { paths, index }
