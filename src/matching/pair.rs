@@ -88,6 +88,12 @@ pub fn pair(asm: &Assembly, keys: Keys) -> Vec<Applicant> {
         },
         || mark_duplicates(&ids, &mut applicants),
     );
+    // Where each dossier's name starts among the rows, looked up in
+    // parallel: the passes below follow these.
+    let heads: Vec<Option<usize>> = ids
+        .par_iter()
+        .map(|id| id.as_ref().and_then(|(_, name)| rows_by_key.first(name)))
+        .collect();
     let mut taken = vec![false; asm.rows.len()];
     let originals: Vec<usize> = (0..applicants.len())
         .filter(|&i| applicants[i].duplicate_of.is_none() && ids[i].is_some())
@@ -126,8 +132,8 @@ pub fn pair(asm: &Assembly, keys: Keys) -> Vec<Applicant> {
             }
             let Some((id, name)) = &ids[i] else { continue };
             let mut candidates = match &rows_by_fold {
-                None => rows_by_key.get(name),
-                Some(groups) => groups.get(&fold_key(name)),
+                None => rows_by_key.from(heads[i]),
+                Some(groups) => groups.from(groups.first(&fold_key(name))),
             };
             let found = candidates.find_map(|r| {
                 if taken[r] {
@@ -243,7 +249,17 @@ impl<'k> Groups<'k> {
 
     /// The group of `key`, in the order pushed.
     fn get(&self, key: &str) -> impl Iterator<Item = usize> + '_ {
-        let mut at = self.ends.get(key).map(|&(first, _)| first);
+        self.from(self.first(key))
+    }
+
+    /// The first index of the group of `key`.
+    fn first(&self, key: &str) -> Option<usize> {
+        self.ends.get(key).map(|&(first, _)| first)
+    }
+
+    /// The group whose first index is `first`, in the order pushed.
+    fn from(&self, first: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+        let mut at = first;
         std::iter::from_fn(move || {
             let i = at?;
             at = self.next.get(i).copied().flatten();
