@@ -12,7 +12,7 @@
 //! dossiers built in parallel, each in its place of the output, while the
 //! list rows are gathered on the other thread.
 
-use super::pair::{DossierKeys, Keys, row_keys};
+use super::pair::row_keys;
 use super::{Assembly, SlimDossier, SlimRow};
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
@@ -52,21 +52,21 @@ impl File {
 
 /// Files (relative paths) in byte-wise path order and their contents, as
 /// the ingest stage produced them (two lists, not one of pairs: at 300,000
-/// files a zipped copy is 30 MB of peak memory), grouped; with what pairing
-/// compares of the rows and dossiers. `vocab` words why a file could not be
+/// files a zipped copy is 30 MB of peak memory), grouped; with the name
+/// key of each row ([`row_keys`]). `vocab` words why a file could not be
 /// read or is unused.
 pub fn assemble(
     found: &[Arc<str>],
     mut contents: Vec<Content>,
     vocab: &Vocabulary,
-) -> (Assembly, Keys) {
+) -> (Assembly, Vec<Option<String>>) {
     // What each file is, one byte each: the passes below look at these, not
     // at the parts of 300,000 contents scattered over the heap.
     let marks: Vec<Marks> = contents.par_iter().map(Marks::of).collect();
     let (lists, tables) = take_lists(found, &mut contents, &marks);
     // The rows are few files' work: one thread gathers them while the
     // other starts on the dossiers.
-    let ((rows, row_keys), (dossiers, dossier_keys, request_letters, unused)) = rayon::join(
+    let ((rows, row_keys), (dossiers, request_letters, unused)) = rayon::join(
         || {
             let rows = rows_of(tables);
             let keys = row_keys(&rows);
@@ -81,11 +81,7 @@ pub fn assemble(
         request_letters,
         unused,
     };
-    let keys = Keys {
-        rows: row_keys,
-        dossiers: dossier_keys,
-    };
-    (assembly, keys)
+    (assembly, row_keys)
 }
 
 /// What assembling asks of a file's content.
@@ -168,20 +164,14 @@ fn rows_of(tables: Vec<SlimTable>) -> Vec<SlimRow> {
     rows
 }
 
-/// The dossiers in path order and what pairing compares of each, the
-/// request letters outside dossiers and the unused files, from every file
-/// but the lists.
+/// The dossiers in path order, the request letters outside dossiers and
+/// the unused files, from every file but the lists.
 fn dossiers_of(
     found: &[Arc<str>],
     mut contents: Vec<Content>,
     marks: &[Marks],
     vocab: &Vocabulary,
-) -> (
-    Vec<SlimDossier>,
-    Vec<DossierKeys>,
-    Vec<String>,
-    Vec<UnusedFile>,
-) {
+) -> (Vec<SlimDossier>, Vec<String>, Vec<UnusedFile>) {
     let homes = Homes::find(found, marks);
     let groups = Groups::by_home(found, marks, &homes, &mut contents);
     let letters = Letters::find(found, marks);
@@ -196,8 +186,7 @@ fn dossiers_of(
         tail = after;
     }
     // Collected in place: dossier `d` is built straight into its slot.
-    let (mut dossiers, mut keys) = (Vec::new(), Vec::new());
-    slices
+    let mut dossiers: Vec<SlimDossier> = slices
         .into_par_iter()
         .enumerate()
         .map_init(Kinds::default, |kinds, (d, contents)| {
@@ -213,10 +202,9 @@ fn dossiers_of(
             }
             let folder = if is_folder { path } else { parent_of(path) };
             dossier.request_letters = letters.covering(folder);
-            let keys = DossierKeys::of(&dossier);
-            (dossier, keys)
+            dossier
         })
-        .unzip_into_vecs(&mut dossiers, &mut keys);
+        .collect();
 
     let strays = rest
         .iter_mut()
@@ -229,13 +217,9 @@ fn dossiers_of(
             (file, take(content))
         });
     let strayed = attribute_strays(&mut dossiers, strays, &homes, vocab);
-    // A dossier that took in a stray transcript has more to compare.
-    for &d in &strayed.joined {
-        keys[d] = DossierKeys::of(&dossiers[d]);
-    }
     let mut unused = strayed.unused;
     unused.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    (dossiers, keys, strayed.letters, unused)
+    (dossiers, strayed.letters, unused)
 }
 
 /// A content moved out of its slot (left holding an empty one).
@@ -478,8 +462,6 @@ impl<'a> Letters<'a> {
 struct Strayed {
     /// Request letters, in path order.
     letters: Vec<String>,
-    /// The dossiers that took some in.
-    joined: Vec<usize>,
     unused: Vec<UnusedFile>,
 }
 
@@ -505,7 +487,6 @@ fn attribute_strays(
         let siblings: &[usize] = one_file.get(file.folder()).map_or(&[], |s| s);
         if let Some(i) = owner_by_name(dossiers, siblings, &file, &content) {
             dossiers[i].add(file, content, &mut kinds, vocab);
-            strayed.joined.push(i);
             continue;
         }
         let (kind, why) = match &content {
@@ -796,7 +777,8 @@ mod tests {
                 word("u/cong-van.docx", Some(REQUEST_LETTER), None),
             ),
         ]);
-        let (asm, keys) = assemble(&found, contents, &vocab());
+        let (asm, row_keys) = assemble(&found, contents, &vocab());
+        assert!(row_keys.is_empty());
         let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(dossiers, ["u/a-1", "u/a-1-b", "u/a-1/n"]);
         let outer = &asm.dossiers[0];
@@ -815,12 +797,6 @@ mod tests {
         }
         assert_eq!(paths(&asm.request_letters), ["u/cong-van.docx"]);
         assert!(asm.unused.is_empty());
-        let names: Vec<Option<&str>> = keys
-            .dossiers
-            .iter()
-            .map(|k| k.name.as_ref().map(|(key, _)| key.as_str()))
-            .collect();
-        assert_eq!(names, [Some("an"), Some("bé"), Some("nở")]);
     }
 
     #[test]

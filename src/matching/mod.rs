@@ -27,10 +27,9 @@ pub fn match_batch(
     contents: Vec<crate::ingest::file::Content>,
     vocab: &crate::vocab::Vocabulary,
 ) -> (Assembly, Vec<Applicant>) {
-    // What pairing compares is read as the rows and dossiers are assembled,
-    // in parallel, while they are in cache.
-    let (assembly, keys) = assemble::assemble(found, contents, vocab);
-    let applicants = pair::pair(&assembly, keys);
+    // The rows' keys are taken while the dossiers are assembled.
+    let (assembly, row_keys) = assemble::assemble(found, contents, vocab);
+    let applicants = pair::pair(&assembly, row_keys);
     (assembly, applicants)
 }
 
@@ -221,12 +220,6 @@ impl SlimDossier {
     /// The first of the form and the transcript that names someone, with
     /// what it names: as [`Dossier::identity`] finds it, unread.
     pub fn named(&self) -> Option<Named<'_>> {
-        self.named_dated(|birth| Date::parse(&birth.text))
-    }
-
-    /// As [`SlimDossier::named`], with the birth date that `date` reads in
-    /// the part's (pairing has it read once, where the dossier is built).
-    fn named_dated(&self, date: impl Fn(&Said) -> Option<Date>) -> Option<Named<'_>> {
         [&self.form, &self.transcript]
             .into_iter()
             .flatten()
@@ -237,7 +230,7 @@ impl SlimDossier {
                     file: &part.file,
                     name,
                     birth,
-                    birth_date: birth.and_then(&date),
+                    birth_date: birth.and_then(|b| Date::parse(&b.text)),
                 })
             })
     }

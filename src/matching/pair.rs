@@ -14,61 +14,31 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// What pairing compares, read as the batch is assembled: each row's name
-/// key, and what each dossier names ([`DossierKeys`]), in the order of the
-/// assembly's rows and dossiers. Keying each name once matters: taking the
-/// keys again at every comparison was most of pairing's time.
-pub struct Keys {
-    pub rows: Vec<Option<String>>,
-    pub dossiers: Vec<DossierKeys>,
-}
-
-/// Who a dossier names, and how its form and transcript disagree.
-pub struct DossierKeys {
-    /// The key of the name [`SlimDossier::named`] finds, and its birth date.
-    pub(super) name: Option<(String, Option<Date>)>,
-    mismatches: Vec<Mismatch>,
-}
-
-impl DossierKeys {
-    pub fn of(dossier: &SlimDossier) -> DossierKeys {
-        let id = dossier.named().map(|n| (n, key(&n.name.text)));
-        DossierKeys {
-            mismatches: form_vs_transcript(dossier, id.as_ref()),
-            name: id.map(|(named, key)| (key, named.birth_date)),
-        }
-    }
-}
-
-/// The row key of each of `rows`.
+/// The name key of each of `rows`. Keying each name once matters: taking
+/// the keys again at every comparison was most of pairing's time.
 pub fn row_keys(rows: &[SlimRow]) -> Vec<Option<String>> {
     rows.par_iter()
         .map(|row| row.text("name").map(key))
         .collect()
 }
 
-/// The applicants of `asm`, whose rows and dossiers `keys` were read from:
+/// The applicants of `asm`, whose rows' keys are `row_keys` ([`row_keys`]):
 /// one per dossier, in order, then one per row left without a dossier.
-pub fn pair(asm: &Assembly, keys: Keys) -> Vec<Applicant> {
-    let Keys {
-        rows: row_keys,
-        dossiers,
-    } = keys;
+pub fn pair(asm: &Assembly, row_keys: Vec<Option<String>>) -> Vec<Applicant> {
     // Room for the rows left unpaired too: growing the list for them moved
     // all of it (pages never written are never paid for).
     let mut applicants = Vec::with_capacity(asm.dossiers.len() + asm.rows.len());
     let mut ids: Vec<Option<(Named, String)>> = Vec::new();
+    // Who each dossier names, keyed once, and how its form and transcript
+    // disagree: each dossier on its own, so in parallel.
     asm.dossiers
         .par_iter()
-        .zip(dossiers)
         .enumerate()
-        .map(|(i, (d, keys))| {
-            let id = keys
-                .name
-                .and_then(|(key, date)| d.named_dated(|_| date).map(|named| (named, key)));
+        .map(|(i, d)| {
+            let id = d.named().map(|n| (n, key(&n.name.text)));
             let applicant = Applicant {
                 dossier: Some(i),
-                mismatches: keys.mismatches,
+                mismatches: form_vs_transcript(d, id.as_ref()),
                 ..Applicant::default()
             };
             (id, applicant)
