@@ -15,7 +15,7 @@ use crate::evaluate::{self, ruleset::RuleSet};
 use crate::ingest::ErrorKind;
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
-use crate::matching::{Applicant, Assembly, match_batch};
+use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
 use crate::spill::{Reel, Spill, SpillError, Tape};
 use crate::verdict::{Stored, Summary, Tally, Verdict, Verdicts};
 use foldhash::fast::FixedState;
@@ -424,7 +424,8 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
     drop(found);
 
     let t = Instant::now();
-    let (assembly, applicants) = match_batch(&all_files, contents, &rules.vocabulary);
+    let assembly = assemble(&all_files, contents, &rules.vocabulary);
+    let applicants = pair(&assembly);
     timings.matching = t.elapsed();
     Ok(Matched {
         timings,

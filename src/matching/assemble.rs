@@ -12,7 +12,6 @@
 //! dossiers built in parallel, each in its place of the output, while the
 //! list rows are gathered on the other thread.
 
-use super::pair::row_keys;
 use super::{Assembly, SlimDossier, SlimRow};
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
@@ -52,36 +51,26 @@ impl File {
 
 /// Files (relative paths) in byte-wise path order and their contents, as
 /// the ingest stage produced them (two lists, not one of pairs: at 300,000
-/// files a zipped copy is 30 MB of peak memory), grouped; with the name
-/// key of each row ([`row_keys`]). `vocab` words why a file could not be
-/// read or is unused.
-pub fn assemble(
-    found: &[Arc<str>],
-    mut contents: Vec<Content>,
-    vocab: &Vocabulary,
-) -> (Assembly, Vec<Option<String>>) {
+/// files a zipped copy is 30 MB of peak memory), grouped. `vocab` words
+/// why a file could not be read or is unused.
+pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabulary) -> Assembly {
     // What each file is, one byte each: the passes below look at these, not
     // at the parts of 300,000 contents scattered over the heap.
     let marks: Vec<Marks> = contents.par_iter().map(Marks::of).collect();
     let (lists, tables) = take_lists(found, &mut contents, &marks);
     // The rows are few files' work: one thread gathers them while the
     // other starts on the dossiers.
-    let ((rows, row_keys), (dossiers, request_letters, unused)) = rayon::join(
-        || {
-            let rows = rows_of(tables);
-            let keys = row_keys(&rows);
-            (rows, keys)
-        },
+    let (rows, (dossiers, request_letters, unused)) = rayon::join(
+        || rows_of(tables),
         || dossiers_of(found, contents, &marks, vocab),
     );
-    let assembly = Assembly {
+    Assembly {
         lists,
         rows,
         dossiers,
         request_letters,
         unused,
-    };
-    (assembly, row_keys)
+    }
 }
 
 /// What assembling asks of a file's content.
@@ -684,7 +673,7 @@ mod tests {
     use crate::ingest::dossier_doc::Said;
     use crate::ingest::file::SlimRecord;
     use crate::ingest::table::FieldValue;
-    use crate::matching::{Applicant, Place, match_batch};
+    use crate::matching::{Applicant, Place};
     use crate::source::{Loc, Source};
 
     fn vocab() -> Vocabulary {
@@ -777,8 +766,7 @@ mod tests {
                 word("u/cong-van.docx", Some(REQUEST_LETTER), None),
             ),
         ]);
-        let (asm, row_keys) = assemble(&found, contents, &vocab());
-        assert!(row_keys.is_empty());
+        let asm = assemble(&found, contents, &vocab());
         let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(dossiers, ["u/a-1", "u/a-1-b", "u/a-1/n"]);
         let outer = &asm.dossiers[0];
@@ -846,7 +834,8 @@ mod tests {
                 ),
             ),
         ]);
-        let (asm, applicants) = match_batch(&found, contents, &vocab);
+        let asm = assemble(&found, contents, &vocab);
+        let applicants = crate::matching::pair::pair(&asm);
         let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(
             dossiers,

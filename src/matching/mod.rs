@@ -1,13 +1,12 @@
 //! Match: who is who. Files are grouped into dossiers ([`assemble`]), then
 //! list rows and dossiers are paired into applicants ([`pair`]), each with
 //! the mismatches found between the list, the form and the transcript.
-//! Both in one call: [`match_batch`].
 
 pub mod assemble;
 pub mod pair;
 
 use crate::date::Date;
-use crate::ingest::dossier_doc::{DocPart, Said, SlimPart};
+use crate::ingest::dossier_doc::{DocPart, SlimPart};
 use crate::ingest::file::SlimRecord;
 use crate::ingest::table::FieldValue;
 use crate::source::Source;
@@ -16,22 +15,6 @@ use crate::verdict::UnusedFile;
 use litemap::LiteMap;
 use std::borrow::Cow;
 use std::sync::Arc;
-
-/// The batch's files (relative paths, in byte-wise path order) and their
-/// contents, as the ingest stage produced them, grouped ([`Assembly`]) and
-/// paired into applicants: the dossiers first, in path order, then the list
-/// rows left without a dossier. `vocab` words why a file could not be read
-/// or is unused.
-pub fn match_batch(
-    found: &[Arc<str>],
-    contents: Vec<crate::ingest::file::Content>,
-    vocab: &crate::vocab::Vocabulary,
-) -> (Assembly, Vec<Applicant>) {
-    // The rows' keys are taken while the dossiers are assembled.
-    let (assembly, row_keys) = assemble::assemble(found, contents, vocab);
-    let applicants = pair::pair(&assembly, row_keys);
-    (assembly, applicants)
-}
 
 /// One person row of a submission list, whole: what the rules read.
 #[derive(Clone, Debug)]
@@ -246,8 +229,8 @@ impl SlimDossier {
 #[derive(Clone, Copy, Debug)]
 pub struct Named<'a> {
     file: &'a Arc<str>,
-    pub name: &'a Said,
-    pub birth: Option<&'a Said>,
+    pub name: &'a crate::ingest::dossier_doc::Said,
+    pub birth: Option<&'a crate::ingest::dossier_doc::Said>,
     pub birth_date: Option<Date>,
 }
 

@@ -16,34 +16,39 @@ use std::collections::HashMap;
 
 /// The name key of each of `rows`. Keying each name once matters: taking
 /// the keys again at every comparison was most of pairing's time.
-pub fn row_keys(rows: &[SlimRow]) -> Vec<Option<String>> {
+fn row_keys(rows: &[SlimRow]) -> Vec<Option<String>> {
     rows.par_iter()
         .map(|row| row.text("name").map(key))
         .collect()
 }
 
-/// The applicants of `asm`, whose rows' keys are `row_keys` ([`row_keys`]):
-/// one per dossier, in order, then one per row left without a dossier.
-pub fn pair(asm: &Assembly, row_keys: Vec<Option<String>>) -> Vec<Applicant> {
+/// The applicants of `asm`: one per dossier, in order, then one per row
+/// left without a dossier.
+pub fn pair(asm: &Assembly) -> Vec<Applicant> {
     // Room for the rows left unpaired too: growing the list for them moved
     // all of it (pages never written are never paid for).
     let mut applicants = Vec::with_capacity(asm.dossiers.len() + asm.rows.len());
     let mut ids: Vec<Option<(Named, String)>> = Vec::new();
     // Who each dossier names, keyed once, and how its form and transcript
-    // disagree: each dossier on its own, so in parallel.
-    asm.dossiers
-        .par_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let id = d.named().map(|n| (n, key(&n.name.text)));
-            let applicant = Applicant {
-                dossier: Some(i),
-                mismatches: form_vs_transcript(d, id.as_ref()),
-                ..Applicant::default()
-            };
-            (id, applicant)
-        })
-        .unzip_into_vecs(&mut ids, &mut applicants);
+    // disagree: each dossier on its own, so in parallel, as are the rows.
+    let (row_keys, ()) = rayon::join(
+        || row_keys(&asm.rows),
+        || {
+            asm.dossiers
+                .par_iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let id = d.named().map(|n| (n, key(&n.name.text)));
+                    let applicant = Applicant {
+                        dossier: Some(i),
+                        mismatches: form_vs_transcript(d, id.as_ref()),
+                        ..Applicant::default()
+                    };
+                    (id, applicant)
+                })
+                .unzip_into_vecs(&mut ids, &mut applicants)
+        },
+    );
 
     // The rows by name, grouped while duplicates are found.
     let (rows_by_key, ()) = rayon::join(
