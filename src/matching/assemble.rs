@@ -6,22 +6,27 @@
 //! A folder holding several forms side by side holds several one-file
 //! dossiers (one .docx per applicant, each holding several documents).
 //! A request letter covers every dossier in its folder and below.
+//!
+//! Where every dossier lives is worked out first, from what each file is
+//! (taken in parallel); the files are then grouped by dossier, and the
+//! dossiers built in parallel, each in its place of the output, while the
+//! list rows are gathered on the other thread.
 
 use super::{Assembly, SlimDossier, SlimRow};
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
-use crate::ingest::file::Content;
+use crate::ingest::file::{Content, SlimTable};
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
 use crate::vocab::{Vocabulary, contains_words};
 use foldhash::fast::FixedState;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// Sets and maps keyed by paths and kinds: hashed with foldhash, several
 /// times cheaper than SipHash on paths this long (and nothing here is
 /// iterated in an order that would show).
 type HashMap<K, V> = std::collections::HashMap<K, V, FixedState>;
-type HashSet<T> = std::collections::HashSet<T, FixedState>;
 
 pub const FORM: &str = "don";
 pub const TRANSCRIPT: &str = "bang_diem";
@@ -46,207 +51,431 @@ impl File {
 
 /// Files (relative paths) in byte-wise path order and their contents, as
 /// the ingest stage produced them (two lists, not one of pairs: at 300,000
-/// files a zipped copy is 30 MB of peak memory). `vocab` words why a file
-/// could not be read or is unused.
-pub fn assemble(found: &[Arc<str>], contents: Vec<Content>, vocab: &Vocabulary) -> Assembly {
-    let mut asm = Assembly::default();
-    let dossier_homes = dossier_homes(found, &contents);
-    // Request letters by folder, to cover dossiers below them afterwards.
-    let mut letters: Vec<(String, Arc<str>)> = Vec::new();
-    let mut kinds = Kinds::default();
-    let mut by_home: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(
-        dossier_homes.folders.len() + dossier_homes.files.len(),
-        FixedState::default(),
+/// files a zipped copy is 30 MB of peak memory), grouped. `vocab` words
+/// why a file could not be read or is unused.
+pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabulary) -> Assembly {
+    // What each file is, one byte each: the passes below look at these, not
+    // at the parts of 300,000 contents scattered over the heap.
+    let marks: Vec<Marks> = contents.par_iter().map(Marks::of).collect();
+    let (lists, tables) = take_lists(found, &mut contents, &marks);
+    // The rows are few files' work: one thread gathers them while the
+    // other starts on the dossiers.
+    let (rows, (dossiers, request_letters, unused)) = rayon::join(
+        || rows_of(tables),
+        || dossiers_of(found, contents, &marks, vocab),
     );
-    // Sized once: doubling a Vec of 100,000 dossiers holds both copies for a
-    // moment, the largest peak of a big run.
-    asm.dossiers
-        .reserve_exact(dossier_homes.folders.len() + dossier_homes.files.len());
-    asm.rows.reserve_exact(
-        contents
-            .iter()
-            .map(|c| match c {
-                Content::Spreadsheet { tables } => tables.iter().map(|t| t.records.len()).sum(),
-                _ => 0,
-            })
-            .sum(),
-    );
-    let mut stray: Vec<(File, Content)> = Vec::new();
-    // The home of the last file's folder: files come in path order, so
-    // most files share their folder with the one before.
-    let mut last_home: Option<(&str, Option<&str>)> = None;
-    // And the last dossier added to, most often the next file's too.
-    let mut last_dossier: Option<(&str, usize)> = None;
+    Assembly {
+        lists,
+        rows,
+        dossiers,
+        request_letters,
+        unused,
+    }
+}
 
-    for (rel, content) in found.iter().zip(contents) {
-        let file = File { rel: rel.clone() };
-        if has_part(&content, REQUEST_LETTER) {
-            letters.push((file.folder().to_string(), file.rel.clone()));
-        }
+/// What assembling asks of a file's content.
+#[derive(Clone, Copy)]
+struct Marks(u8);
+
+impl Marks {
+    const FORM: u8 = 1;
+    const TRANSCRIPT: u8 = 2;
+    const LETTER: u8 = 4;
+    const LIST: u8 = 8;
+
+    fn of(content: &Content) -> Marks {
         match content {
-            Content::Spreadsheet { tables } if !tables.is_empty() => {
-                asm.lists.push(file.rel.to_string());
-                for t in tables {
-                    for r in t.records {
-                        asm.rows.push(SlimRow {
-                            file: t.file.clone(),
-                            sheet: t.sheet.clone(),
-                            record: r,
-                        });
-                    }
+            Content::Word { parts } => Marks(parts.iter().fold(0, |m, p| {
+                m | match p.kind.as_deref() {
+                    Some(FORM) => Marks::FORM,
+                    Some(TRANSCRIPT) => Marks::TRANSCRIPT,
+                    Some(REQUEST_LETTER) => Marks::LETTER,
+                    _ => 0,
+                }
+            })),
+            Content::Spreadsheet { tables } if !tables.is_empty() => Marks(Marks::LIST),
+            _ => Marks(0),
+        }
+    }
+
+    /// A Word document with an application form among its parts.
+    fn form(self) -> bool {
+        self.0 & Marks::FORM != 0
+    }
+
+    fn transcript(self) -> bool {
+        self.0 & Marks::TRANSCRIPT != 0
+    }
+
+    fn letter(self) -> bool {
+        self.0 & Marks::LETTER != 0
+    }
+
+    /// A spreadsheet with at least one list.
+    fn list(self) -> bool {
+        self.0 & Marks::LIST != 0
+    }
+}
+
+/// The spreadsheets that hold lists, and their tables (taken out of
+/// `contents`), in path order.
+fn take_lists(
+    found: &[Arc<str>],
+    contents: &mut [Content],
+    marks: &[Marks],
+) -> (Vec<String>, Vec<SlimTable>) {
+    let mut lists = Vec::new();
+    let mut tables = Vec::new();
+    for ((rel, content), m) in found.iter().zip(contents).zip(marks) {
+        if m.list()
+            && let Content::Spreadsheet { tables: t } = content
+        {
+            lists.push(rel.to_string());
+            tables.append(t);
+        }
+    }
+    (lists, tables)
+}
+
+fn rows_of(tables: Vec<SlimTable>) -> Vec<SlimRow> {
+    // Sized once: doubling a Vec of 100,000 rows holds both copies for a
+    // moment, the largest peak of a big run.
+    let mut rows = Vec::with_capacity(tables.iter().map(|t| t.records.len()).sum());
+    for t in tables {
+        for record in t.records {
+            rows.push(SlimRow {
+                file: t.file.clone(),
+                sheet: t.sheet.clone(),
+                record,
+            });
+        }
+    }
+    rows
+}
+
+/// The dossiers in path order, the request letters outside dossiers and
+/// the unused files, from every file but the lists.
+fn dossiers_of(
+    found: &[Arc<str>],
+    mut contents: Vec<Content>,
+    marks: &[Marks],
+    vocab: &Vocabulary,
+) -> (Vec<SlimDossier>, Vec<String>, Vec<UnusedFile>) {
+    let homes = Homes::find(found, marks);
+    let groups = Groups::by_home(found, marks, &homes, &mut contents);
+    let letters = Letters::find(found, marks);
+    let count = homes.paths.len();
+    let (homed, rest) = contents.split_at_mut(groups.start(count));
+    // Each dossier's contents, to be moved from in parallel.
+    let mut slices: Vec<&mut [Content]> = Vec::with_capacity(count);
+    let mut tail = homed;
+    for d in 0..count {
+        let (head, after) = std::mem::take(&mut tail).split_at_mut(groups.files(d).len());
+        slices.push(head);
+        tail = after;
+    }
+    // Collected in place: dossier `d` is built straight into its slot.
+    let mut dossiers: Vec<SlimDossier> = slices
+        .into_par_iter()
+        .enumerate()
+        .map_init(Kinds::default, |kinds, (d, contents)| {
+            let (path, is_folder) = homes.paths[d];
+            let mut dossier = SlimDossier::new(path.to_string());
+            let files = groups.files(d);
+            dossier.files.reserve_exact(files.len());
+            for (content, &i) in contents.iter_mut().zip(files) {
+                let file = File {
+                    rel: found[i].clone(),
+                };
+                dossier.add(file, take(content), kinds, vocab);
+            }
+            let folder = if is_folder { path } else { parent_of(path) };
+            dossier.request_letters = letters.covering(folder);
+            dossier
+        })
+        .collect();
+
+    let strays = rest
+        .iter_mut()
+        .zip(groups.files(count))
+        .filter(|(_, i)| !marks[**i].list())
+        .map(|(content, &i)| {
+            let file = File {
+                rel: found[i].clone(),
+            };
+            (file, take(content))
+        });
+    let strayed = attribute_strays(&mut dossiers, strays, &homes, vocab);
+    let mut unused = strayed.unused;
+    unused.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    (dossiers, strayed.letters, unused)
+}
+
+/// A content moved out of its slot (left holding an empty one).
+fn take(content: &mut Content) -> Content {
+    std::mem::replace(content, Content::Other { kind: None })
+}
+
+/// Where dossiers live: folders that are one dossier, and form files that
+/// are one dossier each (in folders holding several forms).
+struct Homes<'a> {
+    /// Every dossier's path, in byte-wise order (a dossier's index is its
+    /// place in the output), and whether it is a folder.
+    paths: Vec<(&'a str, bool)>,
+    /// Each path's index.
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Homes<'a> {
+    fn find(found: &'a [Arc<str>], marks: &[Marks]) -> Homes<'a> {
+        /// What a folder holds directly.
+        #[derive(Default)]
+        struct Held {
+            forms: u32,
+            transcript: bool,
+        }
+        let forms = marks.iter().filter(|m| m.form()).count();
+        // The folders in the order first seen, which is nearly path order
+        // (a folder sorts before its files, but "a/x" after "a-b/x"): the
+        // sort below has little to do.
+        let mut folders: Vec<(&str, Held)> = Vec::with_capacity(forms);
+        let mut slots: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(forms, FixedState::default());
+        let mut several_forms = false;
+        for (rel, m) in found.iter().zip(marks) {
+            if !m.form() && !m.transcript() {
+                continue;
+            }
+            let folder = parent_of(rel);
+            let slot = *slots.entry(folder).or_insert_with(|| {
+                folders.push((folder, Held::default()));
+                folders.len() - 1
+            });
+            let h = &mut folders[slot].1;
+            if m.form() {
+                h.forms += 1;
+                several_forms |= h.forms > 1;
+            } else {
+                h.transcript = true;
+            }
+        }
+        // A transcript without a form still makes its folder a dossier (one
+        // that needs review), unless the folder already holds forms.
+        let is_home = |h: &Held| h.forms == 1 || (h.forms == 0 && h.transcript);
+        // The batch root is never a one-person dossier when dossiers sit
+        // below it: a stray form at the root would otherwise swallow the
+        // whole batch. Its forms are one-file dossiers then.
+        let root_apart = folders.iter().any(|(f, h)| f.is_empty() && is_home(h))
+            && folders.iter().any(|(f, h)| !f.is_empty() && is_home(h));
+        let mut paths: Vec<(&str, bool)> = folders
+            .iter()
+            .filter(|(f, h)| is_home(h) && !(f.is_empty() && root_apart))
+            .map(|(f, _)| (*f, true))
+            .collect();
+        if several_forms || root_apart {
+            for (rel, m) in found.iter().zip(marks) {
+                let folder = parent_of(rel);
+                if m.form()
+                    && ((folder.is_empty() && root_apart)
+                        || slots.get(folder).is_some_and(|&s| folders[s].1.forms > 1))
+                {
+                    paths.push((rel, false));
                 }
             }
-            content => {
-                // Only form files are one-file dossiers: the others need no look-up.
-                let own = has_part(&content, FORM)
-                    .then(|| dossier_homes.files.get(&*file.rel).copied())
-                    .flatten();
-                let home = match own {
-                    Some(home) => Some(home),
-                    None => match last_home {
-                        Some((folder, home)) if folder == file.folder() => home,
+        }
+        paths.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut index = HashMap::with_capacity_and_hasher(paths.len(), FixedState::default());
+        index.extend(paths.iter().enumerate().map(|(i, &(path, _))| (path, i)));
+        Homes { paths, index }
+    }
+
+    /// The dossier of a file in `folder` that is not itself a one-file
+    /// dossier: the nearest folder from `folder` up that is a dossier (a
+    /// folder is never the path of a one-file dossier).
+    fn of_folder(&self, mut folder: &str) -> Option<usize> {
+        loop {
+            if let Some(&home) = self.index.get(folder) {
+                return Some(home);
+            }
+            if folder.is_empty() {
+                return None;
+            }
+            folder = parent_of(folder);
+        }
+    }
+}
+
+/// File indices grouped by dossier: dossier `d`'s files, in path order, then
+/// (as group `homes.paths.len()`) the files of no dossier.
+struct Groups {
+    order: Vec<usize>,
+    /// Where each group starts in `order`, and where the last ends.
+    starts: Vec<usize>,
+}
+
+impl Groups {
+    /// Groups the files, and puts `contents` (one per file, in file order)
+    /// in the order of the groups.
+    fn by_home(
+        found: &[Arc<str>],
+        marks: &[Marks],
+        homes: &Homes,
+        contents: &mut [Content],
+    ) -> Groups {
+        let none = homes.paths.len();
+        // The dossier of each file. Files come in path order, so most share
+        // their folder with the one before: its home is looked up once.
+        let mut slot: Vec<usize> = (0..found.len())
+            .into_par_iter()
+            .map_init(
+                || None::<(&str, Option<usize>)>,
+                |last, i| {
+                    let (rel, m) = (&*found[i], marks[i]);
+                    if m.list() {
+                        return none;
+                    }
+                    // Only form files are one-file dossiers: the others need no look-up.
+                    if m.form()
+                        && let Some(&home) = homes.index.get(rel)
+                    {
+                        return home;
+                    }
+                    let folder = parent_of(rel);
+                    let home = match *last {
+                        Some((f, home)) if f == folder => home,
                         _ => {
-                            let home = folder_home(file.folder(), &dossier_homes);
-                            last_home = Some((parent_of(rel), home));
+                            let home = homes.of_folder(folder);
+                            *last = Some((folder, home));
                             home
                         }
-                    },
-                };
-                match home {
-                    Some(home) => {
-                        let idx = match last_dossier {
-                            Some((last, idx)) if last == home => idx,
-                            _ => *by_home.entry(home).or_insert_with(|| {
-                                asm.dossiers.push(SlimDossier::new(home.to_string()));
-                                asm.dossiers.len() - 1
-                            }),
-                        };
-                        last_dossier = Some((home, idx));
-                        asm.dossiers[idx].add(file, content, &mut kinds, vocab);
-                    }
-                    None => stray.push((file, content)),
-                }
+                    };
+                    home.unwrap_or(none)
+                },
+            )
+            .collect();
+        let mut starts = vec![0; none + 2];
+        for &g in &slot {
+            starts[g + 1] += 1;
+        }
+        for g in 1..starts.len() {
+            starts[g] += starts[g - 1];
+        }
+        // Each file's place in `order`, then `order` from it.
+        let mut next = starts.clone();
+        for s in &mut slot {
+            let g = *s;
+            *s = next[g];
+            next[g] += 1;
+        }
+        let mut order = vec![0; slot.len()];
+        for (i, &at) in slot.iter().enumerate() {
+            order[at] = i;
+        }
+        // In place, a cycle at a time: each content is moved once.
+        for i in 0..contents.len() {
+            while slot[i] != i {
+                let j = slot[i];
+                contents.swap(i, j);
+                slot.swap(i, j);
             }
         }
+        Groups { order, starts }
     }
 
-    attribute_strays(&mut asm, stray, &dossier_homes, &mut kinds, vocab);
-    // Letters by folder: each dossier looks up its own folder and those
-    // above it (a scan of every letter for every dossier was quadratic).
-    let mut letters_in: HashMap<&str, Vec<usize>> = HashMap::default();
-    for (i, (folder, _)) in letters.iter().enumerate() {
-        letters_in.entry(folder.as_str()).or_default().push(i);
+    fn start(&self, group: usize) -> usize {
+        self.starts[group]
     }
-    for d in &mut asm.dossiers {
-        let mut folder = if dossier_homes.folders.contains(d.path.as_str()) {
-            d.path.as_str()
-        } else {
-            parent_of(&d.path)
+
+    /// The file indices of `group`.
+    fn files(&self, group: usize) -> &[usize] {
+        &self.order[self.starts[group]..self.starts[group + 1]]
+    }
+}
+
+/// Request letters by folder, to cover the dossiers below them: each
+/// dossier looks up its own folder and those above it (a scan of every
+/// letter for every dossier was quadratic).
+struct Letters<'a> {
+    /// Every letter, in path order (those inside dossiers too).
+    all: Vec<&'a Arc<str>>,
+    /// Indices in `all` of the letters of each folder.
+    in_folder: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Letters<'a> {
+    fn find(found: &'a [Arc<str>], marks: &[Marks]) -> Letters<'a> {
+        let mut letters = Letters {
+            all: Vec::new(),
+            in_folder: HashMap::default(),
         };
-        let mut covering: Vec<usize> = Vec::new();
+        for (rel, m) in found.iter().zip(marks) {
+            if m.letter() {
+                let i = letters.all.len();
+                letters.all.push(rel);
+                letters.in_folder.entry(parent_of(rel)).or_default().push(i);
+            }
+        }
+        letters
+    }
+
+    /// The letters that cover a dossier in `folder`, in path order.
+    fn covering(&self, mut folder: &str) -> Vec<Arc<str>> {
+        // Most dossiers are covered from one folder only: its letters are
+        // in path order already, and need no list of their own.
+        let mut first: &[usize] = &[];
+        let mut more: Vec<usize> = Vec::new();
         loop {
-            covering.extend(letters_in.get(folder).into_iter().flatten());
+            if let Some(here) = self.in_folder.get(folder) {
+                if first.is_empty() {
+                    first = here;
+                } else {
+                    more.extend_from_slice(here);
+                }
+            }
             if folder.is_empty() {
                 break;
             }
             folder = parent_of(folder);
         }
-        covering.sort_unstable();
-        d.request_letters = covering.iter().map(|&i| letters[i].1.clone()).collect();
+        if more.is_empty() {
+            return first.iter().map(|&i| self.all[i].clone()).collect();
+        }
+        more.extend_from_slice(first);
+        more.sort_unstable();
+        more.iter().map(|&i| self.all[i].clone()).collect()
     }
-    asm.dossiers
-        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    asm.unused
-        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    asm
 }
 
-/// Where dossiers live: folders that are one dossier, and form files that
-/// are one dossier each (in folders holding several forms).
+/// Where the files outside dossier folders went.
 #[derive(Default)]
-struct Homes<'a> {
-    folders: HashSet<&'a str>,
-    files: HashSet<&'a str>,
-}
-
-fn dossier_homes<'a>(found: &'a [Arc<str>], contents: &[Content]) -> Homes<'a> {
-    let mut forms: HashMap<&str, Vec<&str>> = HashMap::default();
-    let mut transcripts: HashSet<&str> = HashSet::default();
-    for (file, content) in found.iter().zip(contents) {
-        if has_part(content, FORM) {
-            forms.entry(parent_of(file)).or_default().push(file);
-        } else if has_part(content, TRANSCRIPT) {
-            transcripts.insert(parent_of(file));
-        }
-    }
-    let mut homes = Homes::default();
-    for (folder, files) in &forms {
-        if files.len() == 1 {
-            homes.folders.insert(folder);
-        } else {
-            homes.files.extend(files);
-        }
-    }
-    // A transcript without a form still makes its folder a dossier (one
-    // that needs review), unless the folder already holds forms.
-    for folder in transcripts {
-        if !forms.contains_key(folder) {
-            homes.folders.insert(folder);
-        }
-    }
-    // The batch root is never a one-person dossier when dossiers sit below
-    // it: a stray form at the root would otherwise swallow the whole batch.
-    if homes.folders.contains("") && homes.folders.iter().any(|f| !f.is_empty()) {
-        homes.folders.remove("");
-        for (file, content) in found.iter().zip(contents) {
-            if parent_of(file).is_empty() && has_part(content, FORM) {
-                homes.files.insert(file);
-            }
-        }
-    }
-    homes
-}
-
-/// Whether `content` is a Word document with a part of `kind`.
-fn has_part(content: &Content, kind: &str) -> bool {
-    matches!(content, Content::Word { parts } if parts.iter().any(|p| p.kind.as_deref() == Some(kind)))
-}
-
-/// The dossier of a file in `folder` that is not itself a one-file
-/// dossier: the nearest folder from `folder` up that is a dossier.
-fn folder_home<'h>(mut folder: &str, homes: &Homes<'h>) -> Option<&'h str> {
-    loop {
-        if let Some(home) = homes.folders.get(folder) {
-            return Some(home);
-        }
-        if folder.is_empty() {
-            return None;
-        }
-        folder = parent_of(folder);
-    }
+struct Strayed {
+    /// Request letters, in path order.
+    letters: Vec<String>,
+    unused: Vec<UnusedFile>,
 }
 
 /// Files outside dossier folders: request letters stay letters; in folders
 /// of one-file dossiers, transcripts and scans go to the dossier whose
 /// applicant they name; the rest is unused, with the reason.
 fn attribute_strays(
-    asm: &mut Assembly,
-    stray: Vec<(File, Content)>,
+    dossiers: &mut [SlimDossier],
+    strays: impl Iterator<Item = (File, Content)>,
     homes: &Homes,
-    kinds: &mut Kinds,
     vocab: &Vocabulary,
-) {
+) -> Strayed {
+    let mut strayed = Strayed::default();
+    let mut kinds = Kinds::default();
     // One-file dossiers by folder, found once (not per stray file).
     let mut one_file: HashMap<&str, Vec<usize>> = HashMap::default();
-    for (i, d) in asm.dossiers.iter().enumerate() {
-        if let Some(path) = homes.files.get(d.path.as_str()) {
+    for (i, &(path, is_folder)) in homes.paths.iter().enumerate() {
+        if !is_folder {
             one_file.entry(parent_of(path)).or_default().push(i);
         }
     }
-    for (file, content) in stray {
+    for (file, content) in strays {
         let siblings: &[usize] = one_file.get(file.folder()).map_or(&[], |s| s);
-        if let Some(i) = owner_by_name(asm, siblings, &file, &content) {
-            asm.dossiers[i].add(file, content, kinds, vocab);
+        if let Some(i) = owner_by_name(dossiers, siblings, &file, &content) {
+            dossiers[i].add(file, content, &mut kinds, vocab);
             continue;
         }
         let (kind, why) = match &content {
@@ -255,7 +484,7 @@ fn attribute_strays(
                     .iter()
                     .any(|p| p.kind.as_deref() == Some(REQUEST_LETTER)) =>
             {
-                asm.request_letters.push(file.rel.to_string());
+                strayed.letters.push(file.rel.to_string());
                 continue;
             }
             Content::Unreadable(e) => (Unused::Unreadable, e.explain(vocab)),
@@ -267,23 +496,24 @@ fn attribute_strays(
             Content::Word { .. } => (Unused::OutsideDossier, String::new()),
             Content::Other { .. } => (Unused::NoDossier, String::new()),
         };
-        asm.unused.push(UnusedFile {
+        strayed.unused.push(UnusedFile {
             path: file.rel.to_string(),
             reason: vocab.unused.render(kind, &[why]),
         });
     }
+    strayed
 }
 
 /// A one-file dossier whose applicant the stray file names: a transcript
 /// with the same holder name, or a scan whose file name contains the name.
 fn owner_by_name(
-    asm: &Assembly,
+    dossiers: &[SlimDossier],
     candidates: &[usize],
     file: &File,
     content: &Content,
 ) -> Option<usize> {
     let matches = |i: &&usize| {
-        let Some(name) = asm.dossiers[**i].applicant_name() else {
+        let Some(name) = dossiers[**i].applicant_name() else {
             return false;
         };
         match content {
@@ -300,18 +530,19 @@ fn owner_by_name(
     (found.len() == 1).then(|| *found[0])
 }
 
-/// Document kinds, one shared copy each: 100,000 dossiers name the same
-/// handful of kinds.
+/// Document kinds, one shared copy each (per thread): 100,000 dossiers
+/// name the same handful of kinds, the rule file's, which a look along a
+/// short list finds sooner than a hash.
 #[derive(Default)]
-struct Kinds(HashMap<Box<str>, Arc<str>>);
+struct Kinds(Vec<Arc<str>>);
 
 impl Kinds {
     fn get(&mut self, kind: &str) -> Arc<str> {
-        if let Some(k) = self.0.get(kind) {
+        if let Some(k) = self.0.iter().find(|k| ***k == *kind) {
             return k.clone();
         }
         let k: Arc<str> = kind.into();
-        self.0.insert(kind.into(), k.clone());
+        self.0.push(k.clone());
         k
     }
 }
@@ -432,5 +663,237 @@ impl crate::messages::Kind for Unused {
         static SHIPPED: std::sync::OnceLock<crate::messages::Texts<Unused>> =
             std::sync::OnceLock::new();
         SHIPPED.get_or_init(crate::messages::Texts::parse_shipped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::ingest::dossier_doc::Said;
+    use crate::ingest::file::SlimRecord;
+    use crate::ingest::table::FieldValue;
+    use crate::matching::{Applicant, Place};
+    use crate::source::{Loc, Source};
+
+    fn vocab() -> Vocabulary {
+        #[derive(serde::Deserialize)]
+        struct F {
+            vocabulary: Vocabulary,
+        }
+        toml::from_str::<F>(include_str!("../../rules/tuong-duong-so-cap.toml"))
+            .unwrap()
+            .vocabulary
+    }
+
+    fn said(text: &str) -> Said {
+        Said {
+            text: text.into(),
+            loc: Loc::Paragraph(1),
+        }
+    }
+
+    /// A Word file holding one document of `kind`, naming `who` (name,
+    /// birth date) if given.
+    fn word(file: &str, kind: Option<&str>, who: Option<(&str, &str)>) -> Content {
+        Content::Word {
+            parts: vec![SlimPart {
+                file: file.into(),
+                kind: kind.map(Into::into),
+                name: who.map(|(name, _)| said(name)),
+                birth_date: who.map(|(_, birth)| said(birth)),
+                spilled: None,
+            }],
+        }
+    }
+
+    fn scan(kind: Option<&str>) -> Content {
+        Content::Other {
+            kind: kind.map(Into::into),
+        }
+    }
+
+    /// A list whose rows name these people (name, birth date).
+    fn list(file: &str, people: &[(&str, &str)]) -> Content {
+        let field = |text: &str, col| FieldValue {
+            text: text.into(),
+            date: Date::parse(text),
+            source: Source::cell(file, "Sheet1", 0, col),
+        };
+        let records = people
+            .iter()
+            .enumerate()
+            .map(|(row, (name, birth))| SlimRecord {
+                row: row as u32 + 1,
+                name: Some(field(name, 1)),
+                birth_date: Some(field(birth, 2)),
+                unit: None,
+                warnings: Vec::new(),
+                spilled: None,
+            });
+        Content::Spreadsheet {
+            tables: vec![SlimTable {
+                file: file.into(),
+                sheet: "Sheet1".into(),
+                records: records.collect(),
+            }],
+        }
+    }
+
+    /// `files` put in byte-wise path order, as the ingest stage hands them on.
+    fn batch(mut files: Vec<(&str, Content)>) -> (Vec<Arc<str>>, Vec<Content>) {
+        files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        files.into_iter().map(|(f, c)| (f.into(), c)).unzip()
+    }
+
+    fn paths<T: AsRef<str>>(items: &[T]) -> Vec<&str> {
+        items.iter().map(AsRef::as_ref).collect()
+    }
+
+    #[test]
+    fn dossiers_come_in_path_order_whatever_the_order_of_their_files() {
+        let form = |f: &str, name| (f, word(f, Some(FORM), Some((name, "1970")))).1;
+        let (found, contents) = batch(vec![
+            // First in file order ('-' sorts before '/'), second in path order.
+            ("u/a-1-b/don.docx", form("u/a-1-b/don.docx", "Bé")),
+            ("u/a-1/don.docx", form("u/a-1/don.docx", "An")),
+            // A dossier inside a dossier, between files of the outer one.
+            ("u/a-1/n/don.docx", form("u/a-1/n/don.docx", "Nở")),
+            ("u/a-1/x/bang.pdf", scan(Some("van_bang"))),
+            ("u/a-1/z.pdf", scan(None)),
+            (
+                "u/cong-van.docx",
+                word("u/cong-van.docx", Some(REQUEST_LETTER), None),
+            ),
+        ]);
+        let asm = assemble(&found, contents, &vocab());
+        let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(dossiers, ["u/a-1", "u/a-1-b", "u/a-1/n"]);
+        let outer = &asm.dossiers[0];
+        assert_eq!(
+            paths(&outer.files),
+            ["u/a-1/don.docx", "u/a-1/x/bang.pdf", "u/a-1/z.pdf"]
+        );
+        assert_eq!(outer.applicant_name(), Some("An"));
+        assert_eq!(
+            outer.documents.get("van_bang").map(|f| &**f),
+            Some("u/a-1/x/bang.pdf")
+        );
+        assert_eq!(paths(&asm.dossiers[2].files), ["u/a-1/n/don.docx"]);
+        for d in &asm.dossiers {
+            assert_eq!(paths(&d.request_letters), ["u/cong-van.docx"], "{}", d.path);
+        }
+        assert_eq!(paths(&asm.request_letters), ["u/cong-van.docx"]);
+        assert!(asm.unused.is_empty());
+    }
+
+    #[test]
+    fn strays_go_to_the_one_file_dossier_they_name_and_are_compared_there() {
+        let vocab = vocab();
+        let one = ("Trần Văn Một", "01/02/1970");
+        let (found, contents) = batch(vec![
+            (
+                "a/don.docx",
+                word("a/don.docx", Some(FORM), Some(("Đinh Thị A", "1971"))),
+            ),
+            // A form at the root beside dossiers below it: a one-file dossier.
+            (
+                "don-lac.docx",
+                word("don-lac.docx", Some(FORM), Some(("Lạc", "1972"))),
+            ),
+            (
+                "cong-van.docx",
+                word("cong-van.docx", Some(REQUEST_LETTER), None),
+            ),
+            ("m/don-1.docx", word("m/don-1.docx", Some(FORM), Some(one))),
+            (
+                "m/don-2.docx",
+                word("m/don-2.docx", Some(FORM), Some(("Lê Thị Hai", "1973"))),
+            ),
+            // Names Một, with another birth date than his form's.
+            (
+                "m/bang-diem-x.docx",
+                word(
+                    "m/bang-diem-x.docx",
+                    Some(TRANSCRIPT),
+                    Some(("Trần Văn Một", "01/02/1971")),
+                ),
+            ),
+            (
+                "m/Trần Văn Một - bằng tốt nghiệp.pdf",
+                scan(Some("van_bang")),
+            ),
+            ("m/ghi-chu.pdf", scan(None)),
+            ("m/bao-cao.docx", word("m/bao-cao.docx", None, None)),
+            ("trong.xlsx", Content::Spreadsheet { tables: Vec::new() }),
+            (
+                "ds.xlsx",
+                list(
+                    "ds.xlsx",
+                    &[("Lê Thị Hai", "1973"), ("Trần Văn Một", "05/05/1970")],
+                ),
+            ),
+        ]);
+        let asm = assemble(&found, contents, &vocab);
+        let applicants = crate::matching::pair::pair(&asm);
+        let dossiers: Vec<&str> = asm.dossiers.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            dossiers,
+            ["a", "don-lac.docx", "m/don-1.docx", "m/don-2.docx"]
+        );
+        let mot = &asm.dossiers[2];
+        assert_eq!(
+            paths(&mot.files),
+            [
+                "m/don-1.docx",
+                "m/Trần Văn Một - bằng tốt nghiệp.pdf",
+                "m/bang-diem-x.docx"
+            ]
+        );
+        assert!(mot.transcript.is_some());
+        for d in &asm.dossiers {
+            assert_eq!(paths(&d.request_letters), ["cong-van.docx"], "{}", d.path);
+        }
+        assert_eq!(asm.lists, ["ds.xlsx"]);
+        assert_eq!(asm.rows.len(), 2);
+        assert_eq!(paths(&asm.request_letters), ["cong-van.docx"]);
+        let unused: Vec<(&str, &str)> = asm
+            .unused
+            .iter()
+            .map(|u| (u.path.as_str(), u.reason.as_str()))
+            .collect();
+        let why = |kind| vocab.unused.render(kind, &[String::new()]);
+        let (unknown, none, no_list) = (
+            why(Unused::UnknownDocument),
+            why(Unused::NoDossier),
+            why(Unused::NoList),
+        );
+        assert_eq!(
+            unused,
+            [
+                ("m/bao-cao.docx", unknown.as_str()),
+                ("m/ghi-chu.pdf", none.as_str()),
+                ("trong.xlsx", no_list.as_str())
+            ]
+        );
+
+        // Một's row differs from his form in birth date, and so does the
+        // transcript that joined his dossier: the list's mismatch first.
+        let of_mot: &Applicant = &applicants[2];
+        assert_eq!((of_mot.dossier, of_mot.row), (Some(2), Some(1)));
+        let found: Vec<(&str, Place, Place)> = of_mot
+            .mismatches
+            .iter()
+            .map(|m| (m.field, m.a.0, m.b.0))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("birth_date", Place::List, Place::Form),
+                ("birth_date", Place::Form, Place::Transcript)
+            ]
+        );
+        assert_eq!(applicants.len(), 4);
+        assert_eq!(applicants[3].row, Some(0));
     }
 }

@@ -14,48 +14,61 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-pub fn pair(asm: &Assembly) -> Vec<Applicant> {
-    // Who each dossier names and each row's name, keyed once: taking the
-    // keys again at every comparison was most of pairing's time. Each is
-    // independent of the others, so they are taken in parallel (collected
-    // in input order).
-    let ids: Vec<Option<(Named, String)>> = asm
-        .dossiers
-        .par_iter()
-        .map(|d| d.named().map(|n| (n, key(&n.name.text))))
-        .collect();
-    let row_keys: Vec<Option<String>> = asm
-        .rows
-        .par_iter()
+/// The name key of each of `rows`. Keying each name once matters: taking
+/// the keys again at every comparison was most of pairing's time.
+fn row_keys(rows: &[SlimRow]) -> Vec<Option<String>> {
+    rows.par_iter()
         .map(|row| row.text("name").map(key))
-        .collect();
-    let mut applicants: Vec<Applicant> = (0..asm.dossiers.len())
-        .map(|i| Applicant {
-            dossier: Some(i),
-            ..Applicant::default()
-        })
-        .collect();
+        .collect()
+}
 
-    // Decision 4: the first dossier of a person in path order is the one judged.
-    let mut first_of = Groups::new(ids.len(), ids.len());
-    for (i, id) in ids.iter().enumerate() {
-        let Some((id, name)) = id else { continue };
-        let earlier = first_of
-            .get(name)
-            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.0.birth_date), id.birth_date));
-        match earlier {
-            Some(j) => applicants[i].duplicate_of = Some(j),
-            None => first_of.push(Cow::Borrowed(name), i),
-        }
-    }
-    drop(first_of);
+/// The applicants of `asm`: one per dossier, in order, then one per row
+/// left without a dossier.
+pub fn pair(asm: &Assembly) -> Vec<Applicant> {
+    // Room for the rows left unpaired too: growing the list for them moved
+    // all of it (pages never written are never paid for).
+    let mut applicants = Vec::with_capacity(asm.dossiers.len() + asm.rows.len());
+    let mut ids: Vec<Option<(Named, String)>> = Vec::new();
+    // Who each dossier names, keyed once, and how its form and transcript
+    // disagree: each dossier on its own, so in parallel, as are the rows.
+    let (row_keys, ()) = rayon::join(
+        || row_keys(&asm.rows),
+        || {
+            asm.dossiers
+                .par_iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let id = d.named().map(|n| (n, key(&n.name.text)));
+                    let applicant = Applicant {
+                        dossier: Some(i),
+                        mismatches: form_vs_transcript(d, id.as_ref()),
+                        ..Applicant::default()
+                    };
+                    (id, applicant)
+                })
+                .unzip_into_vecs(&mut ids, &mut applicants)
+        },
+    );
 
-    let mut rows_by_key = Groups::new(asm.rows.len(), asm.rows.len());
-    for (r, name) in row_keys.iter().enumerate() {
-        if let Some(name) = name {
-            rows_by_key.push(Cow::Borrowed(name), r);
-        }
-    }
+    // The rows by name, grouped while duplicates are found.
+    let (rows_by_key, ()) = rayon::join(
+        || {
+            let mut rows_by_key = Groups::new(asm.rows.len(), asm.rows.len());
+            for (r, name) in row_keys.iter().enumerate() {
+                if let Some(name) = name {
+                    rows_by_key.push(Cow::Borrowed(name), r);
+                }
+            }
+            rows_by_key
+        },
+        || mark_duplicates(&ids, &mut applicants),
+    );
+    // Where each dossier's name starts among the rows, looked up in
+    // parallel: the passes below follow these.
+    let heads: Vec<Option<usize>> = ids
+        .par_iter()
+        .map(|id| id.as_ref().and_then(|(_, name)| rows_by_key.first(name)))
+        .collect();
     let mut taken = vec![false; asm.rows.len()];
     let originals: Vec<usize> = (0..applicants.len())
         .filter(|&i| applicants[i].duplicate_of.is_none() && ids[i].is_some())
@@ -94,8 +107,8 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             }
             let Some((id, name)) = &ids[i] else { continue };
             let mut candidates = match &rows_by_fold {
-                None => rows_by_key.get(name),
-                Some(groups) => groups.get(&fold_key(name)),
+                None => rows_by_key.from(heads[i]),
+                Some(groups) => groups.from(groups.first(&fold_key(name))),
             };
             let found = candidates.find_map(|r| {
                 if taken[r] {
@@ -118,17 +131,24 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
                     };
                     (Place::List, text, row.source(field))
                 };
+                // Before the form's own mismatches with its transcript.
                 match why {
-                    "birth_date" => applicants[i].mismatches.push(Mismatch {
-                        field: "birth_date",
-                        a: list_side("birth_date"),
-                        b: (Place::Form, id.birth_text().to_string(), id.birth_source()),
-                    }),
-                    "name" => applicants[i].mismatches.push(Mismatch {
-                        field: "name",
-                        a: list_side("name"),
-                        b: (Place::Form, id.name.text.to_string(), id.name_source()),
-                    }),
+                    "birth_date" => applicants[i].mismatches.insert(
+                        0,
+                        Mismatch {
+                            field: "birth_date",
+                            a: list_side("birth_date"),
+                            b: (Place::Form, id.birth_text().to_string(), id.birth_source()),
+                        },
+                    ),
+                    "name" => applicants[i].mismatches.insert(
+                        0,
+                        Mismatch {
+                            field: "name",
+                            a: list_side("name"),
+                            b: (Place::Form, id.name.text.to_string(), id.name_source()),
+                        },
+                    ),
                     _ => {}
                 }
             }
@@ -141,11 +161,6 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             applicants[i].row = applicants[j].row;
         }
     }
-    for (i, applicant) in applicants.iter_mut().enumerate() {
-        applicant
-            .mismatches
-            .extend(form_vs_transcript(&asm.dossiers[i], ids[i].as_ref()));
-    }
     applicants.extend(
         (0..asm.rows.len())
             .filter(|&r| !taken[r] && row_keys[r].is_some())
@@ -155,6 +170,22 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             }),
     );
     applicants
+}
+
+/// Decision 4: the first dossier of a person in path order is the one
+/// judged; later ones are its duplicates.
+fn mark_duplicates(ids: &[Option<(Named, String)>], applicants: &mut [Applicant]) {
+    let mut first_of = Groups::new(ids.len(), ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let Some((id, name)) = id else { continue };
+        let earlier = first_of
+            .get(name)
+            .find(|&j| compatible(ids[j].as_ref().and_then(|x| x.0.birth_date), id.birth_date));
+        match earlier {
+            Some(j) => applicants[i].duplicate_of = Some(j),
+            None => first_of.push(Cow::Borrowed(name), i),
+        }
+    }
 }
 
 /// Indices grouped by a text key, each group in the order pushed: a first
@@ -193,7 +224,17 @@ impl<'k> Groups<'k> {
 
     /// The group of `key`, in the order pushed.
     fn get(&self, key: &str) -> impl Iterator<Item = usize> + '_ {
-        let mut at = self.ends.get(key).map(|&(first, _)| first);
+        self.from(self.first(key))
+    }
+
+    /// The first index of the group of `key`.
+    fn first(&self, key: &str) -> Option<usize> {
+        self.ends.get(key).map(|&(first, _)| first)
+    }
+
+    /// The group whose first index is `first`, in the order pushed.
+    fn from(&self, first: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+        let mut at = first;
         std::iter::from_fn(move || {
             let i = at?;
             at = self.next.get(i).copied().flatten();
