@@ -38,7 +38,15 @@ pub fn write_atomic_with(
 /// files of one run (a letter per rejected applicant), where a flush each
 /// would cost seconds and a crash is mended by running again.
 pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    replace(path, false, |file| Ok(file.write_all(bytes)?))
+    write_atomic_unsynced_with(path, |file| Ok(file.write_all(bytes)?))
+}
+
+/// [`write_atomic_unsynced`], with the content written by `write`.
+pub fn write_atomic_unsynced_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    replace(path, false, write)
 }
 
 /// Every output file of hoso is written here, so all of them are replaced
