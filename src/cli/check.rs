@@ -81,7 +81,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             },
         );
         let (rules, cache) = loaded?;
-        let listings = found.take_listings();
+        // Packed beside the run, for saving at its end.
+        let listings = found
+            .take_listings()
+            .map(|listings| std::thread::spawn(|| listings.pack()));
         let run = pipeline::check(found, &rules, &tick, cache.as_ref(), &args.out)?;
         Ok((rules, cache.map(|c| (c, listings)), run))
     })?;
@@ -99,7 +102,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let saved = cache.map(|(cache, listings)| {
             s.spawn(|| {
                 cache.save(&run.verdict_keys)?;
-                listings.map_or(Ok(()), |l| l.save(&args.out))
+                match listings.map(|packing| packing.join()) {
+                    Some(Ok(listings)) => listings.save(&args.out),
+                    Some(Err(_)) => Err(anyhow::anyhow!("the folder listings were not packed")),
+                    None => Ok(()),
+                }
             })
         });
         let written =
