@@ -677,11 +677,7 @@ mod tests {
     use crate::source::{Loc, Source};
 
     fn vocab() -> Vocabulary {
-        #[derive(serde::Deserialize)]
-        struct F {
-            vocabulary: Vocabulary,
-        }
-        toml::from_str::<F>(include_str!("../../rules/tuong-duong-so-cap.toml"))
+        crate::evaluate::ruleset::RuleSet::default_rules()
             .unwrap()
             .vocabulary
     }
