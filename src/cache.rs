@@ -130,6 +130,23 @@ fn sorted<T>(mut entries: Vec<(u128, T)>) -> Vec<(u128, T)> {
 /// and hashed again; its content is still reused when the hash is the same.
 pub const RACY_MARGIN_NS: i64 = 2_000_000_000;
 
+/// Locks `file`, waiting up to half a second for a lock held a moment
+/// longer than its run: a program started at that instant by another
+/// thread of the same process holds a copy of the run's descriptors until
+/// it has started (seen with tests running side by side). A run still
+/// going keeps its lock far longer, and the second then goes without.
+fn lock_soon(file: &std::fs::File) -> Result<(), std::fs::TryLockError> {
+    for _ in 0..50 {
+        match file.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            done => return done,
+        }
+    }
+    file.try_lock()
+}
+
 fn now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -187,13 +204,12 @@ impl Cache {
             .create(true)
             .truncate(false)
             .open(&blobs_path)?;
-        match blobs.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                anyhow::bail!("another hoso check is writing to {}", out.display())
+        lock_soon(&blobs).map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => {
+                anyhow::anyhow!("another hoso check is writing to {}", out.display())
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
-        }
+            std::fs::TryLockError::Error(e) => e.into(),
+        })?;
         let blobs_len = blobs.metadata()?.len();
         let pack = std::fs::metadata(&path)
             .ok()
