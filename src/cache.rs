@@ -66,7 +66,7 @@ struct FileEntry {
 
 /// The index's layout; part of the salt, so an index of another layout is
 /// never read as this one.
-const FORMAT: &str = "index 5";
+const FORMAT: &str = "index 6";
 
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {

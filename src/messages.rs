@@ -204,7 +204,7 @@ pub(crate) fn placeholder_list(allowed: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::evaluate::ruleset::{DEFAULT_RULES, RuleSet};
-    use crate::ingest::{ErrorKind, IngestError};
+    use crate::ingest::{ErrorKind, IngestError, SheetProblem};
     use crate::matching::assemble::Unused;
 
     /// Every kind is worded in the shipped rule file, with known placeholders.
@@ -239,6 +239,7 @@ mod tests {
     fn the_shipped_rule_file_words_every_kind() {
         complete::<ErrorKind>();
         complete::<Unused>();
+        complete::<SheetProblem>();
         // The English wording compiles too (it stands in for a missing text).
         for &kind in ErrorKind::ALL {
             assert!(
@@ -247,6 +248,12 @@ mod tests {
             );
         }
         for &kind in Unused::ALL {
+            assert!(
+                Template::compile(kind.english(), kind.placeholders()).is_ok(),
+                "{kind:?}"
+            );
+        }
+        for &kind in SheetProblem::ALL {
             assert!(
                 Template::compile(kind.english(), kind.placeholders()).is_ok(),
                 "{kind:?}"
@@ -263,6 +270,7 @@ mod tests {
         let rules = RuleSet::parse(&old, "old.toml").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(&rules.vocabulary.unreadable, ErrorKind::shipped());
         assert_eq!(&rules.vocabulary.unused, Unused::shipped());
+        assert_eq!(&rules.vocabulary.sheets, SheetProblem::shipped());
         let empty = IngestError::new(ErrorKind::Empty, []);
         assert_eq!(empty.explain(&rules.vocabulary), "tệp rỗng (0 byte)");
 

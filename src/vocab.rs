@@ -42,6 +42,10 @@ pub struct Vocabulary {
     /// Why a file is left unused, worded per kind (`[vocabulary.unused]`).
     #[serde(default)]
     pub unused: Texts<Unused>,
+    /// Why a sheet of a workbook was passed over or read in part, worded
+    /// per kind (`[vocabulary.sheets]`).
+    #[serde(default)]
+    pub sheets: Texts<crate::ingest::SheetProblem>,
     /// Folded alias -> field, for columns and labels, built on first use:
     /// headers and labels are looked up thousands of times per batch.
     #[serde(skip)]

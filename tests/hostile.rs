@@ -640,7 +640,8 @@ fn a_list_past_the_cell_cap_is_refused_within_memory() {
     assert!(
         u.reason
             .starts_with("không đọc được: không đọc được trang nào của bảng tính (")
-            && u.reason.contains("more than 1000000 filled cells"),
+            && u.reason
+                .contains("bị bỏ qua: có hơn 1000000 ô chứa dữ liệu"),
         "{}",
         u.reason
     );

@@ -345,10 +345,18 @@ fn a_cell_at_xfd1048576_is_ignored_not_allocated() {
     // file and abort the process.
     let wb = workbook("hostile-xfd.xlsx");
     assert_eq!(wb.sheets[0].rows.len(), 1);
-    assert!(wb.warnings[0].contains("XFD1048576"), "{:?}", wb.warnings);
+    assert!(
+        wb.warnings[0].to_string().contains("XFD1048576"),
+        "{:?}",
+        wb.warnings
+    );
 
     let wb = workbook("stray-far-cell.xlsx");
-    assert!(wb.warnings[0].contains("XFD1048576"), "{:?}", wb.warnings);
+    assert!(
+        wb.warnings[0].to_string().contains("XFD1048576"),
+        "{:?}",
+        wb.warnings
+    );
     let tables = read_tables(&wb, &vocab());
     assert_eq!(tables[0].records.len(), 2);
 }
@@ -447,4 +455,42 @@ fn damaged_files_never_panic_or_abort() {
             assert!(read.is_ok(), "a panic escaped on a damaged {file}");
         }
     }
+}
+
+/// A chart sheet is passed over and said so, and a workbook whose only
+/// data sheet is empty beside it is refused with that reason, in the rule
+/// file's words (the reasons were English).
+#[test]
+fn a_chart_sheet_is_passed_over_in_the_rule_files_words() {
+    use hoso::ingest::ErrorKind;
+    use rust_xlsxwriter::{Chart, ChartType, Workbook as Book};
+    let book_with = |value: Option<f64>| {
+        let mut book = Book::new();
+        let data = book.add_worksheet();
+        data.set_name("So lieu").unwrap();
+        if let Some(value) = value {
+            data.write_number(0, 0, value).unwrap();
+        }
+        let mut chart = Chart::new(ChartType::Column);
+        chart.add_series().set_values("='So lieu'!$A$1:$A$1");
+        let sheet = book.add_chartsheet();
+        sheet.set_name("Biểu đồ").unwrap();
+        sheet.insert_chart(0, 0, &chart).unwrap();
+        book.save_to_buffer().unwrap()
+    };
+    let wb = read_workbook_bytes(&book_with(Some(1.0)), "xlsx", "bieu-do.xlsx").unwrap();
+    assert_eq!(wb.sheets.len(), 1);
+    let said: Vec<String> = wb.warnings.iter().map(|w| w.explain(&vocab())).collect();
+    assert_eq!(said, ["trang 'Biểu đồ' bị bỏ qua: là trang biểu đồ"]);
+
+    let why = read_workbook_bytes(&book_with(None), "xlsx", "bieu-do.xlsx").unwrap_err();
+    assert_eq!(why.kind(), ErrorKind::NoReadableSheet);
+    assert_eq!(
+        why.explain(&vocab()),
+        "không đọc được trang nào của bảng tính (trang 'Biểu đồ' bị bỏ qua: là trang biểu đồ)"
+    );
+    assert_eq!(
+        why.to_string(),
+        "no data in the workbook: sheet 'Biểu đồ' skipped: a chart sheet"
+    );
 }

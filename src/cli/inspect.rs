@@ -183,7 +183,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 file: display.clone(),
                 sheets,
                 sheets_without_list,
-                warnings: wb.warnings,
+                warnings: wb.warnings.iter().map(|w| w.explain(vocab)).collect(),
             }
         }
         Format::Word => {

@@ -29,6 +29,10 @@ pub struct IngestError {
     kind: ErrorKind,
     /// In the order of [`Kind::placeholders`].
     values: Vec<String>,
+    /// For [`ErrorKind::NoReadableSheet`]: why each sheet was passed over.
+    /// Its `{detail}` is their words, in the reader's rule file when
+    /// explained (in `values`, in English).
+    sheets: Vec<SheetWarning>,
 }
 
 impl IngestError {
@@ -37,6 +41,17 @@ impl IngestError {
         IngestError {
             kind,
             values: values.into(),
+            sheets: Vec::new(),
+        }
+    }
+
+    /// No sheet of a workbook could be read, for the reasons `sheets` give.
+    pub fn no_readable_sheet(sheets: Vec<SheetWarning>) -> Self {
+        let english: Vec<String> = sheets.iter().map(SheetWarning::to_string).collect();
+        IngestError {
+            kind: ErrorKind::NoReadableSheet,
+            values: vec![english.join("; ")],
+            sheets,
         }
     }
 
@@ -56,7 +71,11 @@ impl IngestError {
 
     /// The reason a clerk reads, in the rule file's words.
     pub fn explain(&self, vocab: &crate::vocab::Vocabulary) -> String {
-        vocab.unreadable.render(self.kind, &self.values)
+        if self.sheets.is_empty() {
+            return vocab.unreadable.render(self.kind, &self.values);
+        }
+        let sheets: Vec<String> = self.sheets.iter().map(|w| w.explain(vocab)).collect();
+        vocab.unreadable.render(self.kind, &[sheets.join("; ")])
     }
 
     /// A problem met opening a file.
@@ -351,8 +370,146 @@ pub struct Workbook {
     /// Display path (relative to the batch root where there is one).
     pub path: String,
     pub sheets: Vec<Sheet>,
-    /// Sheets skipped and why (chart sheets, absurd dimensions, ...).
-    pub warnings: Vec<String>,
+    /// Sheets skipped or read in part, and why (chart sheets, absurd
+    /// dimensions, ...).
+    pub warnings: Vec<SheetWarning>,
+}
+
+/// Why a sheet was left out of its workbook, or read only in part. A clerk
+/// reads it worded by the rule file's `[vocabulary.sheets]`
+/// ([`SheetWarning::explain`]); `Display` is English, for `hoso inspect`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SheetWarning {
+    kind: SheetProblem,
+    /// In the order of [`Kind::placeholders`]: the sheet's name first.
+    values: Vec<String>,
+}
+
+impl SheetWarning {
+    /// A problem of `kind` with the sheet `sheet`; `values` fill the
+    /// kind's other placeholders in order.
+    pub fn new<const N: usize>(kind: SheetProblem, sheet: &str, values: [String; N]) -> Self {
+        SheetWarning {
+            kind,
+            values: std::iter::once(sheet.to_string()).chain(values).collect(),
+        }
+    }
+
+    pub fn kind(&self) -> SheetProblem {
+        self.kind
+    }
+
+    /// The warning in the words of `vocab`'s rule file.
+    pub fn explain(&self, vocab: &crate::vocab::Vocabulary) -> String {
+        vocab.sheets.render(self.kind, &self.values)
+    }
+}
+
+impl std::fmt::Display for SheetWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::messages::english(self.kind, &self.values))
+    }
+}
+
+/// The kinds of [`SheetWarning`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SheetProblem {
+    ChartSheet,
+    DialogSheet,
+    MacroSheet,
+    /// Another kind of sheet that holds no cells.
+    NotWorksheet,
+    /// The reader refused the sheet; `{detail}` says why.
+    Unreadable,
+    /// The sheet's cells stop making sense part way; `{detail}` says where.
+    Damaged,
+    /// More filled cells than a workbook may hold.
+    TooManyCells,
+    /// Its rows laid out whole would be more cells than a workbook may hold.
+    GridTooLarge,
+    /// Filled cells past the rows and columns read (the sheet is still read).
+    CellsBeyond,
+    /// The merged regions could not be read (the cells still are).
+    MergesUnreadable,
+    /// More merged regions than are kept.
+    TooManyMerges,
+}
+
+impl crate::messages::Kind for SheetProblem {
+    const TABLE: &'static str = "sheets";
+    const ALL: &'static [Self] = &[
+        SheetProblem::ChartSheet,
+        SheetProblem::DialogSheet,
+        SheetProblem::MacroSheet,
+        SheetProblem::NotWorksheet,
+        SheetProblem::Unreadable,
+        SheetProblem::Damaged,
+        SheetProblem::TooManyCells,
+        SheetProblem::GridTooLarge,
+        SheetProblem::CellsBeyond,
+        SheetProblem::MergesUnreadable,
+        SheetProblem::TooManyMerges,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            SheetProblem::ChartSheet => "chart_sheet",
+            SheetProblem::DialogSheet => "dialog_sheet",
+            SheetProblem::MacroSheet => "macro_sheet",
+            SheetProblem::NotWorksheet => "not_worksheet",
+            SheetProblem::Unreadable => "unreadable",
+            SheetProblem::Damaged => "damaged",
+            SheetProblem::TooManyCells => "too_many_cells",
+            SheetProblem::GridTooLarge => "grid_too_large",
+            SheetProblem::CellsBeyond => "cells_beyond",
+            SheetProblem::MergesUnreadable => "merges_unreadable",
+            SheetProblem::TooManyMerges => "too_many_merges",
+        }
+    }
+
+    fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            SheetProblem::ChartSheet
+            | SheetProblem::DialogSheet
+            | SheetProblem::MacroSheet
+            | SheetProblem::NotWorksheet => &["sheet"],
+            SheetProblem::Unreadable | SheetProblem::Damaged | SheetProblem::MergesUnreadable => {
+                &["sheet", "detail"]
+            }
+            SheetProblem::TooManyCells => &["sheet", "limit"],
+            SheetProblem::GridTooLarge => &["sheet", "cells", "limit"],
+            SheetProblem::CellsBeyond => &["sheet", "count", "rows", "columns", "first"],
+            SheetProblem::TooManyMerges => &["sheet", "count", "limit"],
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            SheetProblem::ChartSheet => "sheet '{sheet}' skipped: a chart sheet",
+            SheetProblem::DialogSheet => "sheet '{sheet}' skipped: a dialog sheet",
+            SheetProblem::MacroSheet => "sheet '{sheet}' skipped: a macro sheet",
+            SheetProblem::NotWorksheet => "sheet '{sheet}' skipped: not a worksheet",
+            SheetProblem::Unreadable => "sheet '{sheet}' skipped: unreadable ({detail})",
+            SheetProblem::Damaged => "sheet '{sheet}' skipped: damaged ({detail})",
+            SheetProblem::TooManyCells => "sheet '{sheet}' skipped: more than {limit} filled cells",
+            SheetProblem::GridTooLarge => {
+                "sheet '{sheet}' skipped: its grid holds {cells} cells, more than the {limit} a workbook may"
+            }
+            SheetProblem::CellsBeyond => {
+                "sheet '{sheet}': {count} filled cell(s) outside the first {rows} rows and {columns} columns ignored, the first at {first}"
+            }
+            SheetProblem::MergesUnreadable => "sheet '{sheet}': merged cells unreadable ({detail})",
+            SheetProblem::TooManyMerges => {
+                "sheet '{sheet}': {count} merged regions, only the first {limit} kept"
+            }
+        }
+    }
+
+    fn shipped() -> &'static crate::messages::Texts<Self> {
+        static SHIPPED: std::sync::OnceLock<crate::messages::Texts<SheetProblem>> =
+            std::sync::OnceLock::new();
+        SHIPPED.get_or_init(crate::messages::Texts::parse_shipped)
+    }
 }
 
 /// A Word document's text in reading order.

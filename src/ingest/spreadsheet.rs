@@ -18,7 +18,10 @@
 //! Cells keep their absolute position (row 0 / column 0 is A1), so a source
 //! can name the real cell.
 
-use super::{Cell, ErrorKind, IngestError, Merge, Result, Sheet, Workbook, zipcap};
+use super::{
+    Cell, ErrorKind, IngestError, Merge, Result, Sheet, SheetProblem, SheetWarning, Workbook,
+    zipcap,
+};
 use crate::date::Date;
 use crate::source::cell_ref;
 use calamine::{Data, Dimensions, Ods, Reader, SheetType, Xls, Xlsx};
@@ -84,7 +87,7 @@ pub fn read_workbook_bytes(bytes: &[u8], ext: &str, display: &str) -> Result<Wor
         return Err(if wb.warnings.is_empty() {
             IngestError::new(ErrorKind::NoData, [])
         } else {
-            IngestError::detail(ErrorKind::NoReadableSheet, wb.warnings.join("; "))
+            IngestError::no_readable_sheet(wb.warnings)
         });
     }
     Ok(wb)
@@ -173,13 +176,18 @@ impl Grid {
         merges: Vec<Dimensions>,
         epoch_1904: bool,
         budget: &mut Budget,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<SheetWarning>,
     ) -> Option<Sheet> {
         if let Some((row, col)) = self.first_beyond {
-            warnings.push(format!(
-                "sheet '{name}': {} filled cell(s) outside the first {MAX_ROWS} rows and {MAX_COLS} columns ignored, the first at {}",
-                self.beyond,
-                cell_ref(row, col)
+            warnings.push(SheetWarning::new(
+                SheetProblem::CellsBeyond,
+                name,
+                [
+                    self.beyond.to_string(),
+                    MAX_ROWS.to_string(),
+                    MAX_COLS.to_string(),
+                    cell_ref(row, col),
+                ],
             ));
         }
         self.cells.sort_by_key(|(r, c, _)| (*r, *c));
@@ -192,8 +200,10 @@ impl Grid {
         }
         let dense: usize = widths.iter().map(|(_, w)| *w as usize).sum();
         if dense > budget.0 {
-            warnings.push(format!(
-                "sheet '{name}' skipped: its grid holds {dense} cells, more than the {MAX_CELLS} a workbook may"
+            warnings.push(SheetWarning::new(
+                SheetProblem::GridTooLarge,
+                name,
+                [dense.to_string(), MAX_CELLS.to_string()],
             ));
             return None;
         }
@@ -229,7 +239,7 @@ fn clamp_merges(
     merges: Vec<Dimensions>,
     n_rows: u32,
     n_cols: u32,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<SheetWarning>,
 ) -> Vec<Merge> {
     let mut out: Vec<Merge> = merges
         .into_iter()
@@ -246,9 +256,10 @@ fn clamp_merges(
     out.sort_by_key(|m| (m.first_row, m.first_col, m.last_row, m.last_col));
     out.dedup();
     if out.len() > MAX_MERGES {
-        warnings.push(format!(
-            "sheet '{name}': {} merged regions, only the first {MAX_MERGES} kept",
-            out.len()
+        warnings.push(SheetWarning::new(
+            SheetProblem::TooManyMerges,
+            name,
+            [out.len().to_string(), MAX_MERGES.to_string()],
         ));
         out.truncate(MAX_MERGES);
     }
@@ -476,10 +487,10 @@ fn read_xlsx(bytes: &[u8], display: &str) -> Result<Workbook> {
         let merges = xlsx
             .merge_cells_by_sheet_name(&meta.name)
             .unwrap_or_else(|e| {
-                warnings.push(format!(
-                    "sheet '{}': merged cells unreadable ({})",
-                    meta.name,
-                    one_line(e)
+                warnings.push(SheetWarning::new(
+                    SheetProblem::MergesUnreadable,
+                    &meta.name,
+                    [one_line(e)],
                 ));
                 Vec::new()
             });
@@ -489,15 +500,15 @@ fn read_xlsx(bytes: &[u8], display: &str) -> Result<Workbook> {
 
 /// The workbook of the sheets `read` gives, in file order. `read` returns
 /// `Ok(None)` for a sheet it leaves out having said why in `warnings`, and
-/// `Err(why)` for one it could not read ("sheet 'X' skipped: why").
+/// `Err(why)` for one it could not read.
 fn workbook(
     display: &str,
     metas: &[calamine::Sheet],
     mut read: impl FnMut(
         &calamine::Sheet,
         &mut Budget,
-        &mut Vec<String>,
-    ) -> std::result::Result<Option<Sheet>, String>,
+        &mut Vec<SheetWarning>,
+    ) -> std::result::Result<Option<Sheet>, SheetWarning>,
 ) -> Workbook {
     let mut wb = Workbook {
         path: display.to_string(),
@@ -509,9 +520,7 @@ fn workbook(
         match read(meta, &mut budget, &mut wb.warnings) {
             Ok(Some(sheet)) => wb.sheets.push(sheet),
             Ok(None) => {}
-            Err(why) => wb
-                .warnings
-                .push(format!("sheet '{}' skipped: {why}", meta.name)),
+            Err(why) => wb.warnings.push(why),
         }
     }
     wb
@@ -524,10 +533,10 @@ fn read_xlsx_cells(
     name: &str,
     budget: &Budget,
     epoch_1904: bool,
-) -> std::result::Result<Grid, String> {
+) -> std::result::Result<Grid, SheetWarning> {
     let mut reader = xlsx
         .worksheet_cells_reader(name)
-        .map_err(|e| format!("unreadable ({})", one_line(e)))?;
+        .map_err(|e| SheetWarning::new(SheetProblem::Unreadable, name, [one_line(e)]))?;
     let mut grid = Grid::new();
     loop {
         match reader.next_cell() {
@@ -535,26 +544,33 @@ fn read_xlsx_cells(
                 let pos = cell.get_position();
                 let value = to_cell(Data::from(cell.get_value().clone()), epoch_1904);
                 if let Err(Full) = grid.push(pos, value, budget) {
-                    return Err(format!("more than {MAX_CELLS} filled cells"));
+                    let limit = MAX_CELLS.to_string();
+                    return Err(SheetWarning::new(SheetProblem::TooManyCells, name, [limit]));
                 }
             }
             Ok(None) => return Ok(grid),
-            Err(e) => return Err(format!("damaged ({})", one_line(e))),
+            Err(e) => {
+                return Err(SheetWarning::new(
+                    SheetProblem::Damaged,
+                    name,
+                    [one_line(e)],
+                ));
+            }
         }
     }
 }
 
-fn is_worksheet(meta: &calamine::Sheet, warnings: &mut Vec<String>) -> bool {
+fn is_worksheet(meta: &calamine::Sheet, warnings: &mut Vec<SheetWarning>) -> bool {
     if meta.typ == SheetType::WorkSheet {
         return true;
     }
     let kind = match meta.typ {
-        SheetType::ChartSheet => "a chart sheet",
-        SheetType::DialogSheet => "a dialog sheet",
-        SheetType::MacroSheet => "a macro sheet",
-        _ => "not a worksheet",
+        SheetType::ChartSheet => SheetProblem::ChartSheet,
+        SheetType::DialogSheet => SheetProblem::DialogSheet,
+        SheetType::MacroSheet => SheetProblem::MacroSheet,
+        _ => SheetProblem::NotWorksheet,
     };
-    warnings.push(format!("sheet '{}' skipped: {kind}", meta.name));
+    warnings.push(SheetWarning::new(kind, &meta.name, []));
     false
 }
 
@@ -598,7 +614,7 @@ fn read_xls_unguarded(bytes: &[u8], display: &str) -> Result<Workbook> {
         }
         let range = xls
             .worksheet_range(&meta.name)
-            .map_err(|e| format!("unreadable ({})", one_line(e)))?;
+            .map_err(|e| SheetWarning::new(SheetProblem::Unreadable, &meta.name, [one_line(e)]))?;
         let merges = xls
             .merge_cells_by_sheet_name(&meta.name)
             .unwrap_or_default();
@@ -614,16 +630,15 @@ fn range_to_sheet(
     merges: Vec<Dimensions>,
     epoch_1904: bool,
     budget: &mut Budget,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<SheetWarning>,
 ) -> Option<Sheet> {
     let mut grid = Grid::new();
     if let Some((row0, col0)) = range.start() {
         for (r, c, value) in range.used_cells() {
             let pos = (row0.saturating_add(r as u32), col0.saturating_add(c as u32));
             if let Err(Full) = grid.push(pos, to_cell(value.clone(), epoch_1904), budget) {
-                warnings.push(format!(
-                    "sheet '{name}' skipped: more than {MAX_CELLS} filled cells"
-                ));
+                let limit = MAX_CELLS.to_string();
+                warnings.push(SheetWarning::new(SheetProblem::TooManyCells, name, [limit]));
                 return None;
             }
         }
@@ -645,7 +660,7 @@ fn read_ods(bytes: &[u8], mut archive: zipcap::Archive<'_>, display: &str) -> Re
     Ok(workbook(display, &metas, |meta, budget, warnings| {
         let range = ods
             .worksheet_range(&meta.name)
-            .map_err(|e| format!("unreadable ({})", one_line(e)))?;
+            .map_err(|e| SheetWarning::new(SheetProblem::Unreadable, &meta.name, [one_line(e)]))?;
         let sheet_merges = merges
             .iter()
             .find(|(n, _)| *n == meta.name)
@@ -1394,7 +1409,18 @@ mod tests {
         assert_eq!(sheet.cell(0, 0), &Cell::Number(1.0));
         assert_eq!(sheet.merges[0].last_row, 2);
         assert_eq!(sheet.merges[0].last_col, 1);
-        assert!(warnings[0].contains("GJI6"), "{warnings:?}");
+        assert_eq!(warnings[0].kind(), SheetProblem::CellsBeyond);
+        assert!(warnings[0].to_string().contains("GJI6"), "{warnings:?}");
+        // A clerk reads it in the rule file's words, every value kept.
+        let vocab = crate::evaluate::ruleset::RuleSet::default_rules()
+            .unwrap()
+            .vocabulary;
+        assert_eq!(
+            warnings[0].explain(&vocab),
+            format!(
+                "trang 'S': bỏ qua 1 ô có dữ liệu nằm ngoài {MAX_ROWS} dòng và {MAX_COLS} cột đầu tiên, ô đầu tiên là GJI6"
+            )
+        );
         assert_eq!(budget.0, 10 - 3);
     }
 }

@@ -11,7 +11,7 @@ use super::roster::{Roster, SheetOutcome, Warning, class_from_table};
 use super::wording::fill;
 use crate::ingest::spreadsheet::read_workbook;
 use crate::ingest::table::read_tables;
-use crate::ingest::{Format, IngestError, format_of};
+use crate::ingest::{ErrorKind, Format, IngestError, format_of};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -93,10 +93,16 @@ pub fn collect(paths: &[PathBuf], catalogue: &Catalogue) -> Vec<Candidate> {
                 Ok(e) => out.push(classify(e.path(), catalogue)),
                 Err(err) => {
                     let display = err.path().unwrap_or(root).to_string_lossy().into_owned();
-                    let error = err.io_error().map_or_else(
-                        || err.to_string(),
-                        |io| IngestError::io(io).explain(&catalogue.vocabulary),
-                    );
+                    // walkdir's errors are a failed read or a link loop;
+                    // its own wording of either is English.
+                    let error = match err.io_error() {
+                        Some(io) => IngestError::io(io),
+                        None if err.loop_ancestor().is_some() => {
+                            IngestError::new(ErrorKind::LinkLoop, [])
+                        }
+                        None => IngestError::detail(ErrorKind::Other, &err),
+                    }
+                    .explain(&catalogue.vocabulary);
                     out.push(Candidate::Unreadable {
                         display,
                         reason: fill(&m.unreadable_path, &[("error", &error)]),
@@ -281,7 +287,7 @@ pub fn read_rosters(
         .iter()
         .map(|w| Warning {
             source: display.to_string(),
-            message: w.clone(),
+            message: w.explain(&catalogue.vocabulary),
         })
         .collect();
     let mut rosters = Vec::new();
@@ -491,6 +497,41 @@ mod tests {
                 ("missing".to_string(), "unreadable"),
             ]
         );
+    }
+
+    /// A link back to its own folder is reported in the catalogue's words
+    /// (walkdir's own message is English), and the walk goes on.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_is_reported_in_the_catalogues_words() {
+        let c = Catalogue::builtin().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("lop.xlsx"), b"x").unwrap();
+        std::os::unix::fs::symlink(".", root.join("vong")).unwrap();
+        let found = collect(&[root.to_path_buf()], &c);
+        let expected = fill(
+            &c.messages.unreadable_path,
+            &[(
+                "error",
+                &IngestError::new(ErrorKind::LinkLoop, []).explain(&c.vocabulary),
+            )],
+        );
+        assert!(expected.contains("vòng"), "{expected}");
+        let unreadable: Vec<(&str, &str)> = found
+            .iter()
+            .filter_map(|f| match f {
+                Candidate::Unreadable { display, reason } => Some((
+                    display.rsplit('/').next().unwrap_or_default(),
+                    reason.as_str(),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(unreadable, [("vong", expected.as_str())]);
+        assert!(found.iter().any(
+            |f| matches!(f, Candidate::Roster { display, .. } if display.ends_with("lop.xlsx"))
+        ));
     }
 
     #[test]
