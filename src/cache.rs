@@ -27,8 +27,8 @@
 //! matching needs, so memory does not grow with the documents' text.
 
 use crate::ingest::file::Content;
+use crate::report::Rendered;
 use crate::spill::{Blob, Spill};
-use crate::verdict::{Stored, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ struct FileEntry {
 
 /// The index's layout; part of the salt, so an index of another layout is
 /// never read as this one.
-const FORMAT: &str = "index 6";
+const FORMAT: &str = "index 7";
 
 #[derive(Default, Serialize, Deserialize)]
 struct Pack {
@@ -309,14 +309,15 @@ impl Cache {
         }
     }
 
-    /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]);
-    /// `None` also when it cannot be read back (it is then judged again).
-    pub fn verdict(&self, key: u128) -> Option<Verdict> {
+    /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]),
+    /// as it was rendered; `None` also when it cannot be read back (it is
+    /// then judged again).
+    pub fn verdict(&self, key: u128) -> Option<Rendered> {
         if self.distrusted.load(Ordering::Relaxed) {
             return None;
         }
         let (_, blob) = find(&self.verdicts, key)?;
-        self.spill.get_value(*blob).ok().map(|Stored(v)| v)
+        self.spill.get_value(*blob).ok()
     }
 
     /// Makes room for the entries of a batch of `files` files (a list
@@ -349,12 +350,11 @@ impl Cache {
         }
     }
 
-    /// Keeps `verdict` for `key` (one that cannot be written is simply
-    /// judged again next time).
-    pub fn keep_verdict(&self, key: u128, verdict: &Verdict) {
-        // Every field written: postcard cannot read back a verdict whose
-        // empty file list JSON leaves out, which was judged again each run.
-        if let Ok(blob) = self.spill.put_value(&Stored(verdict))
+    /// Keeps the verdict for `key`, rendered (one that cannot be written is
+    /// simply judged again next time): a re-run writes a kept verdict's
+    /// rendering, and reads the verdict back from it only when asked to.
+    pub fn keep_verdict(&self, key: u128, verdict: &Rendered) {
+        if let Ok(blob) = self.spill.put_value(verdict)
             && let Ok(mut fresh) = self.fresh_verdicts.lock()
         {
             fresh.push((key, blob));

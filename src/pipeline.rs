@@ -16,8 +16,9 @@ use crate::ingest::ErrorKind;
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
+use crate::report::Rendered;
 use crate::spill::{Reel, Spill, SpillError, Tape};
-use crate::verdict::{Stored, Summary, Tally, Verdict, Verdicts};
+use crate::verdict::{Summary, Tally, Verdict, Verdicts};
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -104,8 +105,9 @@ pub fn cache_salt(rules: &RuleSet) -> String {
 pub struct Checked {
     /// verdicts.json but its verdicts (`head.verdicts` is empty).
     pub head: Verdicts,
-    /// The verdicts, in input order.
-    pub verdicts: Reel<Stored<Verdict>>,
+    /// The verdicts, in input order, rendered for the report files (the
+    /// verdicts themselves are in verdicts.json once it is written).
+    pub verdicts: Reel<Rendered>,
     pub tally: Tally,
     pub dossiers: usize,
     pub timings: Timings,
@@ -117,21 +119,8 @@ pub struct Checked {
     pub cache_damaged: bool,
 }
 
-impl Checked {
-    /// `verdicts.json` whole, in memory (for the letters).
-    pub fn read_verdicts(&self) -> Result<Verdicts, SpillError> {
-        let mut v = self.head.clone();
-        v.verdicts.reserve_exact(self.verdicts.len());
-        self.verdicts.each(|Stored(verdict)| {
-            v.verdicts.push(verdict.clone());
-            Ok::<_, SpillError>(())
-        })?;
-        Ok(v)
-    }
-}
-
-/// Verdicts held in memory between judging and writing (about 10 MB);
-/// a larger run's all go to a temporary file.
+/// Verdicts held in memory between judging and writing (about 25 MB,
+/// rendered); a larger run's all go to a temporary file.
 const VERDICTS_HELD: usize = 16_384;
 
 /// Checks the batch walked by [`find`] as [`run_cached`] does, handing each
@@ -240,10 +229,19 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     let mut tally = Tally::default();
     let (inputs, mut outputs) = (Fingerprint::of(&all_files), Fingerprint::default());
     let t = Instant::now();
-    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v, files| {
-        tally.add(&v);
-        outputs.add(files);
-        tape.push(Stored(v))
+    let render = |given: Given| -> anyhow::Result<Rendered> {
+        match given {
+            Given::Kept(rendered) | Given::Judged(_, Some(rendered)) => Ok(rendered),
+            Given::Judged(verdict, None) => {
+                let files = Fingerprint::of(&verdict.files).0;
+                Rendered::of(&verdict, rules, files)
+            }
+        }
+    };
+    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, render, |v| {
+        tally.add_rendered(v.status, &v.codes);
+        outputs.add(Fingerprint(v.files));
+        tape.push(v)
     })?;
     timings.evaluate = t.elapsed();
     let dossiers = assembly.dossiers.len();
@@ -263,11 +261,13 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     let accounting = if adds_up && inputs == outputs.with_rest_of(&head) {
         Vec::new()
     } else {
-        // Which files, then: counted one by one.
+        // Which files, then: counted one by one, from the verdicts read
+        // back from their JSON.
         let mut accounting = Accounting::of(&all_files);
-        verdicts.each(|Stored(v)| {
+        verdicts.each(|rendered| {
+            let v = rendered.verdict()?;
             v.files.iter().for_each(|f| accounting.add(f));
-            Ok::<_, SpillError>(())
+            anyhow::Ok(())
         })?;
         accounting.finish(&all_files, &head, verdicts.len())
     };
@@ -360,7 +360,15 @@ fn run_once(job: Job) -> anyhow::Result<Run> {
     } = read_and_match(job)?;
     let t = Instant::now();
     let mut verdicts = Vec::with_capacity(applicants.len());
-    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, |v, _| {
+    let verdict = |given: Given| -> anyhow::Result<Verdict> {
+        match given {
+            Given::Judged(verdict, _) => Ok(verdict),
+            // A kept verdict that does not read back is a damaged cache:
+            // the run starts again without it.
+            Given::Kept(rendered) => Ok(rendered.verdict().map_err(|_| SpillError::Damaged)?),
+        }
+    };
+    let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, verdict, |v| {
         verdicts.push(v);
         Ok(())
     })?;
@@ -484,40 +492,51 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
 /// while the next is judged.
 const JUDGED_AT_ONCE: usize = 2048;
 
-/// Judges every applicant (or takes its verdict from `cache`) and hands the
-/// verdicts to `keep` in input order, whatever the number of threads, each
-/// with the [`Fingerprint`] of its files; returns the verdict-cache keys.
-/// Applicants are judged in parallel a batch at a time, and `keep` takes
-/// one batch while the next is judged.
-fn judge_all(
+/// An applicant's verdict as judging gives it: just judged (with its
+/// rendering when it was kept in the cache), or kept by an earlier run.
+enum Given {
+    Judged(Verdict, Option<Rendered>),
+    Kept(Rendered),
+}
+
+/// Judges every applicant (or takes its verdict from `cache`), makes each
+/// verdict what the caller wants of it with `want` (beside judging, on the
+/// jobs pool), and hands those to `keep` in input order, whatever the
+/// number of threads; returns the verdict-cache keys. Applicants are judged
+/// in parallel a batch at a time, and `keep` takes one batch while the next
+/// is judged.
+fn judge_all<T: Send>(
     rules: &RuleSet,
     cache: Option<&Cache>,
     spill: &Spill,
     assembly: &Assembly,
     applicants: &[Applicant],
-    mut keep: impl FnMut(Verdict, Fingerprint) -> Result<(), SpillError> + Send,
+    want: impl Fn(Given) -> anyhow::Result<T> + Sync,
+    mut keep: impl FnMut(T) -> Result<(), SpillError> + Send,
 ) -> anyhow::Result<Vec<u128>> {
-    type Judged = (Verdict, Fingerprint);
-    let judge = |a: &Applicant| -> Result<(Judged, Option<u128>), SpillError> {
+    let judge = |a: &Applicant| -> anyhow::Result<(T, Option<u128>)> {
         let cached = cache.and_then(|c| Some((c, assembly.verdict_key(a)?)));
-        let verdict = match cached.and_then(|(cache, key)| cache.verdict(key)) {
-            Some(verdict) => verdict,
+        let given = match cached.and_then(|(cache, key)| cache.verdict(key)) {
+            Some(rendered) => Given::Kept(rendered),
             None => {
                 // Only the verdict is kept: facts and outcomes weigh ten times more.
                 let whole = assembly.whole(a, spill)?;
                 let verdict = evaluate::judge(rules, assembly, a, &whole).verdict;
-                if let Some((cache, key)) = cached {
-                    cache.keep_verdict(key, &verdict);
+                match cached {
+                    Some((cache, key)) => {
+                        let files = Fingerprint::of(&verdict.files).0;
+                        let rendered = Rendered::of(&verdict, rules, files)?;
+                        cache.keep_verdict(key, &rendered);
+                        Given::Judged(verdict, Some(rendered))
+                    }
+                    None => Given::Judged(verdict, None),
                 }
-                verdict
             }
         };
-        let files = Fingerprint::of(&verdict.files);
-        Ok(((verdict, files), cached.map(|(_, key)| key)))
+        Ok((want(given)?, cached.map(|(_, key)| key)))
     };
     let mut keys = Vec::new();
-    let mut judged: Vec<Judged> = Vec::new();
-    let mut keep = |(verdict, files): Judged| keep(verdict, files);
+    let mut judged: Vec<T> = Vec::new();
     for batch in applicants.chunks(JUDGED_AT_ONCE) {
         interrupt::check()?;
         let (kept, next) = rayon::join(
@@ -526,17 +545,23 @@ fn judge_all(
                 batch
                     .par_iter()
                     .map(judge)
-                    .collect::<Result<Vec<_>, SpillError>>()
+                    .collect::<anyhow::Result<Vec<_>>>()
             },
         );
         kept?;
-        for (verdict, key) in next? {
+        for (made, key) in next? {
             keys.extend(key);
-            judged.push(verdict);
+            judged.push(made);
         }
     }
     judged.into_iter().try_for_each(keep)?;
     Ok(keys)
+}
+
+/// The sum of `files`' path hashes, as the run's accounting adds up a
+/// verdict's files ([`crate::report::Rendered::files`]).
+pub fn files_fingerprint(files: &[Arc<str>]) -> u128 {
+    Fingerprint::of(files).0
 }
 
 /// A multiset of paths as one number: the sum of their 128-bit hashes.

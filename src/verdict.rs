@@ -156,13 +156,13 @@ pub struct Verdicts {
 impl Summary {
     pub fn of(verdicts: &[Verdict]) -> Summary {
         let mut s = Summary::default();
-        verdicts.iter().for_each(|v| s.add(v));
+        verdicts.iter().for_each(|v| s.add(v.status));
         s
     }
 
-    pub fn add(&mut self, v: &Verdict) {
+    pub fn add(&mut self, status: Status) {
         self.total += 1;
-        match v.status {
+        match status {
             Status::Accepted => self.accepted += 1,
             Status::Rejected => self.rejected += 1,
             Status::NeedsReview => self.needs_review += 1,
@@ -187,7 +187,7 @@ impl Tally {
     }
 
     pub fn add(&mut self, v: &Verdict) {
-        self.summary.add(v);
+        self.summary.add(v.status);
         let mut codes: Vec<(Severity, &str)> = v
             .reasons
             .iter()
@@ -196,8 +196,21 @@ impl Tally {
         codes.sort();
         codes.dedup();
         for (sev, code) in codes {
-            *self.reasons.entry((sev, code.to_string())).or_default() += 1;
+            self.add_code(sev, code);
         }
+    }
+
+    /// Adds a verdict of `status` whose reasons have `codes` (sorted, each
+    /// once), as [`crate::report::Rendered`] keeps them.
+    pub fn add_rendered(&mut self, status: Status, codes: &[(Severity, String)]) {
+        self.summary.add(status);
+        for (sev, code) in codes {
+            self.add_code(*sev, code);
+        }
+    }
+
+    fn add_code(&mut self, sev: Severity, code: &str) {
+        *self.reasons.entry((sev, code.to_string())).or_default() += 1;
     }
 
     /// `(code, severity, verdicts)`, by severity then code.

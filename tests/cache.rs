@@ -257,7 +257,14 @@ fn every_kept_verdict_is_read_back() {
     drop(run.spill);
     let cache = Cache::load(&out, &salt).unwrap();
     for (key, verdict) in keys.iter().zip(&verdicts) {
-        assert_eq!(cache.verdict(*key).as_ref(), Some(verdict));
+        let kept = cache.verdict(*key).expect("kept");
+        assert_eq!(&kept.verdict().unwrap(), verdict);
+        // Kept as the report files write it.
+        let files = pipeline::files_fingerprint(&verdict.files);
+        assert_eq!(
+            kept,
+            hoso::report::Rendered::of(verdict, &rules, files).unwrap()
+        );
     }
 }
 

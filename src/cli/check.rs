@@ -177,8 +177,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.letters {
-        // The letters need every verdict at hand: read back whole.
-        super::letters::write_for(&run.read_verdicts()?, &args.out.join("letters"))?;
+        // The letters need every verdict at hand: read back whole, from
+        // the verdicts.json just written (as `hoso letters` reads it).
+        let json = args.out.join("verdicts.json");
+        let text = std::fs::read(&json)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", json.display()))?;
+        let verdicts: hoso::verdict::Verdicts = serde_json::from_slice(&text)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", json.display()))?;
+        super::letters::write_for(&verdicts, &args.out.join("letters"))?;
     }
     let code = if run.accounting.is_empty() {
         ExitCode::SUCCESS

@@ -6,6 +6,7 @@
 
 mod csv_out;
 mod deflate;
+mod rendered;
 mod xlsx_out;
 mod xlsx_rows;
 
@@ -17,6 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use csv_out::write_csv;
+pub use rendered::Rendered;
 pub use xlsx_out::write_xlsx;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
@@ -90,23 +92,34 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The verdicts to write, in order: in memory, or read back from the tape
-/// they were written to as they were made ([`crate::pipeline::check`]).
+/// The verdicts to write, in order, rendered for the report files: as
+/// judging rendered them ([`Rendered`], on the tape of
+/// [`crate::pipeline::check`]), or verdicts in memory or on a tape,
+/// rendered as they are read.
 pub trait VerdictList: Sync {
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Calls `f` with every verdict, in order.
-    fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()>;
+    /// Calls `f` with every verdict, in order, rendered by `rules`.
+    fn each(
+        &self,
+        rules: &RuleSet,
+        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()>;
 }
 
 impl VerdictList for Vec<Verdict> {
     fn len(&self) -> usize {
         Vec::len(self)
     }
-    fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        self.iter().try_for_each(f)
+    fn each(
+        &self,
+        rules: &RuleSet,
+        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.iter()
+            .try_for_each(|v| f(&Rendered::of(v, rules, files_of(v))?))
     }
 }
 
@@ -114,9 +127,31 @@ impl VerdictList for Reel<Stored<Verdict>> {
     fn len(&self) -> usize {
         Reel::len(self)
     }
-    fn each(&self, f: &mut dyn FnMut(&Verdict) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        Reel::each(self, |v| f(&v.0))
+    fn each(
+        &self,
+        rules: &RuleSet,
+        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        Reel::each(self, |Stored(v)| f(&Rendered::of(v, rules, files_of(v))?))
     }
+}
+
+impl VerdictList for Reel<Rendered> {
+    fn len(&self) -> usize {
+        Reel::len(self)
+    }
+    fn each(
+        &self,
+        _: &RuleSet,
+        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        Reel::each(self, f)
+    }
+}
+
+/// A verdict's files as [`Rendered::files`] adds them up.
+fn files_of(v: &Verdict) -> u128 {
+    crate::pipeline::files_fingerprint(&v.files)
 }
 
 /// Bytes gathered before each write to an output file: verdicts.json is
@@ -125,58 +160,69 @@ const OUT_BUFFER: usize = 1 << 18;
 
 /// Pretty JSON with a final newline.
 pub fn write_json(v: &Verdicts, out: impl Write) -> anyhow::Result<()> {
-    write_json_of(v, &v.verdicts, out)
+    write_json_with(
+        v,
+        |element| {
+            v.verdicts
+                .iter()
+                .try_for_each(|v| element(&rendered::json_element(v)?))
+        },
+        out,
+    )
 }
 
 /// As [`write_json`], with the verdicts of `list` in place of `head`'s.
 pub fn write_json_of(
     head: &Verdicts,
     list: &dyn VerdictList,
+    rules: &RuleSet,
     out: impl Write,
 ) -> anyhow::Result<()> {
-    /// `Verdicts`, field for field, with the verdicts streamed from `list`.
-    #[derive(serde::Serialize)]
-    struct Streamed<'a> {
-        rule_set: &'a crate::verdict::RuleSetInfo,
-        summary: &'a crate::verdict::Summary,
-        verdicts: Seq<'a>,
-        unused_files: &'a [crate::verdict::UnusedFile],
-        lists: &'a [String],
-        request_letters: &'a [String],
-        warnings: &'a [String],
-    }
-    struct Seq<'a>(&'a dyn VerdictList);
-    impl serde::Serialize for Seq<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::{Error, SerializeSeq};
-            let mut seq = s.serialize_seq(Some(self.0.len()))?;
-            let mut failed = None;
-            let read = self.0.each(&mut |v| {
-                seq.serialize_element(v).map_err(|e| {
-                    let message = e.to_string();
-                    failed = Some(e);
-                    anyhow::anyhow!(message)
-                })
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            read.map_err(|e| S::Error::custom(format!("{e:#}")))?;
-            seq.end()
-        }
-    }
+    write_json_with(
+        head,
+        |element| list.each(rules, &mut |v| element(&v.json)),
+        out,
+    )
+}
+
+/// verdicts.json as serde_json's pretty printer writes [`Verdicts`]
+/// (field for field), with the verdicts' elements given by `elements`
+/// ([`Rendered::json`]): a kept verdict's element is written as it was
+/// rendered, not made again.
+fn write_json_with(
+    head: &Verdicts,
+    elements: impl FnOnce(&mut dyn FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()>,
+    out: impl Write,
+) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(OUT_BUFFER, out);
-    let streamed = Streamed {
-        rule_set: &head.rule_set,
-        summary: &head.summary,
-        verdicts: Seq(list),
-        unused_files: &head.unused_files,
-        lists: &head.lists,
-        request_letters: &head.request_letters,
-        warnings: &head.warnings,
+    // A field of the top object: one level deep.
+    let field = |out: &mut std::io::BufWriter<_>, first: bool, name: &str| {
+        out.write_all(if first { b"{\n  \"" } else { b",\n  \"" })?;
+        out.write_all(name.as_bytes())?;
+        out.write_all(b"\": ")
     };
-    serde_json::to_writer_pretty(&mut out, &streamed)?;
-    out.write_all(b"\n")?;
+    field(&mut out, true, "rule_set")?;
+    out.write_all(&rendered::nested(&head.rule_set, b"\n  ")?)?;
+    field(&mut out, false, "summary")?;
+    out.write_all(&rendered::nested(&head.summary, b"\n  ")?)?;
+    field(&mut out, false, "verdicts")?;
+    let mut first = true;
+    elements(&mut |element| {
+        out.write_all(if first { b"[\n    " } else { b",\n    " })?;
+        first = false;
+        out.write_all(element)?;
+        Ok(())
+    })?;
+    out.write_all(if first { b"[]" } else { b"\n  ]" })?;
+    field(&mut out, false, "unused_files")?;
+    out.write_all(&rendered::nested(&head.unused_files, b"\n  ")?)?;
+    field(&mut out, false, "lists")?;
+    out.write_all(&rendered::nested(&head.lists, b"\n  ")?)?;
+    field(&mut out, false, "request_letters")?;
+    out.write_all(&rendered::nested(&head.request_letters, b"\n  ")?)?;
+    field(&mut out, false, "warnings")?;
+    out.write_all(&rendered::nested(&head.warnings, b"\n  ")?)?;
+    out.write_all(b"\n}\n")?;
     out.flush()?;
     Ok(())
 }
@@ -204,7 +250,7 @@ pub fn write_all_of(
         || write_atomic_with(&xlsx, |f| write_xlsx(head, list, rules, out, f)),
         || {
             rayon::join(
-                || write_atomic_with(&json, |f| write_json_of(head, list, f)),
+                || write_atomic_with(&json, |f| write_json_of(head, list, rules, f)),
                 || {
                     write_atomic_with(&csv, |f| {
                         write_csv(
@@ -286,8 +332,36 @@ mod tests {
         }
         let reel = tape.finish().unwrap();
         let mut streamed = Vec::new();
-        write_json_of(v, &reel, &mut streamed).unwrap();
+        write_json_of(v, &reel, &rules, &mut streamed).unwrap();
         assert!(streamed == expected, "streamed verdicts.json differs");
+
+        // Rendered as judging renders them, as `hoso check` writes them;
+        // and each verdict read back from its rendering.
+        let mut tape = crate::spill::Tape::new(dir.path(), 10);
+        for verdict in &v.verdicts {
+            let files = crate::pipeline::files_fingerprint(&verdict.files);
+            let rendered = Rendered::of(verdict, &rules, files).unwrap();
+            assert_eq!(&rendered.verdict().unwrap(), verdict);
+            tape.push(rendered).unwrap();
+        }
+        let reel = tape.finish().unwrap();
+        let mut rendered = Vec::new();
+        write_json_of(v, &reel, &rules, &mut rendered).unwrap();
+        assert!(
+            rendered == expected,
+            "verdicts.json from renderings differs"
+        );
+
+        // No verdicts: an empty array, as serde writes it.
+        let none = Verdicts {
+            verdicts: Vec::new(),
+            ..v.clone()
+        };
+        let mut expected = serde_json::to_vec_pretty(&none).unwrap();
+        expected.push(b'\n');
+        let mut empty = Vec::new();
+        write_json(&none, &mut empty).unwrap();
+        assert!(empty == expected, "{}", String::from_utf8_lossy(&empty));
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! thread straight into its own deflate stream, and the file is put
 //! together from the skeleton's entries and those two, copied compressed.
 
-use super::xlsx_rows::{Shape, SheetWriter, Template};
+use super::rendered::severity_key;
+use super::xlsx_rows::{Shape, SheetWriter, Template, cell_columns};
 use super::{VerdictList, label, neutralise};
 use crate::evaluate::ruleset::RuleSet;
-use crate::verdict::{Reason, Severity, Status, Tally, Verdict, Verdicts};
+use crate::verdict::{Status, Tally, Verdicts};
 use anyhow::Context as _;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::io::{Cursor, Read, Seek, Write};
@@ -175,12 +176,11 @@ fn count_reasons(list: &dyn VerdictList, rules: &RuleSet) -> anyhow::Result<(Tal
     let mut tally = Tally::default();
     let mut shape = header_shape(REASON_COLUMNS.len());
     let mut row = 0u32;
-    let mut sources = String::new();
-    list.each(&mut |v| {
-        tally.add(v);
-        for reason in &v.reasons {
+    list.each(rules, &mut |v| {
+        tally.add_rendered(v.status, &v.codes);
+        for cells in &v.reason_cells {
             row = row.checked_add(1).ok_or(XlsxError::RowColumnLimitError)?;
-            shape.add_texts(row, &reason_texts(v, reason, rules, &mut sources));
+            cell_columns(cells).for_each(|col| shape.add(row, col));
         }
         Ok(())
     })?;
@@ -206,16 +206,12 @@ fn verdict_sheet(
     // Every row has its number in column A, and the header every column.
     let mut shape = header_shape(VERDICT_COLUMNS.len());
     shape.add(rows, 0);
-    let mut scratch = Scratch::default();
     let mut sheet = SheetWriter::start(VERDICTS_ENTRY, template, &shape)?;
     let mut row = 0;
-    list.each(&mut |v| {
+    list.each(rules, &mut |v| {
         row += 1;
         sheet.number(row, 0, row)?;
-        for (col, text) in (1..).zip(verdict_texts(v, rules, &mut scratch)) {
-            sheet.text(row, col, &neutralise(text))?;
-        }
-        Ok(())
+        sheet.cells(row, &v.verdict_cells)
     })?;
     anyhow::ensure!(row == rows, "the verdicts changed while being written");
     sheet.finish()
@@ -229,92 +225,30 @@ fn reason_sheet(
 ) -> anyhow::Result<Vec<u8>> {
     let mut sheet = SheetWriter::start(REASONS_ENTRY, template, shape)?;
     let mut row = 0;
-    let mut sources = String::new();
-    list.each(&mut |v| {
-        for reason in &v.reasons {
+    list.each(rules, &mut |v| {
+        for cells in &v.reason_cells {
             row += 1;
-            for (col, text) in (0..).zip(reason_texts(v, reason, rules, &mut sources)) {
-                sheet.text(row, col, &neutralise(text))?;
-            }
+            sheet.cells(row, cells)?;
         }
         Ok(())
     })?;
     sheet.finish()
 }
 
-/// Room for the verdict sheet's texts that are made, not borrowed.
-#[derive(Default)]
-struct Scratch {
-    birth_date: String,
-    codes: String,
-}
-
-/// The verdict sheet's text columns (after the number), before
-/// [`neutralise`].
-fn verdict_texts<'a>(v: &'a Verdict, rules: &'a RuleSet, scratch: &'a mut Scratch) -> [&'a str; 7] {
-    scratch.birth_date = v.birth_date.map(|d| d.display_vn()).unwrap_or_default();
-    scratch.codes.clear();
-    for (i, reason) in v.reasons.iter().enumerate() {
-        if i > 0 {
-            scratch.codes.push_str("; ");
-        }
-        scratch.codes.push_str(&reason.code);
-    }
-    [
-        &v.name,
-        &scratch.birth_date,
-        v.unit.as_deref().unwrap_or(""),
-        rules.status_name(v.status),
-        &scratch.codes,
-        v.dossier.as_deref().unwrap_or(""),
-        v.list_row.as_deref().unwrap_or(""),
-    ]
-}
-
-/// The reason sheet's columns for `reason` of `v`, before [`neutralise`].
-fn reason_texts<'a>(
-    v: &'a Verdict,
-    reason: &'a Reason,
-    rules: &'a RuleSet,
-    sources: &'a mut String,
-) -> [&'a str; 5] {
-    sources.clear();
-    for (i, source) in reason.sources.iter().enumerate() {
-        if i > 0 {
-            sources.push_str("; ");
-        }
-        sources.push_str(source);
-    }
-    [
-        &v.name,
-        &reason.code,
-        label(rules, severity_key(reason.severity)),
-        &reason.message,
-        sources,
-    ]
-}
-
-fn severity_key(s: Severity) -> &'static str {
-    match s {
-        Severity::Reject => "reject",
-        Severity::Warning => "warning",
-        Severity::Review => "review",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::date::Date;
+    use crate::report::Rendered;
     use crate::spill::Tape;
-    use crate::verdict::Stored;
+    use crate::verdict::{Reason, Severity, Stored, Verdict};
     use proptest::prelude::*;
 
     /// The writer before this one, cell by cell through rust_xlsxwriter in
     /// constant-memory mode: what the rows written here must equal.
     fn write_xlsx_cell_by_cell(
         head: &Verdicts,
-        list: &dyn VerdictList,
+        verdicts: &[Verdict],
         rules: &RuleSet,
         tmp: &Path,
         out: &mut Vec<u8>,
@@ -350,7 +284,7 @@ mod tests {
             ws2.write_string_with_format(0, c as u16, label(rules, h), &bold)?;
         }
         let mut r = 0;
-        list.each(&mut |x| {
+        verdicts.iter().try_for_each(|x| -> anyhow::Result<()> {
             r += 1;
             ws.write_number(r, 0, r as f64)?;
             text(ws, r, 1, &x.name)?;
@@ -370,7 +304,7 @@ mod tests {
         })?;
         let mut r2 = 1;
         let mut tally = Tally::default();
-        list.each(&mut |x| {
+        verdicts.iter().try_for_each(|x| -> anyhow::Result<()> {
             tally.add(x);
             for reason in &x.reasons {
                 text(ws2, r2, 0, &x.name)?;
@@ -401,17 +335,20 @@ mod tests {
         Ok(())
     }
 
-    /// Both writers' files for the same verdicts.
+    /// Both writers' files for the same verdicts: the new one's from
+    /// `list`, the old one's from `verdicts`.
     fn both(
         head: &Verdicts,
         list: &dyn VerdictList,
+        verdicts: &[Verdict],
         rules: &RuleSet,
     ) -> (anyhow::Result<Vec<u8>>, anyhow::Result<Vec<u8>>) {
         let tmp = tempfile::tempdir().unwrap();
         let mut new = Cursor::new(Vec::new());
         let new = write_xlsx(head, list, rules, tmp.path(), &mut new).map(|()| new.into_inner());
         let mut old = Vec::new();
-        let old = write_xlsx_cell_by_cell(head, list, rules, tmp.path(), &mut old).map(|()| old);
+        let old =
+            write_xlsx_cell_by_cell(head, verdicts, rules, tmp.path(), &mut old).map(|()| old);
         (new, old)
     }
 
@@ -433,7 +370,7 @@ mod tests {
 
     /// The same entries, in the same order, with the same bytes.
     fn assert_same_as_cell_by_cell(head: &Verdicts, list: &dyn VerdictList, rules: &RuleSet) {
-        let (new, old) = both(head, list, rules);
+        let (new, old) = both(head, list, &head.verdicts, rules);
         let (new, old) = (entries(&new.unwrap()), entries(&old.unwrap()));
         let names = |e: &[(String, String)]| e.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         assert_eq!(names(&new), names(&old));
@@ -463,6 +400,16 @@ mod tests {
         let mut tape = Tape::new(dir.path(), 10);
         for verdict in &v.verdicts {
             tape.push(Stored(verdict.clone())).unwrap();
+        }
+        let reel = tape.finish().unwrap();
+        assert_same_as_cell_by_cell(&v, &reel, &rules);
+
+        // Rendered as judging renders them, as `hoso check` writes them.
+        let mut tape = Tape::new(dir.path(), 10);
+        for verdict in &v.verdicts {
+            let files = crate::pipeline::files_fingerprint(&verdict.files);
+            tape.push(Rendered::of(verdict, &rules, files).unwrap())
+                .unwrap();
         }
         let reel = tape.finish().unwrap();
         assert_same_as_cell_by_cell(&v, &reel, &rules);
@@ -514,7 +461,7 @@ mod tests {
         use calamine::{Data, Reader, Xlsx};
         let rules = RuleSet::default_rules().unwrap();
         let v = sample_run(&rules);
-        let (new, _) = both(&v, &v.verdicts, &rules);
+        let (new, _) = both(&v, &v.verdicts, &v.verdicts, &rules);
         let mut book = Xlsx::new(Cursor::new(new.unwrap())).unwrap();
         assert_eq!(
             book.sheet_names(),
@@ -651,7 +598,7 @@ mod tests {
                 request_letters: Vec::new(),
                 warnings: Vec::new(),
             };
-            let (new, old) = both(&head, &verdicts, &rules);
+            let (new, old) = both(&head, &verdicts, &verdicts, &rules);
             match (new, old) {
                 (Ok(new), Ok(old)) => prop_assert!(entries(&new) == entries(&old)),
                 (Err(_), Err(_)) => {}

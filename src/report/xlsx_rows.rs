@@ -69,15 +69,6 @@ impl Shape {
         });
     }
 
-    /// Adds the cells of `row` whose texts are not empty.
-    pub(super) fn add_texts(&mut self, row: u32, texts: &[&str]) {
-        for (col, text) in texts.iter().enumerate() {
-            if !text.is_empty() {
-                self.add(row, col);
-            }
-        }
-    }
-
     /// Excel's row limit, as rust_xlsxwriter refuses a cell past it.
     pub(super) fn check(&self) -> anyhow::Result<()> {
         match self.used {
@@ -153,30 +144,23 @@ impl SheetWriter {
         Ok(())
     }
 
-    /// A text cell, as rust_xlsxwriter's `write_string` writes it: nothing
-    /// for an empty text, an error past Excel's length.
-    pub(super) fn text(&mut self, row: u32, col: usize, text: &str) -> anyhow::Result<()> {
-        if text.is_empty() {
-            return Ok(());
+    /// The cells of `row` made by [`text_cell`], in their columns' order,
+    /// after any cell written to the row before.
+    pub(super) fn cells(&mut self, row: u32, mut cells: &[u8]) -> anyhow::Result<()> {
+        while let Some((Cell { col, xml }, rest)) = next_cell(cells) {
+            cells = rest;
+            let Some(xml) = xml else {
+                return Err(
+                    anyhow::Error::from(XlsxError::MaxStringLengthExceeded).context(format!(
+                        "cell {}{}",
+                        column(col) as char,
+                        u64::from(row) + 1
+                    )),
+                );
+            };
+            self.cell_start(row, col)?;
+            self.xml.extend_from_slice(xml);
         }
-        if text.len() > MAX_STRING_LEN && text.encode_utf16().count() > MAX_STRING_LEN {
-            return Err(
-                anyhow::Error::from(XlsxError::MaxStringLengthExceeded).context(format!(
-                    "cell {}{}",
-                    column(col) as char,
-                    u64::from(row) + 1
-                )),
-            );
-        }
-        self.cell_start(row, col)?;
-        let whitespace = ['\t', '\n', ' '];
-        self.xml.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
-        if text.starts_with(whitespace) || text.ends_with(whitespace) {
-            self.xml.extend_from_slice(b" xml:space=\"preserve\"");
-        }
-        self.xml.push(b'>');
-        push_escaped(&mut self.xml, &escape_escapes(text));
-        self.xml.extend_from_slice(b"</t></is></c>");
         Ok(())
     }
 
@@ -213,6 +197,70 @@ impl SheetWriter {
         self.xml.extend_from_slice(self.tail.as_bytes());
         self.zip.finish(self.xml)
     }
+}
+
+/// Adds to `cells` a text cell in column `col`, as rust_xlsxwriter's
+/// `write_string` writes it: nothing for an empty text; a text past
+/// Excel's length is kept as such, for [`SheetWriter::cells`] to refuse
+/// (its row is known only then). A cell is its column, the length of its
+/// XML (`u32::MAX` for a text too long) and the XML after its reference
+/// (`<c r="B2` is the sheet's to write).
+pub(super) fn text_cell(cells: &mut Vec<u8>, col: usize, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    cells.push(u8::try_from(col).unwrap_or(u8::MAX));
+    if text.len() > MAX_STRING_LEN && text.encode_utf16().count() > MAX_STRING_LEN {
+        cells.extend_from_slice(&u32::MAX.to_le_bytes());
+        return;
+    }
+    let len_at = cells.len();
+    cells.extend_from_slice(&[0; 4]);
+    let whitespace = ['\t', '\n', ' '];
+    cells.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+    if text.starts_with(whitespace) || text.ends_with(whitespace) {
+        cells.extend_from_slice(b" xml:space=\"preserve\"");
+    }
+    cells.push(b'>');
+    push_escaped(cells, &escape_escapes(text));
+    cells.extend_from_slice(b"</t></is></c>");
+    let len = u32::try_from(cells.len() - len_at - 4).unwrap_or(u32::MAX);
+    cells[len_at..len_at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// A cell made by [`text_cell`].
+struct Cell<'a> {
+    col: usize,
+    /// `None` for a text too long.
+    xml: Option<&'a [u8]>,
+}
+
+/// The first cell of `cells` ([`text_cell`]), and the cells after it.
+fn next_cell(cells: &[u8]) -> Option<(Cell<'_>, &[u8])> {
+    let (&col, rest) = cells.split_first()?;
+    let col = usize::from(col);
+    let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
+    let rest = rest.get(4..)?;
+    if len == u32::MAX {
+        return Some((Cell { col, xml: None }, rest));
+    }
+    let (xml, rest) = rest.split_at_checked(usize::try_from(len).ok()?)?;
+    Some((
+        Cell {
+            col,
+            xml: Some(xml),
+        },
+        rest,
+    ))
+}
+
+/// The columns of the cells made by [`text_cell`].
+pub(super) fn cell_columns(mut cells: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    std::iter::from_fn(move || {
+        let (cell, rest) = next_cell(cells)?;
+        cells = rest;
+        Some(cell.col)
+    })
 }
 
 /// rust_xlsxwriter's `escape_xml_escapes`: a literal `_xHHHH_` in a text
