@@ -489,8 +489,9 @@ fn read_and_match(job: Job) -> anyhow::Result<Matched> {
 }
 
 /// Applicants judged at a time: the verdicts of one batch are handed on
-/// while the next is judged.
-const JUDGED_AT_ONCE: usize = 2048;
+/// while the next is judged. Two batches are held at once, rendered
+/// (about 2.5 KB a verdict): 1,024 keeps that at 5 MB.
+const JUDGED_AT_ONCE: usize = 1024;
 
 /// An applicant's verdict as judging gives it: just judged (with its
 /// rendering when it was kept in the cache), or kept by an earlier run.

@@ -308,7 +308,11 @@ impl Assembly {
             )
         });
         let duplicate_of = applicant.duplicate_of.map(|d| &self.dossiers[d].path);
-        let mismatches = format!("{:?}", applicant.mismatches);
+        // Nearly every applicant has none: "[]" without the formatter.
+        let mismatches = match applicant.mismatches.is_empty() {
+            true => Cow::Borrowed("[]"),
+            false => Cow::Owned(format!("{:?}", applicant.mismatches)),
+        };
         let inputs = (row, dossier, duplicate_of, mismatches);
         thread_local! {
             // One buffer per thread, reused: growing a new one for each of
