@@ -520,7 +520,8 @@ fn judge_all<T: Send>(
         let given = match cached.and_then(|(cache, key)| cache.verdict(key)) {
             Some(rendered) => Given::Kept(rendered),
             None => {
-                // Only the verdict is kept: facts and outcomes weigh ten times more.
+                // Only the verdict and its rendering are kept: facts and
+                // outcomes weigh ten times more.
                 let whole = assembly.whole(a, spill)?;
                 let verdict = evaluate::judge(rules, assembly, a, &whole).verdict;
                 match cached {
