@@ -364,6 +364,77 @@ mod tests {
         assert!(empty == expected, "{}", String::from_utf8_lossy(&empty));
     }
 
+    /// verdicts.csv from renderings (each record by its own csv writer)
+    /// is what one csv writer makes of every record in turn, as the file
+    /// was written before verdicts were rendered.
+    #[test]
+    fn csv_from_renderings_is_one_writers_csv() {
+        let mut rules = RuleSet::default_rules().unwrap();
+        let batch = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/xet-tuong-duong-2021");
+        let mut v = crate::pipeline::run(&batch, &rules, &|_, _| {})
+            .unwrap()
+            .verdicts;
+        // Texts that need quoting, and one a spreadsheet would run.
+        v.verdicts[0].name = "=Nguyễn, \"An\"\n".into();
+        v.verdicts[1].unit = Some(" ; ".into());
+        rules
+            .report
+            .labels
+            .insert("unit".into(), "Đơn vị, \"chi bộ\"".into());
+
+        let mut expected = b"\xEF\xBB\xBF".to_vec();
+        {
+            let mut w = csv::Writer::from_writer(&mut expected);
+            let headers = [
+                "name",
+                "birth_date",
+                "unit",
+                "status",
+                "codes",
+                "reasons",
+                "sources",
+                "dossier",
+                "list_row",
+            ];
+            w.write_record(headers.iter().map(|h| label(&rules, h)))
+                .unwrap();
+            for x in &v.verdicts {
+                let join = |f: &dyn Fn(&crate::verdict::Reason) -> Vec<&str>| {
+                    x.reasons.iter().flat_map(f).collect::<Vec<_>>().join("; ")
+                };
+                let fields = [
+                    x.name.clone(),
+                    x.birth_date.map(|d| d.iso()).unwrap_or_default(),
+                    x.unit.clone().unwrap_or_default(),
+                    rules.status_name(x.status).to_string(),
+                    join(&|r| vec![r.code.as_str()]),
+                    join(&|r| vec![r.message.as_str()]),
+                    join(&|r| r.sources.iter().map(String::as_str).collect()),
+                    x.dossier.clone().unwrap_or_default(),
+                    x.list_row.clone().unwrap_or_default(),
+                ];
+                w.write_record(fields.iter().map(|f| neutralise(f).into_owned()))
+                    .unwrap();
+            }
+            w.flush().unwrap();
+        }
+        assert!(
+            expected.windows(4).any(|w| w == b"\"'=N"),
+            "a quoted, neutralised name"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut tape = crate::spill::Tape::new(dir.path(), 10);
+        for verdict in &v.verdicts {
+            let files = crate::pipeline::files_fingerprint(&verdict.files);
+            tape.push(Rendered::of(verdict, &rules, files).unwrap())
+                .unwrap();
+        }
+        let mut written = Vec::new();
+        write_csv(&tape.finish().unwrap(), &rules, &mut written).unwrap();
+        assert!(written == expected, "{}", String::from_utf8_lossy(&written));
+    }
+
     #[test]
     fn atomic_write_replaces_whole_files() {
         let dir = tempfile::tempdir().unwrap();
