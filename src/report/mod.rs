@@ -385,19 +385,8 @@ mod tests {
         let mut expected = b"\xEF\xBB\xBF".to_vec();
         {
             let mut w = csv::Writer::from_writer(&mut expected);
-            let headers = [
-                "name",
-                "birth_date",
-                "unit",
-                "status",
-                "codes",
-                "reasons",
-                "sources",
-                "dossier",
-                "list_row",
-            ];
-            w.write_record(headers.iter().map(|h| label(&rules, h)))
-                .unwrap();
+            let headers = rendered::CSV_COLUMNS.iter().map(|h| label(&rules, h));
+            w.write_record(headers).unwrap();
             for x in &v.verdicts {
                 let join = |f: &dyn Fn(&crate::verdict::Reason) -> Vec<&str>| {
                     x.reasons.iter().flat_map(f).collect::<Vec<_>>().join("; ")

@@ -143,21 +143,23 @@ fn csv_record(v: &Verdict, rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
         .map_err(|e| anyhow::anyhow!("a verdict's CSV record: {}", e.error()))
 }
 
+/// Label keys of verdicts.csv's columns, in order.
+pub(super) const CSV_COLUMNS: [&str; 9] = [
+    "name",
+    "birth_date",
+    "unit",
+    "status",
+    "codes",
+    "reasons",
+    "sources",
+    "dossier",
+    "list_row",
+];
+
 /// The CSV header record, labelled by `rules`.
 pub(super) fn csv_header(rules: &RuleSet) -> anyhow::Result<Vec<u8>> {
-    let headers = [
-        "name",
-        "birth_date",
-        "unit",
-        "status",
-        "codes",
-        "reasons",
-        "sources",
-        "dossier",
-        "list_row",
-    ];
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(headers.iter().map(|h| label(rules, h)))?;
+    w.write_record(CSV_COLUMNS.iter().map(|h| label(rules, h)))?;
     w.into_inner()
         .map_err(|e| anyhow::anyhow!("the CSV header: {}", e.error()))
 }
