@@ -673,7 +673,7 @@ mod tests {
     use crate::ingest::dossier_doc::Said;
     use crate::ingest::file::SlimRecord;
     use crate::ingest::table::FieldValue;
-    use crate::matching::{Applicant, Place};
+    use crate::matching::{Applicant, Mismatch, Place};
     use crate::source::{Loc, Source};
 
     fn vocab() -> Vocabulary {
@@ -891,5 +891,138 @@ mod tests {
         );
         assert_eq!(applicants.len(), 4);
         assert_eq!(applicants[3].row, Some(0));
+    }
+
+    /// A verdict key changes with anything the verdict is made from: the
+    /// row, the dossier's files, parts and their blobs, its documents,
+    /// letters and unreadable files, the pairing and the mismatches.
+    #[test]
+    fn verdict_keys_change_with_every_input_of_the_verdict() {
+        use crate::spill::Blob;
+        let blob = |check| {
+            Some(Blob {
+                offset: 8,
+                len: 20,
+                check,
+            })
+        };
+        let (found, mut contents) = batch(vec![
+            (
+                "u/a/don.docx",
+                word("u/a/don.docx", Some(FORM), Some(("An", "1970"))),
+            ),
+            (
+                "u/b/don.docx",
+                word("u/b/don.docx", Some(FORM), Some(("Bé", "1971"))),
+            ),
+            ("u/ds.xlsx", list("u/ds.xlsx", &[("An", "1970")])),
+        ]);
+        for content in &mut contents {
+            match content {
+                Content::Word { parts } => parts.iter_mut().for_each(|p| p.spilled = blob(1)),
+                Content::Spreadsheet { tables } => tables[0]
+                    .records
+                    .iter_mut()
+                    .for_each(|r| r.spilled = blob(2)),
+                _ => {}
+            }
+        }
+        let asm = assemble(&found, contents, &vocab());
+        let applicants = crate::matching::pair::pair(&asm);
+        let first = applicants[0].clone();
+        assert_eq!((first.dossier, first.row), (Some(0), Some(0)));
+        let key = |asm: &Assembly, a: &Applicant| asm.verdict_key(a).unwrap();
+        let base = key(&asm, &first);
+        assert_eq!(base, key(&asm, &first), "the same inputs, the same key");
+        assert_ne!(base, key(&asm, &applicants[1]));
+
+        let changed: Vec<(&str, Box<dyn Fn(&mut Assembly, &mut Applicant)>)> = vec![
+            (
+                "row blob",
+                Box::new(|asm, _| asm.rows[0].record.spilled = blob(3)),
+            ),
+            ("row number", Box::new(|asm, _| asm.rows[0].record.row += 1)),
+            (
+                "row warning",
+                Box::new(|asm, _| asm.rows[0].record.warnings.push("ô trống".into())),
+            ),
+            (
+                "row sheet",
+                Box::new(|asm, _| asm.rows[0].sheet = "Sheet2".into()),
+            ),
+            ("no row", Box::new(|_, a| a.row = None)),
+            (
+                "part blob",
+                Box::new(|asm, _| asm.dossiers[0].form.as_mut().unwrap().spilled = blob(4)),
+            ),
+            (
+                "part kind",
+                Box::new(|asm, _| {
+                    asm.dossiers[0].form.as_mut().unwrap().kind = Some("khac".into())
+                }),
+            ),
+            (
+                "form as transcript",
+                Box::new(|asm, _| {
+                    let d = &mut asm.dossiers[0];
+                    d.transcript = d.form.take();
+                }),
+            ),
+            (
+                "a file more",
+                Box::new(|asm, _| asm.dossiers[0].files.push("u/a/x.pdf".into())),
+            ),
+            (
+                "a document",
+                Box::new(|asm, _| {
+                    asm.dossiers[0]
+                        .documents
+                        .insert("van_bang".into(), "u/a/x.pdf".into());
+                }),
+            ),
+            (
+                "a letter",
+                Box::new(|asm, _| asm.dossiers[0].request_letters.push("u/cv.docx".into())),
+            ),
+            (
+                "unreadable",
+                Box::new(|asm, _| {
+                    asm.dossiers[0]
+                        .unreadable
+                        .push(("u/a/x.pdf".into(), "hỏng".into()))
+                }),
+            ),
+            (
+                "dossier path",
+                Box::new(|asm, _| asm.dossiers[0].path.push('x')),
+            ),
+            ("a duplicate", Box::new(|_, a| a.duplicate_of = Some(1))),
+            (
+                "a mismatch",
+                Box::new(|asm, a| {
+                    let source = asm.rows[0].source("name");
+                    a.mismatches.push(Mismatch {
+                        field: "name",
+                        a: (Place::List, "An".into(), source.clone()),
+                        b: (Place::Form, "Ân".into(), source),
+                    })
+                }),
+            ),
+        ];
+        for (what, change) in changed {
+            let (mut asm, mut a) = (clone_assembly(&asm), first.clone());
+            change(&mut asm, &mut a);
+            assert_ne!(base, key(&asm, &a), "{what}");
+        }
+    }
+
+    fn clone_assembly(asm: &Assembly) -> Assembly {
+        Assembly {
+            lists: asm.lists.clone(),
+            rows: asm.rows.clone(),
+            dossiers: asm.dossiers.clone(),
+            request_letters: asm.request_letters.clone(),
+            unused: asm.unused.clone(),
+        }
     }
 }

@@ -7,10 +7,10 @@ use super::roster::score_text;
 use super::stats::YearStats;
 use super::wording::{class_count, fill};
 use crate::date::Date;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 pub fn workbook_bytes(stats: &YearStats, catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::undated_workbook();
     let bold = Format::new().set_bold();
     summary_sheet(wb.add_worksheet(), stats, catalogue, &bold)?;
     register_sheet(wb.add_worksheet(), stats, catalogue, &bold)?;

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use csv_out::write_csv;
 pub use rendered::Rendered;
+pub(crate) use xlsx_out::undated_workbook;
 pub use xlsx_out::write_xlsx;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
