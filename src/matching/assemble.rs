@@ -936,7 +936,8 @@ mod tests {
         assert_eq!(base, key(&asm, &first), "the same inputs, the same key");
         assert_ne!(base, key(&asm, &applicants[1]));
 
-        let changed: Vec<(&str, Box<dyn Fn(&mut Assembly, &mut Applicant)>)> = vec![
+        type Change<'a> = Box<dyn Fn(&mut Assembly, &mut Applicant) + 'a>;
+        let changed: Vec<(&str, Change)> = vec![
             (
                 "row blob",
                 Box::new(|asm, _| asm.rows[0].record.spilled = blob(3)),
