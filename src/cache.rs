@@ -29,7 +29,7 @@
 //! grow with the documents' text.
 
 use crate::ingest::file::Content;
-use crate::report::Rendered;
+use crate::report::{Rendered, RenderedRef};
 use crate::spill::{Blob, Spill};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -67,7 +67,7 @@ struct FileEntry {
 
 /// The index's layout; part of the salt, so an index of another layout is
 /// never read as this one.
-const FORMAT: &str = "index 8";
+const FORMAT: &str = "index 9";
 
 #[derive(Default)]
 struct Pack {
@@ -430,15 +430,18 @@ impl Cache {
         }
     }
 
-    /// The verdict given for `key` ([`crate::matching::Assembly::verdict_key`]),
-    /// as it was rendered; `None` also when it cannot be read back (it is
-    /// then judged again).
-    pub fn verdict(&self, key: u128) -> Option<Rendered> {
+    /// Where the verdict given for `key` ([`crate::matching::Assembly::verdict_key`])
+    /// lies, as it was rendered, checked whole: read it with
+    /// [`Spill::with_checked`]. `None` also when it is damaged (it is then
+    /// judged again).
+    pub fn verdict(&self, key: u128) -> Option<Blob> {
         if self.distrusted.load(Ordering::Relaxed) {
             return None;
         }
         let (_, blob) = find(&self.verdicts, key)?;
-        self.spill.get_value(*blob).ok()
+        self.spill
+            .checked(*blob, |bytes| RenderedRef::parse(bytes).is_some())
+            .then_some(*blob)
     }
 
     /// Makes room for the entries of a batch of `files` files (a list
@@ -475,7 +478,7 @@ impl Cache {
     /// simply judged again next time): a re-run writes a kept verdict's
     /// rendering, and reads the verdict back from it only when asked to.
     pub fn keep_verdict(&self, key: u128, verdict: &Rendered) {
-        if let Ok(blob) = self.spill.put_value(verdict)
+        if let Ok(blob) = self.spill.put(verdict.bytes())
             && let Ok(mut fresh) = self.fresh_verdicts.lock()
         {
             fresh.push((key, blob));

@@ -16,8 +16,8 @@ use crate::ingest::ErrorKind;
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
-use crate::report::Rendered;
-use crate::spill::{Reel, Spill, SpillError, Tape};
+use crate::report::{Rendered, RenderedRef, Rendering, Renderings};
+use crate::spill::{Blob, Spill, SpillError, Tape};
 use crate::verdict::{Summary, Tally, Verdict, Verdicts};
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
@@ -107,7 +107,7 @@ pub struct Checked {
     pub head: Verdicts,
     /// The verdicts, in input order, rendered for the report files (the
     /// verdicts themselves are in verdicts.json once it is written).
-    pub verdicts: Reel<Rendered>,
+    pub verdicts: Renderings,
     pub tally: Tally,
     pub dossiers: usize,
     pub timings: Timings,
@@ -119,8 +119,9 @@ pub struct Checked {
     pub cache_damaged: bool,
 }
 
-/// Verdicts held in memory between judging and writing (about 25 MB,
-/// rendered); a larger run's all go to a temporary file.
+/// Verdicts held in memory between judging and writing (at most about
+/// 40 MB, rendered by this run; kept ones are only where they lie in the
+/// blob file); a larger run's all go to a temporary file.
 const VERDICTS_HELD: usize = 16_384;
 
 /// Checks the batch walked by [`find`] as [`run_cached`] does, handing each
@@ -229,19 +230,32 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     let mut tally = Tally::default();
     let (inputs, mut outputs) = (Fingerprint::of(&all_files), Fingerprint::default());
     let t = Instant::now();
-    let render = |given: Given| -> anyhow::Result<Rendered> {
+    let render = |given: Given| -> anyhow::Result<Rendering> {
         match given {
-            Given::Kept(rendered) | Given::Judged(_, Some(rendered)) => Ok(rendered),
+            // Written from where it lies in the blob file; but a tape on
+            // disk takes a copy, as the blob file of a run that large is
+            // not mapped and five readings would be five reads.
+            Given::Kept(blob) if held > 0 => Ok(Rendering::Kept(blob)),
+            Given::Kept(blob) => {
+                let bytes = spill.with_checked(blob, |bytes| Ok(bytes.to_vec()))?;
+                Ok(Rendering::Made(
+                    Rendered::from_bytes(bytes).ok_or(SpillError::Damaged)?,
+                ))
+            }
+            Given::Judged(_, Some(rendered)) => Ok(Rendering::Made(rendered)),
             Given::Judged(verdict, None) => {
                 let files = Fingerprint::of(&verdict.files).0;
-                Rendered::of(&verdict, rules, files)
+                Ok(Rendering::Made(Rendered::of(&verdict, rules, files)?))
             }
         }
     };
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, render, |v| {
-        tally.add_rendered(v.status, &v.codes);
-        outputs.add(Fingerprint(v.files));
-        tape.push(v)
+        v.with(&spill, |r| {
+            tally.add_rendered(r.status, r.codes());
+            outputs.add(Fingerprint(r.files));
+            Ok(())
+        })?;
+        Ok(tape.push(v)?)
     })?;
     timings.evaluate = t.elapsed();
     let dossiers = assembly.dossiers.len();
@@ -255,7 +269,10 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         request_letters: assembly.request_letters,
     };
     drop_aside((assembly.dossiers, assembly.rows, applicants));
-    let verdicts = tape.finish()?;
+    let verdicts = Renderings {
+        reel: tape.finish()?,
+        spill: Arc::clone(&spill),
+    };
     let s = &head.summary;
     let adds_up = s.total == s.accepted + s.rejected + s.needs_review && s.total == verdicts.len();
     let accounting = if adds_up && inputs == outputs.with_rest_of(&head) {
@@ -365,7 +382,11 @@ fn run_once(job: Job) -> anyhow::Result<Run> {
             Given::Judged(verdict, _) => Ok(verdict),
             // A kept verdict that does not read back is a damaged cache:
             // the run starts again without it.
-            Given::Kept(rendered) => Ok(rendered.verdict().map_err(|_| SpillError::Damaged)?),
+            Given::Kept(blob) => Ok(spill.with_checked(blob, |bytes| {
+                RenderedRef::parse(bytes)
+                    .and_then(|r| r.verdict().ok())
+                    .ok_or(SpillError::Damaged)
+            })?),
         }
     };
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, verdict, |v| {
@@ -497,7 +518,8 @@ const JUDGED_AT_ONCE: usize = 1024;
 /// rendering when it was kept in the cache), or kept by an earlier run.
 enum Given {
     Judged(Verdict, Option<Rendered>),
-    Kept(Rendered),
+    /// Where it lies in the blob file, checked whole.
+    Kept(Blob),
 }
 
 /// Judges every applicant (or takes its verdict from `cache`), makes each
@@ -513,12 +535,12 @@ fn judge_all<T: Send>(
     assembly: &Assembly,
     applicants: &[Applicant],
     want: impl Fn(Given) -> anyhow::Result<T> + Sync,
-    mut keep: impl FnMut(T) -> Result<(), SpillError> + Send,
+    mut keep: impl FnMut(T) -> anyhow::Result<()> + Send,
 ) -> anyhow::Result<Vec<u128>> {
     let judge = |a: &Applicant| -> anyhow::Result<(T, Option<u128>)> {
         let cached = cache.and_then(|c| Some((c, assembly.verdict_key(a)?)));
         let given = match cached.and_then(|(cache, key)| cache.verdict(key)) {
-            Some(rendered) => Given::Kept(rendered),
+            Some(blob) => Given::Kept(blob),
             None => {
                 // Only the verdict and its rendering are kept: facts and
                 // outcomes weigh ten times more.

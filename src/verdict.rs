@@ -202,10 +202,14 @@ impl Tally {
 
     /// Adds a verdict of `status` whose reasons have `codes` (sorted, each
     /// once), as [`crate::report::Rendered`] keeps them.
-    pub fn add_rendered(&mut self, status: Status, codes: &[(Severity, String)]) {
+    pub fn add_rendered<'a>(
+        &mut self,
+        status: Status,
+        codes: impl IntoIterator<Item = (Severity, &'a str)>,
+    ) {
         self.summary.add(status);
         for (sev, code) in codes {
-            self.add_code(*sev, code);
+            self.add_code(sev, code);
         }
     }
 

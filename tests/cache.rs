@@ -256,15 +256,16 @@ fn every_kept_verdict_is_read_back() {
     let (keys, verdicts) = (run.verdict_keys, run.verdicts.verdicts);
     drop(run.spill);
     let cache = Cache::load(&out, &salt).unwrap();
+    let spill = cache.spill();
     for (key, verdict) in keys.iter().zip(&verdicts) {
-        let kept = cache.verdict(*key).expect("kept");
-        assert_eq!(&kept.verdict().unwrap(), verdict);
+        let blob = cache.verdict(*key).expect("kept");
+        let kept = spill.get(blob).unwrap();
+        let parts = hoso::report::RenderedRef::parse(&kept).unwrap();
+        assert_eq!(&parts.verdict().unwrap(), verdict);
         // Kept as the report files write it.
         let files = pipeline::files_fingerprint(&verdict.files);
-        assert_eq!(
-            kept,
-            hoso::report::Rendered::of(verdict, &rules, files).unwrap()
-        );
+        let made = hoso::report::Rendered::of(verdict, &rules, files).unwrap();
+        assert_eq!(kept, made.bytes());
     }
 }
 

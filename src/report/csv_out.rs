@@ -11,7 +11,7 @@ pub fn write_csv(
 ) -> anyhow::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     out.write_all(&super::rendered::csv_header(rules)?)?;
-    v.each(rules, &mut |x| Ok(out.write_all(&x.csv)?))?;
+    v.each(rules, &mut |x| Ok(out.write_all(x.csv)?))?;
     out.flush()?;
     Ok(())
 }

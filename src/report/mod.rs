@@ -11,14 +11,15 @@ mod xlsx_out;
 mod xlsx_rows;
 
 use crate::evaluate::ruleset::RuleSet;
-use crate::spill::Reel;
+use crate::spill::{Blob, Reel, Spill, SpillError};
 use crate::verdict::{Severity, Stored, Tally, Verdict, Verdicts};
 use anyhow::Context as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use csv_out::write_csv;
-pub use rendered::Rendered;
+pub use rendered::{NotRendered, Rendered, RenderedRef};
 pub(crate) use xlsx_out::undated_workbook;
 pub use xlsx_out::write_xlsx;
 
@@ -94,7 +95,7 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The verdicts to write, in order, rendered for the report files: as
-/// judging rendered them ([`Rendered`], on the tape of
+/// judging rendered them ([`Renderings`], made by
 /// [`crate::pipeline::check`]), or verdicts in memory or on a tape,
 /// rendered as they are read.
 pub trait VerdictList: Sync {
@@ -106,7 +107,7 @@ pub trait VerdictList: Sync {
     fn each(
         &self,
         rules: &RuleSet,
-        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+        f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
     ) -> anyhow::Result<()>;
 }
 
@@ -117,10 +118,9 @@ impl VerdictList for Vec<Verdict> {
     fn each(
         &self,
         rules: &RuleSet,
-        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+        f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        self.iter()
-            .try_for_each(|v| f(&Rendered::of(v, rules, files_of(v))?))
+        self.iter().try_for_each(|v| render_to(v, rules, f))
     }
 }
 
@@ -131,10 +131,19 @@ impl VerdictList for Reel<Stored<Verdict>> {
     fn each(
         &self,
         rules: &RuleSet,
-        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+        f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        Reel::each(self, |Stored(v)| f(&Rendered::of(v, rules, files_of(v))?))
+        Reel::each(self, |Stored(v)| render_to(v, rules, f))
     }
+}
+
+/// `v` rendered by `rules`, to `f`.
+fn render_to(
+    v: &Verdict,
+    rules: &RuleSet,
+    f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    f(&Rendered::of(v, rules, files_of(v))?.view()?)
 }
 
 impl VerdictList for Reel<Rendered> {
@@ -144,13 +153,83 @@ impl VerdictList for Reel<Rendered> {
     fn each(
         &self,
         _: &RuleSet,
-        f: &mut dyn FnMut(&Rendered) -> anyhow::Result<()>,
+        f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        Reel::each(self, f)
+        Reel::each(self, |r| f(&r.view()?))
     }
 }
 
-/// A verdict's files as [`Rendered::files`] adds them up.
+/// A verdict's rendering as judging hands it on: made by this run, or kept
+/// by the cache, where it lies in the blob file (checked when it was
+/// found there).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub enum Rendering {
+    Made(Rendered),
+    Kept(Blob),
+}
+
+impl Rendering {
+    /// Calls `f` with the rendering's parts; kept ones are read from
+    /// `spill`, where they lie.
+    pub fn with<T>(
+        &self,
+        spill: &Spill,
+        f: impl FnOnce(&RenderedRef) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        match self {
+            Rendering::Made(made) => f(&made.view()?),
+            Rendering::Kept(blob) => {
+                let mut f = Some(f);
+                let mut out = None;
+                spill.with_checked(*blob, |bytes| {
+                    let parts = RenderedRef::parse_checked(bytes).ok_or(SpillError::Damaged)?;
+                    out = f.take().map(|f| f(&parts));
+                    Ok(())
+                })?;
+                out.ok_or(NotRendered)?
+            }
+        }
+    }
+}
+
+/// A run's renderings, in order, and the blob file its kept ones lie in.
+pub struct Renderings {
+    pub reel: Reel<Rendering>,
+    pub spill: Arc<Spill>,
+}
+
+impl Renderings {
+    pub fn len(&self) -> usize {
+        self.reel.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reel.is_empty()
+    }
+
+    /// Calls `f` with every rendering's parts, in order.
+    pub fn each(
+        &self,
+        mut f: impl FnMut(&RenderedRef) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.reel.each(|r| r.with(&self.spill, &mut f))
+    }
+}
+
+impl VerdictList for Renderings {
+    fn len(&self) -> usize {
+        self.reel.len()
+    }
+    fn each(
+        &self,
+        _: &RuleSet,
+        f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        Renderings::each(self, f)
+    }
+}
+
+/// A verdict's files as [`RenderedRef::files`] adds them up.
 fn files_of(v: &Verdict) -> u128 {
     crate::pipeline::files_fingerprint(&v.files)
 }
@@ -181,7 +260,7 @@ pub fn write_json_of(
 ) -> anyhow::Result<()> {
     write_json_with(
         head,
-        |element| list.each(rules, &mut |v| element(&v.json)),
+        |element| list.each(rules, &mut |v| element(v.json)),
         out,
     )
 }

@@ -190,8 +190,8 @@ fn count_reasons(list: &dyn VerdictList, rules: &RuleSet) -> anyhow::Result<(Tal
     let mut shape = header_shape(REASON_COLUMNS.len());
     let mut row = 0u32;
     list.each(rules, &mut |v| {
-        tally.add_rendered(v.status, &v.codes);
-        for cells in &v.reason_cells {
+        tally.add_rendered(v.status, v.codes());
+        for cells in v.reason_cells() {
             row = row.checked_add(1).ok_or(XlsxError::RowColumnLimitError)?;
             cell_columns(cells).for_each(|col| shape.add(row, col));
         }
@@ -224,7 +224,7 @@ fn verdict_sheet(
     list.each(rules, &mut |v| {
         row += 1;
         sheet.number(row, 0, row)?;
-        sheet.cells(row, &v.verdict_cells)
+        sheet.cells(row, v.verdict_cells)
     })?;
     anyhow::ensure!(row == rows, "the verdicts changed while being written");
     sheet.finish()
@@ -239,7 +239,7 @@ fn reason_sheet(
     let mut sheet = SheetWriter::start(REASONS_ENTRY, template, shape)?;
     let mut row = 0;
     list.each(rules, &mut |v| {
-        for cells in &v.reason_cells {
+        for cells in v.reason_cells() {
             row += 1;
             sheet.cells(row, cells)?;
         }
