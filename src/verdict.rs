@@ -175,8 +175,11 @@ impl Summary {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
     pub summary: Summary,
-    /// How many verdicts carry each reason code, by severity then code.
-    pub reasons: std::collections::BTreeMap<(Severity, String), usize>,
+    /// How many verdicts carry each reason code, by severity then code
+    /// (nested, so that a code counted again is looked up by its text: a
+    /// key of both was a new string for each of 30,000 codes a re-run adds
+    /// up).
+    pub reasons: std::collections::BTreeMap<Severity, std::collections::BTreeMap<String, usize>>,
 }
 
 impl Tally {
@@ -214,14 +217,20 @@ impl Tally {
     }
 
     fn add_code(&mut self, sev: Severity, code: &str) {
-        *self.reasons.entry((sev, code.to_string())).or_default() += 1;
+        let codes = self.reasons.entry(sev).or_default();
+        match codes.get_mut(code) {
+            Some(n) => *n += 1,
+            None => {
+                codes.insert(code.to_string(), 1);
+            }
+        }
     }
 
     /// `(code, severity, verdicts)`, by severity then code.
     pub fn reason_counts(&self) -> Vec<(String, Severity, usize)> {
         self.reasons
             .iter()
-            .map(|((sev, code), n)| (code.clone(), *sev, *n))
+            .flat_map(|(sev, codes)| codes.iter().map(|(code, n)| (code.clone(), *sev, *n)))
             .collect()
     }
 }

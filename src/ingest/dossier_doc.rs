@@ -26,6 +26,7 @@ use std::sync::LazyLock;
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocPart {
     /// Display path of the file, shared with the sources.
+    #[serde(deserialize_with = "crate::source::shared::deserialize")]
     pub file: std::sync::Arc<str>,
     /// The vocabulary's document kind ("don", "bang_diem", "cong_van",
     /// "van_bang"); `None` when no title was recognised.
@@ -58,6 +59,7 @@ pub struct DocPart {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SlimPart {
     /// As [`DocPart::file`].
+    #[serde(deserialize_with = "crate::source::shared::deserialize")]
     pub file: std::sync::Arc<str>,
     /// As [`DocPart::kind`].
     pub kind: Option<Box<str>>,

@@ -56,7 +56,9 @@ pub enum Content {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SlimTable {
     /// Display path of the file, shared by the table's rows.
+    #[serde(deserialize_with = "crate::source::shared::deserialize")]
     pub file: Arc<str>,
+    #[serde(deserialize_with = "crate::source::shared::deserialize")]
     pub sheet: Arc<str>,
     pub records: Vec<SlimRecord>,
 }
