@@ -185,6 +185,11 @@ pub fn find(root: &Path, listings_in: Option<&Path>) -> Found {
 }
 
 impl Found {
+    /// How many files (and entries that could not be walked) were found.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
     /// This walk's folder listings, to save once the run is done.
     pub fn take_listings(&mut self) -> Option<discover::Listings> {
         self.listings.take()
