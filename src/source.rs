@@ -54,13 +54,11 @@ pub(crate) mod shared {
 
     /// `text` as an `Arc`: one kept on this thread if it is the same text.
     pub fn share(text: &str) -> Arc<str> {
-        RECENT.with_borrow_mut(|(recent, next)| {
-            if let Some(kept) = recent.iter().flatten().find(|k| ***k == *text) {
-                return Arc::clone(kept);
-            }
+        let kept = RECENT
+            .with_borrow(|(recent, _)| recent.iter().flatten().find(|k| ***k == *text).cloned());
+        kept.unwrap_or_else(|| {
             let made: Arc<str> = Arc::from(text);
-            recent[*next % KEPT] = Some(Arc::clone(&made));
-            *next = next.wrapping_add(1);
+            keep(&made);
             made
         })
     }
@@ -68,11 +66,18 @@ pub(crate) mod shared {
     /// Keeps `text` as one of this thread's recent texts (a file's path,
     /// before its content is read back).
     pub fn expect(text: &Arc<str>) {
+        let known =
+            RECENT.with_borrow(|(recent, _)| recent.iter().flatten().any(|k| Arc::ptr_eq(k, text)));
+        if !known {
+            keep(text);
+        }
+    }
+
+    /// `text` in place of the oldest of this thread's recent texts.
+    fn keep(text: &Arc<str>) {
         RECENT.with_borrow_mut(|(recent, next)| {
-            if !recent.iter().flatten().any(|k| Arc::ptr_eq(k, text)) {
-                recent[*next % KEPT] = Some(Arc::clone(text));
-                *next = next.wrapping_add(1);
-            }
+            recent[*next % KEPT] = Some(Arc::clone(text));
+            *next = next.wrapping_add(1);
         })
     }
 

@@ -58,6 +58,21 @@ pub struct Verdict {
     pub files: Vec<std::sync::Arc<str>>,
 }
 
+impl Verdict {
+    /// Its reasons' severities and codes, sorted, each once: what the
+    /// counts are made of ([`Tally`]).
+    pub fn codes(&self) -> Vec<(Severity, &str)> {
+        let mut codes: Vec<(Severity, &str)> = self
+            .reasons
+            .iter()
+            .map(|r| (r.severity, r.code.as_str()))
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+}
+
 /// A verdict in a binary form (postcard, on a [`crate::spill::Tape`]):
 /// every field always written, in [`Verdict`]'s order. Postcard is not self-describing, so a field
 /// left out when empty, as `files` is in JSON, could not be read back.
@@ -190,17 +205,7 @@ impl Tally {
     }
 
     pub fn add(&mut self, v: &Verdict) {
-        self.summary.add(v.status);
-        let mut codes: Vec<(Severity, &str)> = v
-            .reasons
-            .iter()
-            .map(|r| (r.severity, r.code.as_str()))
-            .collect();
-        codes.sort();
-        codes.dedup();
-        for (sev, code) in codes {
-            self.add_code(sev, code);
-        }
+        self.add_rendered(v.status, v.codes());
     }
 
     /// Adds a verdict of `status` whose reasons have `codes` (sorted, each

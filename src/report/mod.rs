@@ -178,16 +178,11 @@ impl Rendering {
     ) -> anyhow::Result<T> {
         match self {
             Rendering::Made(made) => f(&made.view()?),
-            Rendering::Kept(blob) => {
-                let mut f = Some(f);
-                let mut out = None;
-                spill.with_checked(*blob, |bytes| {
-                    let parts = RenderedRef::parse_checked(bytes).ok_or(SpillError::Damaged)?;
-                    out = f.take().map(|f| f(&parts));
-                    Ok(())
-                })?;
-                out.ok_or(NotRendered)?
-            }
+            Rendering::Kept(blob) => spill
+                .with_checked(*blob, |bytes| {
+                    Ok(RenderedRef::parse_checked(bytes).map(|parts| f(&parts)))
+                })?
+                .ok_or(SpillError::Damaged)?,
         }
     }
 }

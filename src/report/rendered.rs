@@ -49,13 +49,7 @@ impl Rendered {
     /// `v` rendered for the report files of `rules`; `files` is the sum
     /// of its files' path hashes.
     pub fn of(v: &Verdict, rules: &RuleSet, files: u128) -> anyhow::Result<Rendered> {
-        let mut codes: Vec<(Severity, &str)> = v
-            .reasons
-            .iter()
-            .map(|r| (r.severity, r.code.as_str()))
-            .collect();
-        codes.sort();
-        codes.dedup();
+        let codes = v.codes();
         let json = json_element(v)?;
         let csv = csv_record(v, rules)?;
         let mut out = Vec::with_capacity(json.len() + csv.len() * 3 + 256);
