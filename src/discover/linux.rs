@@ -56,7 +56,7 @@ fn walk_keeping(root: &Path, last: Option<Last>, keep: bool) -> (Vec<Entry>, Opt
     };
     let root_meta = keep.then(|| root_dir.meta().ok()).flatten();
     let last = last.filter(|last| {
-        let user = super::sys::effective_user();
+        let user = super::sys::credentials();
         root_meta.is_some_and(|m| last.is_of(root, user, m.dev, m.ino))
     });
     let walker = Walker {

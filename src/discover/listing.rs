@@ -14,8 +14,9 @@
 //! A folder changed in the clock tick its listing was read in keeps its
 //! times: one whose mtime or ctime is not older than the last walk's start
 //! less [`RACY_MARGIN_NS`] is read again, as [`crate::cache::Cache`] does
-//! with files. A missing, damaged, foreign (another root or user) or
-//! other-version file is ignored: it can cost time, never a listing.
+//! with files. A missing, damaged, foreign (another root, user or set of
+//! groups) or other-version file is ignored: it can cost time, never a
+//! listing.
 //!
 //! The file is flat, read with no decoding: a fixed head, then the
 //! folders, entries and names as arrays, all checked by one checksum
@@ -32,14 +33,15 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const FILE_NAME: &str = ".hoso.folders";
 
 // Layout, little-endian. The head: MAGIC, then the checksum (xxh3-64) of
-// everything after it. Then FIXED bytes: version u32, user u32, started_ns
+// everything after it. Then FIXED bytes: version u32, credentials u32, started_ns
 // i64, root dev u64, root ino u64, root path length u32, folder count u32,
 // entry count u32, names length u32. Then the root path, the folders
 // (FOLDER bytes each, the root first), the entries (ENTRY bytes each, a
 // folder's together and sorted by name) and the names (each NUL-ended,
 // each once: a batch's dossiers hold files of the same few names).
 const MAGIC: &[u8; 8] = b"hosodirs";
-const VERSION: u32 = 1;
+/// 2: the user field is [`super::sys::credentials`], no longer the uid.
+const VERSION: u32 = 2;
 const HEAD: usize = 16;
 const FIXED: usize = 48;
 /// dev u64, ino u64, mtime ns i64, ctime ns i64, first entry u32, entries u32.
@@ -145,7 +147,8 @@ impl Last {
         })
     }
 
-    /// Whether these listings were kept by `user` walking `root`, the
+    /// Whether these listings were kept under `user` ([`super::sys::credentials`])
+    /// walking `root`, the
     /// folder `root_dev`/`root_ino`.
     pub fn is_of(&self, root: &Path, user: u32, root_dev: u64, root_ino: u64) -> bool {
         self.bytes.get(self.root_at..self.folders_at) == Some(root.as_os_str().as_bytes())
@@ -339,7 +342,7 @@ impl Listings {
         };
         Listings {
             started_ns,
-            user: super::sys::effective_user(),
+            user: super::sys::credentials(),
             root: root.as_os_str().as_bytes().to_vec(),
             root_dev: root_meta.dev,
             root_ino: root_meta.ino,

@@ -121,11 +121,45 @@ impl Meta {
     }
 }
 
-/// Who this process acts as: what it may read depends on it, so a folder
-/// listing kept by one user is not reused by another.
-pub(super) fn effective_user() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+/// Who this process acts as, as one number: what it may read depends on
+/// its user and on every group it is in, so a folder listing kept under one
+/// set of credentials is not reused under another (a clerk taken out of the
+/// group that may read a folder must no longer see its names).
+pub(super) fn credentials() -> u32 {
+    // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+    let (user, group) = unsafe { (libc::geteuid(), libc::getegid()) };
+    credentials_of(user, group, supplementary_groups())
+}
+
+/// The fingerprint of a user, its effective group and its other groups,
+/// whatever their order or repeats.
+fn credentials_of(user: u32, group: u32, mut groups: Vec<u32>) -> u32 {
+    groups.push(group);
+    groups.sort_unstable();
+    groups.dedup();
+    let mut bytes = Vec::with_capacity(4 * (groups.len() + 2));
+    bytes.extend_from_slice(&user.to_le_bytes());
+    bytes.extend_from_slice(&group.to_le_bytes());
+    groups
+        .iter()
+        .for_each(|g| bytes.extend_from_slice(&g.to_le_bytes()));
+    // Truncated: a listing is trusted only with its root, device and inode
+    // the same too, and the worst a collision does is show names of a
+    // folder its files could still not be read from.
+    xxhash_rust::xxh3::xxh3_64(&bytes) as u32
+}
+
+/// The process's supplementary groups (none if they cannot be read: the
+/// fingerprint then changes, and listings are read afresh).
+fn supplementary_groups() -> Vec<u32> {
+    // SAFETY: with a size of 0, getgroups only counts the groups.
+    let count = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
+    let mut groups = vec![0; usize::try_from(count).unwrap_or(0)];
+    let len = libc::c_int::try_from(groups.len()).unwrap_or(0);
+    // SAFETY: `groups` has room for `len` group ids.
+    let filled = unsafe { libc::getgroups(len, groups.as_mut_ptr()) };
+    groups.truncate(usize::try_from(filled).unwrap_or(0));
+    groups
 }
 
 /// The `(name, d_type)` of each `linux_dirent64` record in `buf` (what
@@ -152,6 +186,17 @@ pub(super) fn entries(buf: &[u8]) -> impl Iterator<Item = (&CStr, u8)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_tell_users_and_group_sets_apart_in_any_order() {
+        let base = credentials_of(1000, 1000, vec![27, 100]);
+        assert_eq!(base, credentials_of(1000, 1000, vec![100, 27, 100, 1000]));
+        assert_ne!(base, credentials_of(1001, 1000, vec![27, 100]));
+        assert_ne!(base, credentials_of(1000, 1000, vec![100]));
+        assert_ne!(base, credentials_of(1000, 1000, vec![27, 100, 4]));
+        assert_ne!(base, credentials_of(1000, 27, vec![1000, 100]));
+        assert_eq!(credentials(), credentials());
+    }
 
     #[test]
     fn records_cut_short_or_of_length_zero_end_the_list() {
