@@ -984,8 +984,23 @@ fn ctrl_c_stops_cleanly_and_keeps_the_previous_outputs() {
 
     let big = dir.path().join("big");
     big_batch(&big, 50);
+    let blobs = out.join(".hoso.blobs");
+    let blobs_before = std::fs::metadata(&blobs).unwrap().len();
     let mut child = hoso_check(&big, &out).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    // Interrupted while it reads: once it has added to the blob file. (A
+    // fixed wait of 200 ms came after the end of a release build's run.)
+    let waiting = Instant::now();
+    while std::fs::metadata(&blobs).map_or(0, |m| m.len()) == blobs_before {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it read anything new"
+        );
+        assert!(
+            waiting.elapsed() < Duration::from_secs(120),
+            "the run never read"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
     signal(child.id(), "-INT");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{status}");
