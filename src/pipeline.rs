@@ -16,7 +16,7 @@ use crate::ingest::ErrorKind;
 use crate::ingest::file::{Content, Readers, interpret, load, read_file};
 use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
-use crate::report::{Rendered, RenderedRef, Rendering, Renderings};
+use crate::report::{Counted, Rendered, RenderedRef, Rendering, Renderings};
 use crate::spill::{Blob, Spill, SpillError, Tape};
 use crate::verdict::{Summary, Tally, Verdict, Verdicts};
 use foldhash::fast::FixedState;
@@ -234,7 +234,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     };
     let mut tape = Tape::new(spill_dir, held);
     tape.reserve(applicants.len());
-    let mut tally = Tally::default();
+    let mut counted = Counted::default();
     let (inputs, mut outputs) = (Fingerprint::of(&all_files), Fingerprint::default());
     let t = Instant::now();
     let render = |given: Given| -> anyhow::Result<Rendering> {
@@ -258,7 +258,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     };
     let verdict_keys = judge_all(rules, cache, &spill, &assembly, &applicants, render, |v| {
         v.with(&spill, |r| {
-            tally.add_rendered(r.status, r.codes());
+            counted.add(r);
             outputs.add(Fingerprint(r.files));
             Ok(())
         })?;
@@ -268,7 +268,7 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     let dossiers = assembly.dossiers.len();
     let head = Verdicts {
         rule_set: rules.info(),
-        summary: tally.summary,
+        summary: counted.tally().summary,
         verdicts: Vec::new(),
         warnings: warnings(&assembly),
         unused_files: assembly.unused,
@@ -276,9 +276,11 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         request_letters: assembly.request_letters,
     };
     drop_aside((assembly.dossiers, assembly.rows, applicants));
+    let tally = counted.tally().clone();
     let verdicts = Renderings {
         reel: tape.finish()?,
         spill: Arc::clone(&spill),
+        counted,
     };
     let s = &head.summary;
     let adds_up = s.total == s.accepted + s.rejected + s.needs_review && s.total == verdicts.len();

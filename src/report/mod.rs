@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub use csv_out::write_csv;
 pub use rendered::{NotRendered, Rendered, RenderedRef};
 pub(crate) use xlsx_out::undated_workbook;
-pub use xlsx_out::write_xlsx;
+pub use xlsx_out::{Counted, write_xlsx};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so readers never see a partial file; flushed to disk first.
@@ -182,6 +182,11 @@ pub trait VerdictList: Sync {
         rules: &RuleSet,
         f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
     ) -> anyhow::Result<()>;
+    /// The verdicts counted for the workbook, if they were as they were
+    /// made ([`Counted`]); else the workbook counts them first.
+    fn counted(&self) -> Option<&Counted> {
+        None
+    }
 }
 
 impl VerdictList for Vec<Verdict> {
@@ -264,6 +269,8 @@ impl Rendering {
 pub struct Renderings {
     pub reel: Reel<Rendering>,
     pub spill: Arc<Spill>,
+    /// The renderings counted as they were made, in the same order.
+    pub counted: Counted,
 }
 
 impl Renderings {
@@ -294,6 +301,9 @@ impl VerdictList for Renderings {
         f: &mut dyn FnMut(&RenderedRef) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         Renderings::each(self, f)
+    }
+    fn counted(&self) -> Option<&Counted> {
+        Some(&self.counted)
     }
 }
 
