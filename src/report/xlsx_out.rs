@@ -61,9 +61,9 @@ const REASON_COLUMNS: [(&str, f64); 5] = [
     ("sources", 60.0),
 ];
 
-/// Writes verdicts.xlsx to `out`. The verdicts are `list`'s (read three
-/// times over: the reasons are counted first, as the reason sheet's size
-/// heads its XML); the rest of the report is `head`'s. `tmp` holds
+/// Writes verdicts.xlsx to `out`. The verdicts are `list`'s (read twice,
+/// a sheet each, and once more before if `list` was not [`Counted`] as it
+/// was made); the rest of the report is `head`'s. `tmp` holds
 /// rust_xlsxwriter's temporary files (a header row each): the skeleton's two
 /// long sheets are constant-memory ones, as the rows that follow their
 /// header rows are written in that mode's XML.
