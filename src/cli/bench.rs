@@ -6,10 +6,10 @@
 //! in DIR for the next run), then measures in this process the floor (the
 //! time to merely open every Word and spreadsheet file and inflate its XML)
 //! and runs `hoso check --stats` in a child process for each job count, so
-//! that peak memory is the checker's own. With `--rerun`, also measures a
-//! re-check through the cache after 1% of the files changed (the median of
-//! five, each from the first run's output), and compares its verdicts with
-//! a cold run's. Prints a table; nothing is asserted
+//! that peak memory is the checker's own. With `--rerun`, also measures
+//! re-checks through the cache with nothing changed and after 1% of the
+//! files changed (the median of five each, each from the first run's
+//! output), and compares the latter's verdicts with a cold run's. Prints a table; nothing is asserted
 //! (speed is measured by benchmarks, never by timing asserts).
 
 use hoso::ingest::zipcap::Archive;
@@ -36,9 +36,9 @@ pub struct Args {
     /// Where the generated batches are kept between runs.
     #[arg(long, value_name = "DIR", default_value = "target/hoso-bench")]
     pub dir: PathBuf,
-    /// Also time a re-check after 1% of the files changed (on a copy of the
-    /// batch, with the last job count; the median of five), against the
-    /// first run's time.
+    /// Also time re-checks with nothing changed and after 1% of the files
+    /// changed (on a copy of the batch, with the last job count; the median
+    /// of five each), against the first run's time.
     #[arg(long)]
     pub rerun: bool,
 }
@@ -144,9 +144,10 @@ fn check_stats(exe: &Path, batch: &Path, out: &Path, extra: &[&str]) -> anyhow::
     Ok(serde_json::from_str(line)?)
 }
 
-/// A first run with the cache, then 1% of the files changed (forms and
-/// transcripts given another dossier's content, so verdicts change), then a
-/// re-run through the cache, compared with a cold run of the changed batch.
+/// A first run with the cache; re-runs through the cache with nothing
+/// changed; then 1% of the files changed (forms and transcripts given
+/// another dossier's content, so verdicts change) and re-runs again, the
+/// last compared with a cold run of the changed batch.
 fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<()> {
     let work = tempfile::tempdir_in(batch.parent().unwrap_or(Path::new(".")))?;
     let copy = work.path().join("batch");
@@ -167,6 +168,13 @@ fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<
     let extra = ["--jobs", jobs_arg.as_str()];
     let out = work.path().join("out");
     let first = check_stats(exe, &copy, &out, &extra)?;
+    // Each re-run starts from the first run's output folder, as it was:
+    // the median of several says more than one on a machine whose speed
+    // wavers by a tenth from one second to the next.
+    let kept = work.path().join("kept");
+    copy_folder(&out, &kept)?;
+    // Nothing changed: what a re-run costs whatever the change.
+    let unchanged = Reruns::time(exe, &copy, &out, &kept, &extra)?;
 
     let docx: Vec<&str> = files
         .iter()
@@ -179,20 +187,7 @@ fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<
         std::fs::copy(copy.join(pair[1]), copy.join(pair[0]))?;
     }
     let changed = chosen.len().saturating_sub(1);
-    // Each re-run starts from the first run's output folder, as it was:
-    // the median of several says more than one on a machine whose speed
-    // wavers by a tenth from one second to the next.
-    let kept = work.path().join("kept");
-    copy_folder(&out, &kept)?;
-    let mut warm_runs = Vec::with_capacity(RERUNS);
-    for _ in 0..RERUNS {
-        std::fs::remove_dir_all(&out)?;
-        copy_folder(&kept, &out)?;
-        warm_runs.push(check_stats(exe, &copy, &out, &extra)?);
-    }
-    warm_runs.sort_by(|a, b| a.total_ms.total_cmp(&b.total_ms));
-    let (fastest, slowest) = (warm_runs[0].total_ms, warm_runs[RERUNS - 1].total_ms);
-    let warm = warm_runs.swap_remove(RERUNS / 2);
+    let warm = Reruns::time(exe, &copy, &out, &kept, &extra)?;
     let cold_out = work.path().join("cold");
     check_stats(
         exe,
@@ -203,23 +198,71 @@ fn rerun(exe: &Path, batch: &Path, count: usize, jobs: usize) -> anyhow::Result<
     let same = ["verdicts.json", "verdicts.csv"]
         .iter()
         .all(|f| std::fs::read(out.join(f)).ok() == std::fs::read(cold_out.join(f)).ok());
+    let share = |ms: f64| ms * 100.0 / first.total_ms;
+    println!(
+        "re-run of {count} dossiers with nothing changed, {jobs} jobs: {} = {:.1}% of the first run ({:.2} s)",
+        unchanged.range(),
+        share(unchanged.median.total_ms),
+        first.total_ms / 1000.0,
+    );
     println!(
         "re-run of {count} dossiers after changing {changed} of {} files ({:.1}%), {jobs} jobs: \
-         {:.3} s (median of {RERUNS}, {:.3}–{:.3} s) = {:.1}% of the first run ({:.2} s); \
-         peak {} MB; verdicts identical to a cold run: {}",
+         {} = {:.1}% of the first run; peak {} MB; verdicts identical to a cold run: {}",
         files.len(),
         changed as f64 * 100.0 / files.len() as f64,
-        warm.total_ms / 1000.0,
-        fastest / 1000.0,
-        slowest / 1000.0,
-        warm.total_ms * 100.0 / first.total_ms,
-        first.total_ms / 1000.0,
-        warm.peak_rss_mb
+        warm.range(),
+        share(warm.median.total_ms),
+        warm.median
+            .peak_rss_mb
             .map(|m| format!("{m:.0}"))
             .unwrap_or_else(|| "?".into()),
         if same { "yes" } else { "NO" }
     );
     Ok(())
+}
+
+/// Re-runs timed one after the other, each from the same output folder.
+struct Reruns {
+    /// The run of median total time.
+    median: CheckStats,
+    fastest_ms: f64,
+    slowest_ms: f64,
+}
+
+impl Reruns {
+    /// [`RERUNS`] checks of `batch` into `out`, each from a fresh copy of
+    /// `kept` (a first run's output).
+    fn time(
+        exe: &Path,
+        batch: &Path,
+        out: &Path,
+        kept: &Path,
+        extra: &[&str],
+    ) -> anyhow::Result<Reruns> {
+        let mut runs = Vec::with_capacity(RERUNS);
+        for _ in 0..RERUNS {
+            std::fs::remove_dir_all(out)?;
+            copy_folder(kept, out)?;
+            runs.push(check_stats(exe, batch, out, extra)?);
+        }
+        runs.sort_by(|a, b| a.total_ms.total_cmp(&b.total_ms));
+        let (fastest_ms, slowest_ms) = (runs[0].total_ms, runs[RERUNS - 1].total_ms);
+        Ok(Reruns {
+            median: runs.swap_remove(RERUNS / 2),
+            fastest_ms,
+            slowest_ms,
+        })
+    }
+
+    /// "0.114 s (median of 5, 0.112–0.120 s)".
+    fn range(&self) -> String {
+        format!(
+            "{:.3} s (median of {RERUNS}, {:.3}–{:.3} s)",
+            self.median.total_ms / 1000.0,
+            self.fastest_ms / 1000.0,
+            self.slowest_ms / 1000.0
+        )
+    }
 }
 
 /// Re-runs timed after the change, of which the median is shown.
