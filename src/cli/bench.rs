@@ -9,8 +9,9 @@
 //! that peak memory is the checker's own. With `--rerun`, also measures
 //! re-checks through the cache with nothing changed and after 1% of the
 //! files changed (the median of five each, each from the first run's
-//! output), and compares the latter's verdicts with a cold run's. Prints a table; nothing is asserted
-//! (speed is measured by benchmarks, never by timing asserts).
+//! output), and compares the latter's verdicts with a cold run's. Prints a
+//! table; nothing is asserted (speed is measured by benchmarks, never by
+//! timing asserts).
 
 use hoso::ingest::zipcap::Archive;
 use hoso::stats::CheckStats;

@@ -33,9 +33,9 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const FILE_NAME: &str = ".hoso.folders";
 
 // Layout, little-endian. The head: MAGIC, then the checksum (xxh3-64) of
-// everything after it. Then FIXED bytes: version u32, credentials u32, started_ns
-// i64, root dev u64, root ino u64, root path length u32, folder count u32,
-// entry count u32, names length u32. Then the root path, the folders
+// everything after it. Then FIXED bytes: version u32, credentials u32,
+// started_ns i64, root dev u64, root ino u64, root path length u32, folder
+// count u32, entry count u32, names length u32. Then the root path, the folders
 // (FOLDER bytes each, the root first), the entries (ENTRY bytes each, a
 // folder's together and sorted by name) and the names (each NUL-ended,
 // each once: a batch's dossiers hold files of the same few names).
@@ -147,9 +147,9 @@ impl Last {
         })
     }
 
-    /// Whether these listings were kept under `user` ([`super::sys::credentials`])
-    /// walking `root`, the
-    /// folder `root_dev`/`root_ino`.
+    /// Whether these listings were kept under the credentials `user`
+    /// ([`super::sys::credentials`]) walking `root`, the folder
+    /// `root_dev`/`root_ino`.
     pub fn is_of(&self, root: &Path, user: u32, root_dev: u64, root_ino: u64) -> bool {
         self.bytes.get(self.root_at..self.folders_at) == Some(root.as_os_str().as_bytes())
             && (self.user, self.root_dev, self.root_ino) == (user, root_dev, root_ino)
