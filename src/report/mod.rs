@@ -61,21 +61,6 @@ fn replace(
     sync: bool,
     write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    written(path, write)?.put_in_place(sync)
-}
-
-/// A file written whole under a temporary name beside the file it is to
-/// replace ([`Written::put_in_place`]); removed if dropped before.
-struct Written {
-    tmp: tempfile::NamedTempFile,
-    path: PathBuf,
-}
-
-/// `path`'s new content, written by `write` into a temporary file beside it.
-fn written(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> anyhow::Result<()>,
-) -> anyhow::Result<Written> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -92,70 +77,12 @@ fn written(
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(Written {
-        tmp,
-        path: path.to_path_buf(),
-    })
-}
-
-impl Written {
-    /// Renames the file into its place, flushed to the disk first if `sync`.
-    fn put_in_place(self, sync: bool) -> anyhow::Result<()> {
-        if sync {
-            self.tmp
-                .as_file()
-                .sync_all()
-                .with_context(|| format!("cannot write {}", self.path.display()))?;
-        }
-        self.tmp
-            .persist(&self.path)
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        Ok(())
+    if sync {
+        tmp.as_file().sync_all()?;
     }
-
-    /// [`Written::put_in_place`], flushed, on a thread of `scope` of its
-    /// own (here when no thread can be made): waiting for the disk then
-    /// holds no thread of the jobs pool, which goes on writing the other
-    /// files (flushing and renaming the JSON of 10,000 verdicts took 4 to
-    /// 8 ms here, and takes longer on a slow disk).
-    fn put_in_place_aside<'s>(self, scope: &'s std::thread::Scope<'s, '_>) -> Placing<'s> {
-        // Shared, so that it is still here if the thread is not made.
-        let slot = Arc::new(std::sync::Mutex::new(Some(self)));
-        let theirs = Arc::clone(&slot);
-        let put = move |slot: &std::sync::Mutex<Option<Written>>| match slot
-            .lock()
-            .ok()
-            .and_then(|mut w| w.take())
-        {
-            Some(written) => written.put_in_place(true),
-            None => Err(anyhow::anyhow!("an output was put in place twice")),
-        };
-        let spawned = std::thread::Builder::new()
-            .name("hoso-flush".into())
-            .spawn_scoped(scope, move || put(&theirs));
-        match spawned {
-            Ok(handle) => Placing::Aside(handle),
-            Err(_) => Placing::Done(put(&slot)),
-        }
-    }
-}
-
-/// An output being put in place ([`Written::put_in_place_aside`]).
-enum Placing<'s> {
-    Aside(std::thread::ScopedJoinHandle<'s, anyhow::Result<()>>),
-    Done(anyhow::Result<()>),
-}
-
-impl Placing<'_> {
-    /// Once the file is in place (or could not be put there).
-    fn wait(self) -> anyhow::Result<()> {
-        match self {
-            Placing::Aside(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("an output could not be flushed"))),
-            Placing::Done(result) => result,
-        }
-    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// A text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
@@ -403,32 +330,27 @@ pub fn write_all_of(
     let xlsx = out.join("verdicts.xlsx");
     // Three independent files, written side by side on the current rayon
     // pool (so `--jobs` holds here too). The workbook, the longest, starts
-    // first on this thread; the others are taken up by idle threads. Each
-    // is flushed and put in place beside the writing of the others.
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let aside = |w: Written| w.put_in_place_aside(scope);
-        let (c, (a, b)) = rayon::join(
-            || written(&xlsx, |f| write_xlsx(head, list, rules, out, f)).map(aside),
-            || {
-                rayon::join(
-                    || written(&json, |f| write_json_of(head, list, rules, f)).map(aside),
-                    || {
-                        written(&csv, |f| {
-                            write_csv(
-                                list,
-                                rules,
-                                std::io::BufWriter::with_capacity(OUT_BUFFER, f),
-                            )
-                        })
-                        .map(aside)
-                    },
-                )
-            },
-        );
-        a?.wait()?;
-        b?.wait()?;
-        c?.wait()
-    })?;
+    // first on this thread; the others are taken up by idle threads.
+    let (c, (a, b)) = rayon::join(
+        || write_atomic_with(&xlsx, |f| write_xlsx(head, list, rules, out, f)),
+        || {
+            rayon::join(
+                || write_atomic_with(&json, |f| write_json_of(head, list, rules, f)),
+                || {
+                    write_atomic_with(&csv, |f| {
+                        write_csv(
+                            list,
+                            rules,
+                            std::io::BufWriter::with_capacity(OUT_BUFFER, f),
+                        )
+                    })
+                },
+            )
+        },
+    );
+    a?;
+    b?;
+    c?;
     Ok(vec![json, csv, xlsx])
 }
 
