@@ -18,7 +18,7 @@ use crate::interrupt;
 use crate::matching::{Applicant, Assembly, assemble::assemble, pair::pair};
 use crate::report::{Counted, Rendered, RenderedRef, Rendering, Renderings};
 use crate::spill::{Blob, Spill, SpillError, Tape};
-use crate::verdict::{Summary, Tally, Verdict, Verdicts};
+use crate::verdict::{Summary, Verdict, Verdicts};
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -110,7 +110,6 @@ pub struct Checked {
     /// The verdicts, in input order, rendered for the report files (the
     /// verdicts themselves are in verdicts.json once it is written).
     pub verdicts: Renderings,
-    pub tally: Tally,
     pub dossiers: usize,
     pub timings: Timings,
     /// As [`Run::accounting`].
@@ -276,7 +275,6 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
         request_letters: assembly.request_letters,
     };
     drop_aside((assembly.dossiers, assembly.rows, applicants));
-    let tally = counted.tally().clone();
     let verdicts = Renderings {
         reel: tape.finish()?,
         spill: Arc::clone(&spill),
@@ -302,7 +300,6 @@ fn check_once(job: Job) -> anyhow::Result<Checked> {
     Ok(Checked {
         head,
         verdicts,
-        tally,
         dossiers,
         timings,
         accounting,

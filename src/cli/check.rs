@@ -157,7 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     println!("{}", report::counts_line(&run.head, &rules));
     if !args.quiet {
-        for (code, _, n) in run.tally.reason_counts() {
+        for (code, _, n) in run.verdicts.counted.tally().reason_counts() {
             println!("  {n:>5}  {code}");
         }
         let warnings = &run.head.warnings;

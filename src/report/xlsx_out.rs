@@ -77,12 +77,16 @@ pub fn write_xlsx<W>(
 where
     W: Write + Seek + Send,
 {
+    let counted_here;
     let counted = match list.counted() {
-        Some(counted) => counted.clone(),
-        None => count_reasons(list, rules)?,
+        Some(counted) => counted,
+        None => {
+            counted_here = count_reasons(list, rules)?;
+            &counted_here
+        }
     };
-    let (tally, reasons_shape) = counted.finish()?;
-    let mut skeleton = ZipArchive::new(Cursor::new(skeleton(head, rules, &tally, tmp)?))?;
+    let reasons_shape = counted.reason_sheet_shape()?;
+    let mut skeleton = ZipArchive::new(Cursor::new(skeleton(head, rules, counted.tally(), tmp)?))?;
     let verdicts_template = Template::cut(&entry_text(&mut skeleton, VERDICTS_ENTRY)?)?;
     let reasons_template = Template::cut(&entry_text(&mut skeleton, REASONS_ENTRY)?)?;
     let (verdicts, reasons) = rayon::join(
@@ -235,13 +239,13 @@ impl Counted {
         &self.tally
     }
 
-    /// The tally and the reason sheet's extent, if the sheet can hold them.
-    fn finish(self) -> anyhow::Result<(Tally, Shape)> {
+    /// The reason sheet's extent, if the sheet can hold its rows.
+    fn reason_sheet_shape(&self) -> anyhow::Result<Shape> {
         if self.too_many {
             return Err(XlsxError::RowColumnLimitError.into());
         }
         self.shape.check()?;
-        Ok((self.tally, self.shape))
+        Ok(self.shape)
     }
 }
 
