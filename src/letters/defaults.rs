@@ -7,9 +7,6 @@
 //! wording below is the form's own, which a clerk changes by editing the
 //! .docx in Word.
 
-use super::package;
-use super::xml::Part;
-use crate::ingest::zipcap::Archive;
 use docx_rs::{
     AlignmentType, Docx, LineSpacing, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
     Table, TableCell, TableLayoutType, TableRow, WidthType,
@@ -222,31 +219,12 @@ fn signature_table(recipients: bool) -> Table {
     borderless(vec![left, right], vec![half, TEXT_W - half])
 }
 
-/// Packs the document and rewrites it deterministically: docx-rs numbers
-/// paragraphs from a per-thread counter, which our parts must not carry.
+/// Packs the document, then conforms it to the schema and drops docx-rs's
+/// paragraph ids ([`super::conform::repack`]).
 fn finish(doc: Docx) -> anyhow::Result<Vec<u8>> {
     let mut raw = std::io::Cursor::new(Vec::new());
     doc.created_at("2021-01-01T00:00:00Z")
         .updated_at("2021-01-01T00:00:00Z")
         .pack(&mut raw)?;
-    let raw = raw.into_inner();
-    let mut archive = Archive::open(&raw)?;
-    let mut entries = Vec::new();
-    for name in archive.names() {
-        if name.ends_with('/') {
-            continue;
-        }
-        let data = archive.read_required(&name)?;
-        let data = if name.starts_with("word/") && name.ends_with(".xml") {
-            let mut part = Part::parse(&data).map_err(anyhow::Error::msg)?;
-            super::template::normalize(&mut part.nodes);
-            part.to_bytes()
-        } else {
-            data
-        };
-        entries.push((name, data));
-    }
-    Ok(package::zip(
-        entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())),
-    )?)
+    super::conform::repack(&raw.into_inner())
 }

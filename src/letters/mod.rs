@@ -46,6 +46,7 @@
 pub mod defaults;
 
 mod config;
+pub(crate) mod conform;
 mod names;
 mod package;
 mod placeholders;

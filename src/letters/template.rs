@@ -256,7 +256,7 @@ pub(crate) fn normalize(nodes: &mut Vec<Node>) {
     }
 }
 
-fn retain_attributes(start: &mut BytesStart<'static>, keep: impl Fn(&str) -> bool) {
+pub(crate) fn retain_attributes(start: &mut BytesStart<'static>, keep: impl Fn(&str) -> bool) {
     let attrs: Vec<(String, String)> = start
         .attributes()
         .flatten()

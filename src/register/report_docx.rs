@@ -86,7 +86,7 @@ pub fn document_bytes(
     doc.build()
         .pack(&mut buf)
         .map_err(|e| anyhow::anyhow!("cannot build the report document: {e}"))?;
-    Ok(buf.into_inner())
+    crate::letters::conform::repack(&buf.into_inner())
 }
 
 fn text(t: &str) -> Paragraph {
