@@ -2,7 +2,7 @@
 //! validator (the schemas Office itself is built on), for Office 2010 and
 //! for Microsoft 365: the default templates, the letters filled from them
 //! and from templates LibreOffice re-saved, the review workbook, and the
-//! year's report. (Not Office 2007: LibreOffice writes 2010's table-look
+//! year's report, and the shipped samples. (Not Office 2007: LibreOffice writes 2010's table-look
 //! attributes, so a template it re-saved is a 2010 file.)
 //!
 //! The validator is `ooxml-validator` (the npm package
@@ -158,6 +158,17 @@ fn every_office_file_hoso_writes_passes_the_open_xml_sdk_validator() {
         !notice || notices % 10 == 1
     });
     files.extend(office_files(&root().join("templates")));
+    // The shipped samples stand for what Word and Excel write: the first
+    // Word file of each name (form, transcript, one-file dossier, request
+    // letter) and the first workbook of each sample year.
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    files.extend(office_files(&samples).into_iter().filter(|f| {
+        let kind = match f.extension().is_some_and(|e| e == "docx") {
+            true => f.file_name(),
+            false => f.parent().and_then(|p| p.file_name()),
+        };
+        kinds_seen.insert(kind.map(|k| k.to_os_string()))
+    }));
 
     let checks: Vec<(&PathBuf, &str)> = files
         .iter()

@@ -480,7 +480,7 @@ static SHARED: std::sync::LazyLock<Option<Shared>> = std::sync::LazyLock::new(||
     for (name, bytes) in parts(&xml) {
         if name != DOCUMENT && name != CORE {
             zip.start_file(name, entry_options()).ok()?;
-            zip.write_all(bytes).ok()?;
+            zip.write_all(&conformed(name, bytes.to_vec()).ok()?).ok()?;
         }
     }
     Some(Shared {
@@ -510,9 +510,45 @@ fn sequential_para_ids(mut xml: Vec<u8>) -> Vec<u8> {
     xml
 }
 
+/// A part as docx-rs wrote it, in the schema's order when it is
+/// WordprocessingML ([`crate::letters::conform`]): samples stand for files
+/// Word wrote, which pass its validator.
+fn conformed(name: &str, xml: Vec<u8>) -> anyhow::Result<Vec<u8>> {
+    if name.starts_with("word/") && name.ends_with(".xml") {
+        crate::letters::conform::conform_xml(&xml).map_err(anyhow::Error::msg)
+    } else {
+        Ok(xml)
+    }
+}
+
+/// A body as docx-rs wrote it, in the schema's order. Of what
+/// [`conformed`] puts right, a body of ours holds two things: the empty
+/// paragraph-mark `w:rPr` docx-rs writes first in every `w:pPr` (the schema
+/// puts it last; empty, it says nothing) and `w:type` on `w:gridCol`. Fixed
+/// as bytes: the pass over the tree made generating a batch 40% slower. A
+/// test checks the result is what that pass gives.
+fn conformed_body(xml: Vec<u8>) -> Vec<u8> {
+    static GRID_TYPE: std::sync::LazyLock<Option<regex::bytes::Regex>> =
+        std::sync::LazyLock::new(|| {
+            regex::bytes::Regex::new(r#"(<w:gridCol [^>]*?) w:type="[A-Za-z]*" */>"#).ok()
+        });
+    let mut out = Vec::with_capacity(xml.len());
+    let mut rest = xml.as_slice();
+    const EMPTY_MARK: &[u8] = b"<w:pPr><w:rPr />";
+    while let Some(at) = rest.windows(EMPTY_MARK.len()).position(|w| w == EMPTY_MARK) {
+        out.extend_from_slice(&rest[..at + b"<w:pPr>".len()]);
+        rest = &rest[at + EMPTY_MARK.len()..];
+    }
+    out.extend_from_slice(rest);
+    match &*GRID_TYPE {
+        Some(grid_type) => grid_type.replace_all(&out, &b"$1/>"[..]).into_owned(),
+        None => out,
+    }
+}
+
 /// A .docx of these blocks, its core properties dated `created`.
 pub fn pack(blocks: Vec<Block>, created: NaiveDate) -> anyhow::Result<Vec<u8>> {
-    let document = sequential_para_ids(body(blocks).build());
+    let document = conformed_body(sequential_para_ids(body(blocks).build()));
     let shared = SHARED
         .as_ref()
         .context("the shared parts of a .docx could not be built")?;
@@ -585,7 +621,19 @@ mod tests {
                 } else {
                     bytes.to_vec()
                 };
-                assert!(got == want, "{name} differs");
+                if name == DOCUMENT {
+                    // As the pass over the tree would have it.
+                    let tree = crate::letters::conform::conform_xml(&want).unwrap();
+                    let again = crate::letters::conform::conform_xml(&got).unwrap();
+                    assert!(again == tree, "{name} differs");
+                    assert!(
+                        crate::letters::conform::in_order(&got),
+                        "{name} is out of order"
+                    );
+                } else {
+                    let want = conformed(name, want).unwrap();
+                    assert!(got == want, "{name} differs");
+                }
             }
         }
     }
