@@ -2,21 +2,10 @@
 //! `hoso report --year 2021` gives the centre's figures of domain.md §6
 //! exactly, the joint class apart; importing twice changes nothing.
 
-use std::process::Command;
-
 mod common;
 
 fn hoso(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "hoso {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::hoso_ok(args, None)
 }
 
 #[test]

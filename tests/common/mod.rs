@@ -121,3 +121,20 @@ pub fn import_until_some_landed(
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// Runs the hoso binary with `args` in the folder `dir` (this process's
+/// when `None`), failing the test with its error output unless it succeeds.
+pub fn hoso_ok(args: &[&str], dir: Option<&std::path::Path>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"));
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "hoso {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
