@@ -412,7 +412,14 @@ fn order(children: &mut [Node], prefix: &str, sequence: &[&str]) {
     if ranks.is_sorted() {
         return;
     }
-    let mut ranked: Vec<(usize, Node)> = ranks.into_iter().zip(children.iter().cloned()).collect();
+    let mut ranked: Vec<(usize, Node)> = ranks
+        .into_iter()
+        .zip(
+            children
+                .iter_mut()
+                .map(|c| std::mem::replace(c, Node::Text(String::new()))),
+        )
+        .collect();
     ranked.sort_by_key(|(r, _)| *r);
     for (slot, (_, node)) in children.iter_mut().zip(ranked) {
         *slot = node;
