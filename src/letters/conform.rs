@@ -329,7 +329,7 @@ pub(crate) fn repack(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
             continue;
         }
         let data = archive.read_required(&name)?;
-        let data = if name.starts_with("word/") && name.ends_with(".xml") {
+        let data = if is_wordml_part(&name) {
             let mut part = Part::parse(&data).map_err(anyhow::Error::msg)?;
             super::template::normalize(&mut part.nodes);
             conform(&mut part);
@@ -342,6 +342,12 @@ pub(crate) fn repack(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(super::package::zip(
         entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())),
     )?)
+}
+
+/// Whether the package part `name` is WordprocessingML (the document,
+/// styles, settings…), which [`conform`] applies to.
+pub(crate) fn is_wordml_part(name: &str) -> bool {
+    name.starts_with("word/") && name.ends_with(".xml")
 }
 
 /// One part's XML, conformed.

@@ -514,7 +514,7 @@ fn sequential_para_ids(mut xml: Vec<u8>) -> Vec<u8> {
 /// WordprocessingML ([`crate::letters::conform`]): samples stand for files
 /// Word wrote, which pass its validator.
 fn conformed(name: &str, xml: Vec<u8>) -> anyhow::Result<Vec<u8>> {
-    if name.starts_with("word/") && name.ends_with(".xml") {
+    if crate::letters::conform::is_wordml_part(name) {
         crate::letters::conform::conform_xml(&xml).map_err(anyhow::Error::msg)
     } else {
         Ok(xml)
