@@ -22,7 +22,7 @@
 //! `hoso check` into the same folder runs without the cache.
 //!
 //! Why our own format: blobs are postcard (compact and fast), the index is
-//! fixed-width numbers ([`Pack::encode`]: read and written as plain
+//! fixed-width numbers (`Pack::encode`: read and written as plain
 //! copies), xxh3 is fast (we need speed, not cryptographic strength: a
 //! collision would need an adversary who can also edit the output folder),
 //! and the index only ever holds what matching needs, so memory does not

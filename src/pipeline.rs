@@ -40,7 +40,7 @@ pub struct Run {
     pub accounting: Vec<String>,
     /// The verdict-cache keys of this run's applicants.
     pub verdict_keys: Vec<u128>,
-    /// Where the dossiers' document parts are whole ([`crate::matching::Dossier::whole`]).
+    /// Where the dossiers' document parts are whole ([`crate::matching::SlimDossier::whole`]).
     pub spill: Arc<Spill>,
     /// The cache's blob file was found damaged, and the batch read again
     /// without it.
@@ -127,7 +127,7 @@ const VERDICTS_HELD: usize = 16_384;
 
 /// Checks the batch walked by [`find`] as [`run_cached`] does, handing each
 /// verdict to a tape as it is made, which goes to a file in `spill_dir` when
-/// there are more than [`VERDICTS_HELD`]: what `hoso check` runs (100,000
+/// there are more than `VERDICTS_HELD`: what `hoso check` runs (100,000
 /// verdicts in memory cost 64 MB).
 pub fn check(
     found: Found,
@@ -602,7 +602,7 @@ fn judge_all<T: Send>(
 }
 
 /// The sum of `files`' path hashes, as the run's accounting adds up a
-/// verdict's files ([`crate::report::Rendered::files`]).
+/// verdict's files ([`crate::report::RenderedRef::files`]).
 pub fn files_fingerprint(files: &[Arc<str>]) -> u128 {
     Fingerprint::of(files).0
 }

@@ -5,7 +5,7 @@
 //! what kind it is; the rules need everything else (every label field, the
 //! transcript's subjects, the copy mark, the signing date). So a document
 //! part is read once, written here whole, and kept in memory only slimmed
-//! ([`DocPart::slim`]); each applicant's parts are read back, one applicant at
+//! ([`DocPart::slim`](crate::ingest::dossier_doc::DocPart::slim)); each applicant's parts are read back, one applicant at
 //! a time, when the applicant is judged.
 //!
 //! The spill is a temporary file in the output folder, or, when the cache is
@@ -117,7 +117,7 @@ impl Spill {
     }
 
     /// Maps everything written so far into memory, for the reads to come,
-    /// if it is at most [`MAP_AT_MOST`] bytes. Call it between stages, when
+    /// if it is at most `MAP_AT_MOST` bytes. Call it between stages, when
     /// no blob is being written. Without a map (too large, empty, or the map
     /// failed) blobs are read with `pread`, as ever.
     pub fn map_written(&self) {
@@ -186,7 +186,7 @@ impl Spill {
     }
 
     /// The bytes of a blob checked already ([`Spill::checked`]) to `read`,
-    /// unchecked: read where they lie, as [`Spill::with_bytes`], without
+    /// unchecked: read where they lie, as `Spill::with_bytes`, without
     /// hashing them again (the report writers read each kept verdict five
     /// times). Whatever `read` makes of them must not trust them further
     /// than a checked length: they could have been damaged since, by a

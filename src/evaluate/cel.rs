@@ -1,4 +1,4 @@
-//! The expression language of rule files: CEL (https://cel.dev), through the
+//! The expression language of rule files: CEL (<https://cel.dev>), through the
 //! maintained `cel` crate. We add three functions that Vietnamese paperwork
 //! needs and CEL lacks, all comparing on folded text (case, diacritics and
 //! punctuation ignored, see [`crate::text::fold_words`]):

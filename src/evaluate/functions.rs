@@ -6,7 +6,7 @@
 //! to `Value`s, a copy of every phrase, on every call; and every phrase was
 //! folded again on every call. With three of these calls per applicant,
 //! that was a fifth of judging one. Here the text and the phrases are
-//! borrowed, and a phrase is folded once per thread ([`with_folded`]).
+//! borrowed, and a phrase is folded once per thread (`with_folded`).
 //!
 //! Arguments of another shape go through the typed path's steps, in its
 //! order, with its errors, so a rule file's mistakes read as they did.

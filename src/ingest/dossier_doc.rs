@@ -4,7 +4,7 @@
 //!
 //! Everything language-specific comes from the [`Vocabulary`] (labels,
 //! titles, copy marks, transcript columns) except the grammar of the
-//! place-date line ("<place>, ngày DD tháng MM năm YYYY") and the words that
+//! place-date line (`<place>, ngày DD tháng MM năm YYYY`) and the words that
 //! open a transcript's total row ("Tổng cộng", "Cộng", "Tổng"), which are
 //! part of how Vietnamese paperwork is written rather than of a rule set.
 //!

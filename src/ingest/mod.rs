@@ -27,7 +27,7 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IngestError {
     kind: ErrorKind,
-    /// In the order of [`Kind::placeholders`].
+    /// In the order of [`Kind::placeholders`](crate::messages::Kind::placeholders).
     values: Vec<String>,
     /// For [`ErrorKind::NoReadableSheet`]: why each sheet was passed over.
     /// Its `{detail}` is their words, in the reader's rule file when
@@ -381,7 +381,7 @@ pub struct Workbook {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SheetWarning {
     kind: SheetProblem,
-    /// In the order of [`Kind::placeholders`]: the sheet's name first.
+    /// In the order of [`Kind::placeholders`](crate::messages::Kind::placeholders): the sheet's name first.
     values: Vec<String>,
 }
 

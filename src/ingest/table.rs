@@ -1,7 +1,7 @@
 //! Finding the list (or roster) table in a sheet: title rows, the header
 //! row(s), the people, and the footer.
 //!
-//! The header is the first row, among the first [`HEADER_SCAN_ROWS`], whose
+//! The header is the first row, among the first `HEADER_SCAN_ROWS`, whose
 //! cells name at least two known columns, one of them the name (aliases
 //! come from the rule file's vocabulary). A second header row is read when it
 //! holds sub-labels, typically "Ngày sinh" merged over "Nam" | "Nữ".

@@ -294,7 +294,7 @@ impl Assembly {
     /// The rules read a row's fields and a part's whole content from their
     /// blobs ([`Assembly::whole`]), so a blob's checksum stands for them:
     /// the slim copies of a few fields beside it (name, birth date, unit)
-    /// are not hashed again. Written out by hand ([`KeyBytes`]): through
+    /// are not hashed again. Written out by hand (`KeyBytes`): through
     /// serde, keying 10,000 unchanged applicants was a fifth of a re-run's
     /// judging.
     pub fn verdict_key(&self, applicant: &Applicant) -> Option<u128> {

@@ -272,7 +272,7 @@ pub fn write_json_of(
 
 /// verdicts.json as serde_json's pretty printer writes [`Verdicts`]
 /// (field for field), with the verdicts' elements given by `elements`
-/// ([`Rendered::json`]): a kept verdict's element is written as it was
+/// ([`RenderedRef::json`]): a kept verdict's element is written as it was
 /// rendered, not made again.
 fn write_json_with(
     head: &Verdicts,

@@ -35,7 +35,7 @@ pub struct RenderedRef<'a> {
     /// Its record of verdicts.csv, with the record's end.
     pub csv: &'a [u8],
     /// Its row of the verdict sheet after the number: cells
-    /// ([`super::xlsx_rows::text_cell`]).
+    /// (`xlsx_rows::text_cell`).
     pub verdict_cells: &'a [u8],
     /// The reasons' severities and codes, sorted, each once (what the
     /// counts are made of, [`crate::verdict::Tally`]): [`RenderedRef::codes`].

@@ -8,7 +8,7 @@ use crate::date::Date;
 use chrono::{Datelike, NaiveDate};
 
 /// What a case is built to show; each kind's intended codes are in
-/// [`Kind::codes`] and the oracle must agree with them for the 2021 batch.
+/// `Kind::codes` (a test helper) and the oracle must agree with them for the 2021 batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Accepted,
@@ -184,7 +184,7 @@ pub enum FormLayout {
     /// Bold "Label:" run, value in a separate run.
     BoldLabels,
     Plain,
-    /// "Label<TAB>value", no colon.
+    /// `Label<TAB>value`, no colon.
     Tabs,
     /// A two-column table of label and value cells.
     Table,

@@ -11,7 +11,7 @@
 //! - zip containers pass [`zipcap`] and a streamed check of the real inflated
 //!   size of every XML part before calamine opens them;
 //! - .xlsx cells are streamed and kept sparse until the real extent is known;
-//! - .xls and .ods are pre-scanned ([`xls`], [`ods`]) with the
+//! - .xls and .ods are pre-scanned (modules `xls` and `ods`) with the
 //!   same rules calamine applies, and refused when calamine would allocate
 //!   past our caps.
 //!

@@ -30,7 +30,7 @@ impl Write for HeadSink {
 const HEAD_BYTES: usize = 64 << 10;
 
 /// Inflates every XML part through a cap and throws the bytes away: the
-/// declared sizes [`zipcap`] checked can lie, and calamine inflates without
+/// declared sizes [`zipcap`](super::zipcap) checked can lie, and calamine inflates without
 /// a limit. Also refuses a shared-string table declaring more strings than
 /// it has bytes (calamine reserves that many up front). Returns the first
 /// bytes of the `mimetype` entry (empty when absent).
