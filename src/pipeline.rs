@@ -96,7 +96,9 @@ pub fn run(root: &Path, rules: &RuleSet, progress: Progress) -> anyhow::Result<R
     run_cached(root, rules, progress, None, &std::env::temp_dir())
 }
 
-/// The cache salt: results depend on the rule file and on hoso itself.
+/// The cache salt: results depend on the rule file and on hoso itself
+/// (its version: bump it with any change to what is read from a file or
+/// how a verdict is made, or re-runs would reuse what the old one made).
 pub fn cache_salt(rules: &RuleSet) -> String {
     format!("hoso {} rules {}", env!("CARGO_PKG_VERSION"), rules.sha256)
 }

@@ -73,6 +73,7 @@ fn bad_input_gets_a_one_line_error() {
         &["check", "/no/such/batch"][..],
         &["inspect", "tests/fixtures/batch/xet-2021/bao-cao.docx"],
         &["inspect", "tests/fixtures/batch/xet-2021/ghi-chu.txt"],
+        &["inspect", "tests/fixtures/word-formats/don-de-nghi.doc"],
         &[
             "check",
             "tests/fixtures/batch/xet-2021",
@@ -86,6 +87,13 @@ fn bad_input_gets_a_one_line_error() {
         assert!(err.starts_with("hoso: "), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+    // A Word 97-2003 file: the clerk is told what to do with it.
+    let err = hoso(&["inspect", "tests/fixtures/word-formats/don-de-nghi.doc"]).stderr;
+    assert!(
+        String::from_utf8_lossy(&err).contains("save it as .docx"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
 }
 
 #[test]

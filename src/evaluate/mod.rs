@@ -13,7 +13,7 @@ pub mod names;
 pub mod rules_test;
 pub mod ruleset;
 
-use crate::matching::{Applicant, Assembly, Dossier, Whole};
+use crate::matching::{Applicant, Assembly, Dossier, UnreadDocument, Whole};
 use crate::source::Source;
 use crate::verdict::{Reason, Severity, Status, Verdict};
 use facts::{Facts, Provenance};
@@ -75,6 +75,9 @@ fn judge_with(
     let identity = dossier.and_then(|d| d.identity());
 
     let mut reasons = review_reasons(rules, dossier);
+    if let (None, Some(r)) = (dossier, applicant.row) {
+        reasons.extend(unread_dossier_reason(rules, &asm.unread_near(r)));
+    }
     let outcomes = if reasons.is_empty() {
         // Where the facts came from is only needed to source a failed rule
         // (or to explain): gathered again then, with the provenance.
@@ -175,6 +178,35 @@ fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
         Some(_) => {}
     }
     out
+}
+
+/// Files named in one reason, at most: the rest are counted.
+const FILES_NAMED: usize = 5;
+
+/// Why a list row without a dossier is not rejected: Word files that could
+/// not be read lie in its list's folder, and one of them may be its
+/// dossier (domain.md §5: a dossier that cannot be read is *needs review*).
+fn unread_dossier_reason(rules: &RuleSet, unread: &[&UnreadDocument]) -> Option<Reason> {
+    if unread.is_empty() {
+        return None;
+    }
+    let named = &unread[..unread.len().min(FILES_NAMED)];
+    let mut files: Vec<String> = named
+        .iter()
+        .map(|d| format!("{} ({})", d.path, d.why))
+        .collect();
+    if unread.len() > named.len() {
+        files.push(format!("… (+{})", unread.len() - named.len()));
+    }
+    Some(Reason {
+        code: "khong-doc-duoc".to_string(),
+        severity: Severity::Review,
+        message: rules
+            .review
+            .unread_dossier
+            .replace("{files}", &files.join("; ")),
+        sources: named.iter().map(|d| d.path.to_string()).collect(),
+    })
 }
 
 /// Every rule, in file order. The facts each rule read are kept for failed

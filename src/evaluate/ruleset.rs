@@ -100,6 +100,26 @@ pub struct ReviewTexts {
     pub no_form: String,
     /// A form without the applicant's name.
     pub no_name: String,
+    /// A list row without a dossier while Word files in the list's folder
+    /// could not be read; placeholder {files}. A rule file written before
+    /// it keeps the shipped wording.
+    #[serde(default = "shipped_unread_dossier")]
+    pub unread_dossier: String,
+}
+
+/// `[review] unread_dossier` as the shipped rule file words it.
+fn shipped_unread_dossier() -> String {
+    #[derive(Deserialize)]
+    struct Shipped {
+        review: Review,
+    }
+    #[derive(Deserialize)]
+    struct Review {
+        unread_dossier: String,
+    }
+    toml::from_str::<Shipped>(DEFAULT_RULES)
+        .map(|s| s.review.unread_dossier)
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Debug, Deserialize)]

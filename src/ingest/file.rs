@@ -247,12 +247,27 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
             Ok(m) if m.len() == 0 => {
                 Interpreted::Unreadable(IngestError::new(ErrorKind::Empty, []))
             }
-            Ok(_) => Interpreted::Other {
-                kind: vocab
-                    .attachment_kind(file.file_name())
-                    .map(|a| a.kind.clone()),
+            Ok(_) => match vocab.attachment_kind(file.file_name()) {
+                Some(a) => Interpreted::Other {
+                    kind: Some(a.kind.clone()),
+                },
+                // It may be the form or the transcript: a dossier holding
+                // it is not judged without it (domain.md §5 decision 6).
+                None if is_unread_word_format(&ext) => {
+                    Interpreted::Unreadable(IngestError::detail(ErrorKind::WordFormat, &ext))
+                }
+                None => Interpreted::Other { kind: None },
             },
             Err(e) => Interpreted::Unreadable(IngestError::io(&e)),
         },
     }
+}
+
+/// Word-processing formats other than .docx, which hoso does not read: a
+/// clerk is told to save such a file as .docx. Named by an attachment kind
+/// (a diploma saved as .doc), such a file is that attachment.
+pub fn is_unread_word_format(ext: &str) -> bool {
+    ["doc", "dot", "odt", "rtf", "wps"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
 }

@@ -149,6 +149,9 @@ pub enum ErrorKind {
     PlainText,
     /// An OLE container: a .doc/.xls, or an encrypted Office file.
     OldOffice,
+    /// A word-processing file of a format hoso does not read (.doc, .odt,
+    /// .rtf, .wps), named so; `{ext}` is its extension.
+    WordFormat,
     /// Password-protected.
     Encrypted,
     /// Broken or cut short; `{detail}` says where.
@@ -190,6 +193,7 @@ impl crate::messages::Kind for ErrorKind {
         ErrorKind::Markup,
         ErrorKind::PlainText,
         ErrorKind::OldOffice,
+        ErrorKind::WordFormat,
         ErrorKind::Encrypted,
         ErrorKind::Damaged,
         ErrorKind::Xlsb,
@@ -221,6 +225,7 @@ impl crate::messages::Kind for ErrorKind {
             ErrorKind::Markup => "markup",
             ErrorKind::PlainText => "plain_text",
             ErrorKind::OldOffice => "old_office",
+            ErrorKind::WordFormat => "word_format",
             ErrorKind::Encrypted => "encrypted",
             ErrorKind::Damaged => "damaged",
             ErrorKind::Xlsb => "xlsb",
@@ -243,6 +248,7 @@ impl crate::messages::Kind for ErrorKind {
             | ErrorKind::NoReadableSheet
             | ErrorKind::Other => &["detail"],
             ErrorKind::TooDeep | ErrorKind::TooLarge => &["limit"],
+            ErrorKind::WordFormat => &["ext"],
             _ => &[],
         }
     }
@@ -271,6 +277,9 @@ impl crate::messages::Kind for ErrorKind {
             }
             ErrorKind::OldOffice => {
                 "not a valid Office file: the content is an old binary Office file (.doc/.xls) or an encrypted, password-protected Office file"
+            }
+            ErrorKind::WordFormat => {
+                "a .{ext} document: hoso reads Word documents as .docx; open it in Word or LibreOffice and save it as .docx"
             }
             ErrorKind::Encrypted => {
                 "the file is password-protected (encrypted); remove the password and save it again"

@@ -12,7 +12,7 @@
 //! dossiers built in parallel, each in its place of the output, while the
 //! list rows are gathered on the other thread.
 
-use super::{Assembly, SlimDossier, SlimRow};
+use super::{Assembly, SlimDossier, SlimRow, UnreadDocument, is_below};
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::{Content, SlimTable};
@@ -60,17 +60,43 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
     let (lists, tables) = take_lists(found, &mut contents, &marks);
     // The rows are few files' work: one thread gathers them while the
     // other starts on the dossiers.
-    let (rows, (dossiers, request_letters, unused)) = rayon::join(
+    let (rows, (dossiers, strayed)) = rayon::join(
         || rows_of(tables),
         || dossiers_of(found, contents, &marks, vocab),
     );
+    let unread_documents = name_unread(strayed.unread_documents, &rows);
     Assembly {
         lists,
         rows,
         dossiers,
-        request_letters,
-        unused,
+        request_letters: strayed.letters,
+        unused: strayed.unused,
+        unread_documents,
     }
+}
+
+/// Each Word file that could not be read, with the rows whose name its
+/// path spells, among those of lists in its folder or above.
+fn name_unread(unread: Vec<(Arc<str>, String)>, rows: &[SlimRow]) -> Vec<UnreadDocument> {
+    if unread.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| r.text("name").map(fold_words).unwrap_or_default())
+        .collect();
+    unread
+        .into_iter()
+        .map(|(path, why)| {
+            let words = fold_words(&path);
+            let names = (0..rows.len())
+                .filter(|&r| {
+                    is_below(&path, parent_of(&rows[r].file)) && contains_words(&words, &names[r])
+                })
+                .collect();
+            UnreadDocument { path, why, names }
+        })
+        .collect()
 }
 
 /// What assembling asks of a file's content.
@@ -153,14 +179,14 @@ fn rows_of(tables: Vec<SlimTable>) -> Vec<SlimRow> {
     rows
 }
 
-/// The dossiers in path order, the request letters outside dossiers and
-/// the unused files, from every file but the lists.
+/// The dossiers in path order, and where the files outside them went
+/// (request letters, unused files), from every file but the lists.
 fn dossiers_of(
     found: &[Arc<str>],
     mut contents: Vec<Content>,
     marks: &[Marks],
     vocab: &Vocabulary,
-) -> (Vec<SlimDossier>, Vec<String>, Vec<UnusedFile>) {
+) -> (Vec<SlimDossier>, Strayed) {
     let homes = Homes::find(found, marks);
     let groups = Groups::by_home(found, marks, &homes, &mut contents);
     let letters = Letters::find(found, marks);
@@ -205,10 +231,23 @@ fn dossiers_of(
             };
             (file, take(content))
         });
-    let strayed = attribute_strays(&mut dossiers, strays, &homes, vocab);
-    let mut unused = strayed.unused;
-    unused.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    (dossiers, strayed.letters, unused)
+    let mut strayed = attribute_strays(&mut dossiers, strays, &homes, vocab);
+    strayed
+        .unused
+        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    strayed
+        .unread_documents
+        .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    (dossiers, strayed)
+}
+
+/// A Word file by its name, or one of a word-processing format hoso does
+/// not read: what may hold a form or a transcript.
+fn is_word_document(rel: &str) -> bool {
+    let path = std::path::Path::new(rel);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    crate::ingest::format_of(path) == crate::ingest::Format::Word
+        || crate::ingest::file::is_unread_word_format(ext)
 }
 
 /// A content moved out of its slot (left holding an empty one).
@@ -452,6 +491,8 @@ struct Strayed {
     /// Request letters, in path order.
     letters: Vec<String>,
     unused: Vec<UnusedFile>,
+    /// As [`Assembly::unread_documents`].
+    unread_documents: Vec<(Arc<str>, String)>,
 }
 
 /// Files outside dossier folders: request letters stay letters; in folders
@@ -487,7 +528,15 @@ fn attribute_strays(
                 strayed.letters.push(file.rel.to_string());
                 continue;
             }
-            Content::Unreadable(e) => (Unused::Unreadable, e.explain(vocab)),
+            Content::Unreadable(e) => {
+                let why = e.explain(vocab);
+                if is_word_document(&file.rel) {
+                    strayed
+                        .unread_documents
+                        .push((file.rel.clone(), why.clone()));
+                }
+                (Unused::Unreadable, why)
+            }
             Content::Spreadsheet { .. } => (Unused::NoList, String::new()),
             Content::Word { parts } if parts.iter().all(|p| p.kind.is_none()) => {
                 (Unused::UnknownDocument, String::new())
@@ -893,6 +942,36 @@ mod tests {
         assert_eq!(applicants[3].row, Some(0));
     }
 
+    /// The files below a folder, found by bisection in path order, are
+    /// those a plain filter finds, whatever sorts between the folder and
+    /// its files ("u-2", "u.docx", "u0" come between "u" and "u/").
+    #[test]
+    fn files_below_a_folder_are_found_in_path_order() {
+        let mut paths = vec![
+            "u",
+            "u-2/a.docx",
+            "u.docx",
+            "u/a.docx",
+            "u/b/c.docx",
+            "u0/a.docx",
+            "ua/b.docx",
+            "v/u/a.docx",
+            "a/u/b.docx",
+            "u/",
+            "uu/a",
+        ];
+        paths.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        for folder in ["", "u", "u/b", "v", "a/u", "x", "u-2", "uu"] {
+            let found = crate::matching::under(&paths, |p| p, folder);
+            let want: Vec<&str> = paths
+                .iter()
+                .copied()
+                .filter(|p| is_below(p, folder))
+                .collect();
+            assert_eq!(found, want, "below {folder:?}");
+        }
+    }
+
     /// A verdict key changes with anything the verdict is made from: the
     /// row, the dossier's files, parts and their blobs, its documents,
     /// letters and unreadable files, the pairing and the mismatches.
@@ -1015,6 +1094,26 @@ mod tests {
             change(&mut asm, &mut a);
             assert_ne!(base, key(&asm, &a), "{what}");
         }
+
+        // A row alone is judged by the Word files that could not be read
+        // below its list's folder, and by no others.
+        let row_alone = Applicant {
+            dossier: None,
+            ..first.clone()
+        };
+        let alone = key(&asm, &row_alone);
+        let unread = |path: &str| {
+            let mut asm = clone_assembly(&asm);
+            asm.unread_documents.push(UnreadDocument {
+                path: path.into(),
+                why: "hỏng".into(),
+                names: Vec::new(),
+            });
+            key(&asm, &row_alone)
+        };
+        assert_ne!(alone, unread("u/c/don.docx"));
+        assert_eq!(alone, unread("v/c/don.docx"));
+        assert_eq!(alone, unread("u-2/c/don.docx"));
     }
 
     fn clone_assembly(asm: &Assembly) -> Assembly {
@@ -1024,6 +1123,7 @@ mod tests {
             dossiers: asm.dossiers.clone(),
             request_letters: asm.request_letters.clone(),
             unused: asm.unused.clone(),
+            unread_documents: asm.unread_documents.clone(),
         }
     }
 }

@@ -336,6 +336,16 @@ impl Assembly {
                     k.text(why);
                 }
             });
+            // A row without a dossier is judged by what could not be read
+            // near it (nothing, nearly always).
+            if let (Some(r), None) = (applicant.row, applicant.dossier) {
+                let unread = self.unread_near(r);
+                k.number(unread.len() as u64);
+                for d in unread {
+                    k.text(&d.path);
+                    k.text(&d.why);
+                }
+            }
             k.option(applicant.duplicate_of, |k, d| {
                 k.text(&self.dossiers[d].path)
             });
@@ -345,6 +355,21 @@ impl Assembly {
             }
             Some(xxhash_rust::xxh3::xxh3_128(buffer))
         })
+    }
+
+    /// The Word files that could not be read that may be the dossier of
+    /// row `r`: those in the folder of its list or below it, but for any
+    /// whose path spells the name of another row (and not of this one).
+    pub fn unread_near(&self, r: usize) -> Vec<&UnreadDocument> {
+        let all = &self.unread_documents;
+        let Some(row) = self.rows.get(r).filter(|_| !all.is_empty()) else {
+            return Vec::new();
+        };
+        let below = under(all, |d| &d.path, crate::discover::parent_of(&row.file));
+        below
+            .iter()
+            .filter(|d| d.names.is_empty() || d.names.contains(&r))
+            .collect()
     }
 
     /// `applicant`'s row and dossier, whole.
@@ -360,6 +385,27 @@ impl Assembly {
                 .transpose()?,
         })
     }
+}
+
+/// The items of `sorted` (in byte-wise order of their `path`) that lie in
+/// `folder` or below it ("" is the batch root): in that order, the paths
+/// that start with the folder's lie together, from where it would be.
+pub(crate) fn under<'a, T>(sorted: &'a [T], path: impl Fn(&T) -> &str, folder: &str) -> &'a [T] {
+    if folder.is_empty() {
+        return sorted;
+    }
+    let prefix = format!("{folder}/");
+    let start = sorted.partition_point(|t| path(t).as_bytes() < prefix.as_bytes());
+    let len = sorted[start..].partition_point(|t| path(t).starts_with(&prefix));
+    &sorted[start..start + len]
+}
+
+/// `path` lies in `folder` or below it ("" is the batch root).
+pub(crate) fn is_below(path: &str, folder: &str) -> bool {
+    folder.is_empty()
+        || path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The bytes a verdict key is hashed from: every text and list with its
@@ -411,6 +457,23 @@ pub struct Assembly {
     /// Request letters outside dossiers.
     pub request_letters: Vec<String>,
     pub unused: Vec<UnusedFile>,
+    /// Word files outside every dossier that could not be read, in path
+    /// order (also in `unused`): a list row without a dossier near one of
+    /// them is not rejected ([`Assembly::unread_near`]).
+    pub unread_documents: Vec<UnreadDocument>,
+}
+
+/// A Word file outside every dossier that could not be read: maybe the
+/// dossier of a list row that has none.
+#[derive(Clone, Debug)]
+pub struct UnreadDocument {
+    pub path: Arc<str>,
+    /// Why, in the rule file's words.
+    pub why: String,
+    /// The list rows whose name its path spells (a folder named after the
+    /// applicant), among those whose list's folder holds it: it is theirs,
+    /// if anyone's.
+    pub names: Vec<usize>,
 }
 
 /// Where a compared value was read.

@@ -1,0 +1,197 @@
+//! A dossier hoso cannot read is reviewed, never rejected as missing
+//! (domain.md §5: a dossier that cannot be read is *needs review*): a form
+//! saved as Word 97-2003 (.doc, made by LibreOffice:
+//! tests/fixtures/word-formats), or a damaged one, leaves its list row
+//! without a dossier, and that row is held back for a clerk with the files
+//! that may be it.
+
+use hoso::evaluate::ruleset::RuleSet;
+use hoso::pipeline;
+use hoso::verdict::{Verdict, Verdicts};
+use std::path::Path;
+use std::process::Command;
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The fixture batch of tests/check_batch.rs, to change.
+fn fixture_batch() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    copy_dir(Path::new("tests/fixtures/batch/xet-2021"), &batch);
+    (dir, batch)
+}
+
+fn check(batch: &Path) -> Verdicts {
+    let rules = RuleSet::default_rules().unwrap();
+    let run = pipeline::run(batch, &rules, &|_, _| {}).unwrap();
+    assert!(run.accounting.is_empty(), "{:?}", run.accounting);
+    run.verdicts
+}
+
+fn verdict<'a>(v: &'a Verdicts, name: &str) -> &'a Verdict {
+    v.verdicts
+        .iter()
+        .find(|x| x.name == name)
+        .unwrap_or_else(|| panic!("no verdict for {name}"))
+}
+
+fn codes(v: &Verdict) -> Vec<&str> {
+    v.reasons.iter().map(|r| r.code.as_str()).collect()
+}
+
+fn unused_reason<'a>(v: &'a Verdicts, path: &str) -> &'a str {
+    v.unused_files
+        .iter()
+        .find(|u| u.path == path)
+        .map(|u| u.reason.as_str())
+        .unwrap_or_else(|| panic!("{path} is not among the unused files"))
+}
+
+/// Garbage where a Word file should be: a damaged download.
+fn damage(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, b"PK\x03\x04 cut short").unwrap();
+}
+
+#[test]
+fn a_dossier_saved_as_doc_is_reviewed_with_what_to_do() {
+    let (_dir, batch) = fixture_batch();
+    let cuong = batch.join("xa-dak-koi/03-le-van-cuong");
+    for name in ["don-de-nghi", "bang-diem"] {
+        std::fs::remove_file(cuong.join(format!("{name}.docx"))).unwrap();
+        std::fs::copy(
+            format!("tests/fixtures/word-formats/{name}.doc"),
+            cuong.join(format!("{name}.doc")),
+        )
+        .unwrap();
+    }
+    let v = check(&batch);
+
+    let form = "xa-dak-koi/03-le-van-cuong/don-de-nghi.doc";
+    let c = verdict(&v, "Lê Văn Cường");
+    assert_eq!(c.status.as_str(), "needs_review", "{c:?}");
+    assert_eq!(codes(c), ["khong-doc-duoc"], "not khong-co-ho-so: {c:?}");
+    assert_eq!(c.dossier, None);
+    let message = &c.reasons[0].message;
+    assert!(message.contains(form), "{message}");
+    assert!(
+        message.contains("văn bản dạng .doc") && message.contains("lưu lại thành .docx"),
+        "the clerk is told what to do: {message}"
+    );
+    assert!(c.reasons[0].sources.iter().any(|s| s == form));
+    for file in [form, "xa-dak-koi/03-le-van-cuong/bang-diem.doc"] {
+        let why = unused_reason(&v, file);
+        assert!(why.contains("văn bản dạng .doc"), "{file}: {why}");
+    }
+
+    // The files spell Cường's name (his folder's): they hold back his row
+    // alone. Y Khoa, on the same list without a dossier, is still rejected.
+    let y = verdict(&v, "Y Khoa");
+    assert_eq!(
+        (y.status.as_str(), codes(y)),
+        ("rejected", vec!["khong-co-ho-so"])
+    );
+    assert_eq!(
+        (
+            v.summary.accepted,
+            v.summary.rejected,
+            v.summary.needs_review
+        ),
+        (7, 14, 2),
+        "Cường's acceptance is held for review; nothing else moved"
+    );
+}
+
+#[test]
+fn a_doc_inside_a_dossier_holds_it_for_review() {
+    let (_dir, batch) = fixture_batch();
+    let an = batch.join("xa-dak-koi/01-nguyen-van-an");
+    std::fs::copy(
+        "tests/fixtures/word-formats/bang-diem.doc",
+        an.join("so-yeu-ly-lich.doc"),
+    )
+    .unwrap();
+    let v = check(&batch);
+    let a = verdict(&v, "Nguyễn Văn An");
+    assert_eq!(a.status.as_str(), "needs_review", "{a:?}");
+    assert_eq!(codes(a), ["khong-doc-duoc"]);
+    assert!(
+        a.reasons[0]
+            .message
+            .contains("01-nguyen-van-an/so-yeu-ly-lich.doc"),
+        "{:?}",
+        a.reasons
+    );
+}
+
+#[test]
+fn an_unread_file_naming_nobody_holds_back_the_rows_of_its_lists_folder_only() {
+    // Y Khoa has no dossier on the xa-dak-koi list. A damaged form in a
+    // folder named after nobody may be hers: not in another commune's.
+    let (_dir, batch) = fixture_batch();
+    damage(&batch.join("xa-dak-ruong/hs-99/don.docx"));
+    let y = check(&batch);
+    let y = verdict(&y, "Y Khoa");
+    assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
+
+    let (_dir, batch) = fixture_batch();
+    damage(&batch.join("xa-dak-koi/hs-99/don.docx"));
+    let v = check(&batch);
+    let y = verdict(&v, "Y Khoa");
+    assert_eq!(y.status.as_str(), "needs_review", "{y:?}");
+    assert_eq!(codes(y), ["khong-doc-duoc"]);
+    assert!(y.reasons[0].message.contains("xa-dak-koi/hs-99/don.docx"));
+    assert!(unused_reason(&v, "xa-dak-koi/hs-99/don.docx").starts_with("không đọc được"));
+
+    // Named after someone else on the list, it is theirs, not hers.
+    let (_dir, batch) = fixture_batch();
+    damage(&batch.join("xa-dak-koi/99-tran-thi-bich/don.docx"));
+    let y = check(&batch);
+    let y = verdict(&y, "Y Khoa");
+    assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
+}
+
+fn check_into(batch: &Path, out: &Path, extra: &[&str]) -> String {
+    let status = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("check")
+        .arg(batch)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read_to_string(out.join("verdicts.json")).unwrap()
+}
+
+#[test]
+fn the_cache_knows_a_row_hangs_on_files_beside_it() {
+    let (dir, batch) = fixture_batch();
+    let out = dir.path().join("out");
+    let before = check_into(&batch, &out, &[]);
+    assert!(before.contains("khong-co-ho-so"));
+
+    // Only a file outside every dossier changes: Y Khoa's verdict, kept in
+    // the cache, must not be reused.
+    let damaged = batch.join("xa-dak-koi/hs-99/don.docx");
+    damage(&damaged);
+    let warm = check_into(&batch, &out, &[]);
+    let cold = check_into(&batch, &dir.path().join("cold"), &["--no-cache"]);
+    assert_eq!(warm, cold);
+    assert!(!warm.contains("khong-co-ho-so"), "Y Khoa is held back");
+
+    // Mended, the row is rejected again.
+    std::fs::remove_dir_all(damaged.parent().unwrap()).unwrap();
+    assert_eq!(check_into(&batch, &out, &[]), before);
+}
