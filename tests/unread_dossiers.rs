@@ -195,3 +195,44 @@ fn the_cache_knows_a_row_hangs_on_files_beside_it() {
     std::fs::remove_dir_all(damaged.parent().unwrap()).unwrap();
     assert_eq!(check_into(&batch, &out, &[]), before);
 }
+
+/// What Word writes beside a document it has open: the length of the
+/// user's name, the name, and the name again in UTF-16, in 162 bytes.
+fn word_owner_file(user: &str) -> Vec<u8> {
+    let mut bytes = vec![user.len() as u8];
+    bytes.extend_from_slice(user.as_bytes());
+    bytes.resize(54, 0x20);
+    bytes.extend(user.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes.resize(162, 0);
+    bytes
+}
+
+#[test]
+fn lock_files_of_open_documents_change_nothing() {
+    let (_dir, batch) = fixture_batch();
+    let owner = word_owner_file("Can bo mot cua");
+    // A clerk has An's form and the commune's request letter open in Word,
+    // and the list open in LibreOffice.
+    let an = batch.join("xa-dak-koi/01-nguyen-van-an");
+    std::fs::write(an.join("~$n-de-nghi.docx"), &owner).unwrap();
+    std::fs::write(batch.join("xa-dak-koi/~$ng-van-de-nghi.docx"), &owner).unwrap();
+    std::fs::write(
+        batch.join("xa-dak-koi/.~lock.danh-sach-de-nghi.xlsx#"),
+        "ThuKy,mot-cua,PC-01,28.11.2026 08:15,file:///home/thuky/.config/libreoffice/4;",
+    )
+    .unwrap();
+    let v = check(&batch);
+
+    let a = verdict(&v, "Nguyễn Văn An");
+    assert_eq!(a.status.as_str(), "accepted", "{a:?}");
+    assert!(a.files.iter().any(|f| f.ends_with("/~$n-de-nghi.docx")));
+    let y = verdict(&v, "Y Khoa");
+    assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
+    for lock in [
+        "xa-dak-koi/~$ng-van-de-nghi.docx",
+        "xa-dak-koi/.~lock.danh-sach-de-nghi.xlsx#",
+    ] {
+        let why = unused_reason(&v, lock);
+        assert!(why.starts_with("tệp khóa tạm"), "{lock}: {why}");
+    }
+}

@@ -221,6 +221,13 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
         .unwrap_or("")
         .to_ascii_lowercase();
     match (format_of(rel), bytes) {
+        // Not the document but the note that someone has it open: it says
+        // nothing of the dossier, whose document lies beside it.
+        (Format::Spreadsheet | Format::Word, Some(bytes))
+            if is_lock_file(file.file_name()) && !bytes.starts_with(b"PK") =>
+        {
+            Interpreted::Other { kind: None }
+        }
         (Format::Spreadsheet, Some(bytes)) => {
             match spreadsheet::read_workbook_bytes(bytes, &ext, &file.rel) {
                 Ok(wb) => Interpreted::Spreadsheet {
@@ -261,6 +268,13 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
             Err(e) => Interpreted::Unreadable(IngestError::io(&e)),
         },
     }
+}
+
+/// The lock file Word and Excel keep beside a document while it is open
+/// (`~$` and the name's end: a few hundred bytes naming who has it open),
+/// or LibreOffice's (`.~lock.` name `#`).
+pub fn is_lock_file(file_name: &str) -> bool {
+    file_name.starts_with("~$") || (file_name.starts_with(".~lock.") && file_name.ends_with('#'))
 }
 
 /// Word-processing formats other than .docx, which hoso does not read: a

@@ -15,7 +15,7 @@
 use super::{Assembly, SlimDossier, SlimRow, UnreadDocument, is_below};
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
-use crate::ingest::file::{Content, SlimTable};
+use crate::ingest::file::{Content, SlimTable, is_lock_file};
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
 use crate::vocab::{Vocabulary, contains_words};
@@ -543,6 +543,9 @@ fn attribute_strays(
             }
             Content::Word { .. } if !siblings.is_empty() => (Unused::Ambiguous, String::new()),
             Content::Word { .. } => (Unused::OutsideDossier, String::new()),
+            Content::Other { .. } if is_lock_file(file.file_name()) => {
+                (Unused::LockFile, String::new())
+            }
             Content::Other { .. } => (Unused::NoDossier, String::new()),
         };
         strayed.unused.push(UnusedFile {
@@ -660,6 +663,9 @@ pub enum Unused {
     OutsideDossier,
     /// Any other file outside dossiers (a scan, a note).
     NoDossier,
+    /// The lock file Word, Excel or LibreOffice keeps beside a document
+    /// while it is open (`~$name.docx`, `.~lock.name.docx#`).
+    LockFile,
 }
 
 impl crate::messages::Kind for Unused {
@@ -671,6 +677,7 @@ impl crate::messages::Kind for Unused {
         Unused::Ambiguous,
         Unused::OutsideDossier,
         Unused::NoDossier,
+        Unused::LockFile,
     ];
 
     fn key(self) -> &'static str {
@@ -681,6 +688,7 @@ impl crate::messages::Kind for Unused {
             Unused::Ambiguous => "ambiguous",
             Unused::OutsideDossier => "outside_dossier",
             Unused::NoDossier => "no_dossier",
+            Unused::LockFile => "lock_file",
         }
     }
 
@@ -704,6 +712,9 @@ impl crate::messages::Kind for Unused {
             Unused::OutsideDossier => "Word document outside any dossier folder",
             Unused::NoDossier => {
                 "not part of any dossier (no application form in its folder or above)"
+            }
+            Unused::LockFile => {
+                "the lock file Word, Excel or LibreOffice keeps while a document is open: not a document"
             }
         }
     }
