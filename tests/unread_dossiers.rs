@@ -161,6 +161,46 @@ fn an_unread_file_naming_nobody_holds_back_the_rows_of_its_lists_folder_only() {
     assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
 }
 
+/// The commune's request letter sent as Word 97-2003, in place of the
+/// .docx: `thieu-cong-van` would reject the whole commune.
+fn letter_as_doc(batch: &Path) {
+    std::fs::remove_file(batch.join("xa-dak-koi/cong-van-de-nghi.docx")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/word-formats/cong-van-de-nghi.doc",
+        batch.join("xa-dak-koi/cong-van-de-nghi.doc"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_request_letter_saved_as_doc_holds_its_dossiers_for_review() {
+    let (_dir, batch) = fixture_batch();
+    letter_as_doc(&batch);
+    let v = check(&batch);
+    let letter = "xa-dak-koi/cong-van-de-nghi.doc";
+    let an = verdict(&v, "Nguyễn Văn An");
+    assert_eq!(an.status.as_str(), "needs_review", "{an:?}");
+    assert_eq!(codes(an), ["thieu-cong-van", "khong-doc-duoc"]);
+    let message = &an.reasons[1].message;
+    assert!(
+        message.contains("công văn") && message.contains(letter),
+        "{message}"
+    );
+    // Every dossier of the commune waits, whatever else it lacks.
+    let phuc = verdict(&v, "Đinh Văn Phúc");
+    assert_eq!(phuc.status.as_str(), "needs_review");
+    assert!(codes(phuc).contains(&"ngoai-danh-sach"), "{phuc:?}");
+    // Another commune's dossiers are judged as before: Lò Văn Út's commune
+    // never sent a letter.
+    let ut = verdict(&v, "Lò Văn Út");
+    assert_eq!(
+        (ut.status.as_str(), codes(ut)),
+        ("rejected", vec!["thieu-cong-van"])
+    );
+    let lan = verdict(&v, "Ngô Thị Lan");
+    assert_eq!(codes(lan), ["bang-diem-khong-hop-le"]);
+}
+
 fn check_into(batch: &Path, out: &Path, extra: &[&str]) -> String {
     let status = Command::new(env!("CARGO_BIN_EXE_hoso"))
         .arg("check")
@@ -194,6 +234,14 @@ fn the_cache_knows_a_row_hangs_on_files_beside_it() {
     // Mended, the row is rejected again.
     std::fs::remove_dir_all(damaged.parent().unwrap()).unwrap();
     assert_eq!(check_into(&batch, &out, &[]), before);
+
+    // Nor may the commune's dossiers be reused when its letter turns
+    // unreadable: they are judged by what lies above them.
+    letter_as_doc(&batch);
+    let warm = check_into(&batch, &out, &[]);
+    let cold = check_into(&batch, &dir.path().join("cold-2"), &["--no-cache"]);
+    assert_eq!(warm, cold);
+    assert_ne!(warm, before);
 }
 
 /// What Word writes beside a document it has open: the length of the

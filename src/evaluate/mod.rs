@@ -76,7 +76,8 @@ fn judge_with(
 
     let mut reasons = review_reasons(rules, dossier);
     if let (None, Some(r)) = (dossier, applicant.row) {
-        reasons.extend(unread_dossier_reason(rules, &asm.unread_near(r)));
+        let unread = asm.unread_near(r);
+        reasons.extend(unread_reason(&rules.review.unread_dossier, &unread));
     }
     let outcomes = if reasons.is_empty() {
         // Where the facts came from is only needed to source a failed rule
@@ -106,6 +107,14 @@ fn judge_with(
             }),
             State::Passed | State::NotApplicable => {}
         }
+    }
+    // A rejection for want of the unit's request letter waits for a clerk
+    // when a Word file that could not be read lies where that letter would.
+    if let Some(d) = applicant.dossier
+        && outcomes.iter().any(fails_for_want_of_a_letter)
+    {
+        let unread = asm.unread_above(d);
+        reasons.extend(unread_reason(&rules.review.unread_letter, &unread));
     }
     let status = if reasons.iter().any(|r| r.severity == Severity::Review) {
         Status::NeedsReview
@@ -183,10 +192,23 @@ fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
 /// Files named in one reason, at most: the rest are counted.
 const FILES_NAMED: usize = 5;
 
-/// Why a list row without a dossier is not rejected: Word files that could
-/// not be read lie in its list's folder, and one of them may be its
-/// dossier (domain.md §5: a dossier that cannot be read is *needs review*).
-fn unread_dossier_reason(rules: &RuleSet, unread: &[&UnreadDocument]) -> Option<Reason> {
+/// A rule that rejects and failed reading whether the dossier has a request
+/// letter (`has.cong_van`).
+fn fails_for_want_of_a_letter(o: &Outcome) -> bool {
+    let letter = crate::matching::assemble::REQUEST_LETTER;
+    o.severity == Severity::Reject
+        && matches!(o.state, State::Failed(_))
+        && o.used
+            .iter()
+            .any(|(fact, _, _)| fact.strip_prefix("has.") == Some(letter))
+}
+
+/// Why a verdict waits for a clerk rather than reject for want of a
+/// document (a dossier, a request letter): Word files that could not be
+/// read lie where it would be, and one of them may be it (domain.md §5: a
+/// dossier that cannot be read is *needs review*). `template` words it,
+/// with {files}.
+fn unread_reason(template: &str, unread: &[&UnreadDocument]) -> Option<Reason> {
     if unread.is_empty() {
         return None;
     }
@@ -201,10 +223,7 @@ fn unread_dossier_reason(rules: &RuleSet, unread: &[&UnreadDocument]) -> Option<
     Some(Reason {
         code: "khong-doc-duoc".to_string(),
         severity: Severity::Review,
-        message: rules
-            .review
-            .unread_dossier
-            .replace("{files}", &files.join("; ")),
+        message: template.replace("{files}", &files.join("; ")),
         sources: named.iter().map(|d| d.path.to_string()).collect(),
     })
 }

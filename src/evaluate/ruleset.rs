@@ -105,20 +105,39 @@ pub struct ReviewTexts {
     /// it keeps the shipped wording.
     #[serde(default = "shipped_unread_dossier")]
     pub unread_dossier: String,
+    /// A dossier rejected for want of a request letter while Word files in
+    /// the folders above it could not be read; placeholder {files}. Also
+    /// defaults to the shipped wording.
+    #[serde(default = "shipped_unread_letter")]
+    pub unread_letter: String,
 }
 
-/// `[review] unread_dossier` as the shipped rule file words it.
-fn shipped_unread_dossier() -> String {
+/// The shipped rule file's `[review]` texts that older rule files lack.
+#[derive(Deserialize)]
+struct ShippedReview {
+    unread_dossier: String,
+    unread_letter: String,
+}
+
+fn shipped_review() -> Option<ShippedReview> {
     #[derive(Deserialize)]
     struct Shipped {
-        review: Review,
-    }
-    #[derive(Deserialize)]
-    struct Review {
-        unread_dossier: String,
+        review: ShippedReview,
     }
     toml::from_str::<Shipped>(DEFAULT_RULES)
-        .map(|s| s.review.unread_dossier)
+        .ok()
+        .map(|s| s.review)
+}
+
+fn shipped_unread_dossier() -> String {
+    shipped_review()
+        .map(|r| r.unread_dossier)
+        .unwrap_or_default()
+}
+
+fn shipped_unread_letter() -> String {
+    shipped_review()
+        .map(|r| r.unread_letter)
         .unwrap_or_default()
 }
 

@@ -96,6 +96,28 @@ impl std::fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
+impl ErrorKind {
+    /// A Word file with this problem may still be a document someone sent
+    /// (an old format, damaged, password-protected, unreadable on disk);
+    /// not so one found to be something else (a PDF, an image, a
+    /// spreadsheet, nothing at all) or refused as an attack.
+    pub fn may_hide_a_document(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::WordFormat
+                | ErrorKind::Damaged
+                | ErrorKind::NotWord
+                | ErrorKind::OldOffice
+                | ErrorKind::Encrypted
+                | ErrorKind::Rtf
+                | ErrorKind::Markup
+                | ErrorKind::NoPermission
+                | ErrorKind::Io
+                | ErrorKind::Other
+        )
+    }
+}
+
 /// What discovery found wrong with an entry, as its kind.
 impl From<crate::discover::Problem> for IngestError {
     fn from(problem: crate::discover::Problem) -> Self {

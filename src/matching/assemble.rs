@@ -530,7 +530,7 @@ fn attribute_strays(
             }
             Content::Unreadable(e) => {
                 let why = e.explain(vocab);
-                if is_word_document(&file.rel) {
+                if is_word_document(&file.rel) && e.kind().may_hide_a_document() {
                     strayed
                         .unread_documents
                         .push((file.rel.clone(), why.clone()));

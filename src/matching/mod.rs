@@ -346,6 +346,16 @@ impl Assembly {
                     k.text(&d.why);
                 }
             }
+            // A dossier is judged by what could not be read above it
+            // (nothing, nearly always), where its letter would be.
+            if let Some(d) = applicant.dossier {
+                let unread = self.unread_above(d);
+                k.number(unread.len() as u64);
+                for u in unread {
+                    k.text(&u.path);
+                    k.text(&u.why);
+                }
+            }
             k.option(applicant.duplicate_of, |k, d| {
                 k.text(&self.dossiers[d].path)
             });
@@ -370,6 +380,28 @@ impl Assembly {
             .iter()
             .filter(|d| d.names.is_empty() || d.names.contains(&r))
             .collect()
+    }
+
+    /// The Word files that could not be read that may be a request letter
+    /// covering dossier `d`: those lying in a folder above it, outside
+    /// every dossier, that spell no applicant's name.
+    pub fn unread_above(&self, d: usize) -> Vec<&UnreadDocument> {
+        let all = &self.unread_documents;
+        let Some(dossier) = self.dossiers.get(d).filter(|_| !all.is_empty()) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut folder = &*dossier.path;
+        while !folder.is_empty() {
+            folder = crate::discover::parent_of(folder);
+            found.extend(
+                under(all, |u| &u.path, folder).iter().filter(|u| {
+                    u.names.is_empty() && crate::discover::parent_of(&u.path) == folder
+                }),
+            );
+        }
+        found.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        found
     }
 
     /// `applicant`'s row and dossier, whole.
