@@ -491,12 +491,13 @@ pub struct Assembly {
     pub unused: Vec<UnusedFile>,
     /// Word files outside every dossier that could not be read, in path
     /// order (also in `unused`): a list row without a dossier near one of
-    /// them is not rejected ([`Assembly::unread_near`]).
+    /// them ([`Assembly::unread_near`]), or a dossier without a request
+    /// letter below one ([`Assembly::unread_above`]), is not rejected.
     pub unread_documents: Vec<UnreadDocument>,
 }
 
 /// A Word file outside every dossier that could not be read: maybe the
-/// dossier of a list row that has none.
+/// dossier of a list row that has none, or a unit's request letter.
 #[derive(Clone, Debug)]
 pub struct UnreadDocument {
     pub path: Arc<str>,
