@@ -1,35 +1,11 @@
 //! Incremental re-runs: the cache in the output folder must never change a
 //! verdict, and a changed file must be read again.
 
+mod common;
+
+use common::{check_into as check, copy_dir};
 use std::path::Path;
 use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-fn check(batch: &Path, out: &Path, extra: &[&str]) -> String {
-    let status = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .arg("check")
-        .arg(batch)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .args(extra)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::read_to_string(out.join("verdicts.json")).unwrap()
-}
 
 #[test]
 fn cached_runs_give_the_verdicts_of_a_cold_run() {

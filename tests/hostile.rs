@@ -10,7 +10,7 @@
 //! tests/fixtures/docx/hostile/ and tests/fixtures/lists/.
 
 mod common;
-use common::import_until_some_landed;
+use common::{copy_dir, import_until_some_landed};
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline::{self, Run};
 use hoso::verdict::{Verdict, Verdicts};
@@ -84,18 +84,6 @@ fn differences(v: &Verdicts) -> Vec<String> {
         ));
     }
     problems
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn check(root: &Path) -> Run {

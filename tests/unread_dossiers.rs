@@ -5,23 +5,13 @@
 //! without a dossier, and that row is held back for a clerk with the files
 //! that may be it.
 
+mod common;
+
+use common::{check_into, copy_dir};
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline;
 use hoso::verdict::{Verdict, Verdicts};
 use std::path::Path;
-use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// The fixture batch of tests/check_batch.rs, to change.
 fn fixture_batch() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -199,20 +189,6 @@ fn a_request_letter_saved_as_doc_holds_its_dossiers_for_review() {
     );
     let lan = verdict(&v, "Ngô Thị Lan");
     assert_eq!(codes(lan), ["bang-diem-khong-hop-le"]);
-}
-
-fn check_into(batch: &Path, out: &Path, extra: &[&str]) -> String {
-    let status = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .arg("check")
-        .arg(batch)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .args(extra)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::read_to_string(out.join("verdicts.json")).unwrap()
 }
 
 #[test]

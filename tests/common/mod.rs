@@ -138,3 +138,32 @@ pub fn hoso_ok(args: &[&str], dir: Option<&std::path::Path>) -> std::process::Ou
     );
     out
 }
+
+/// Copies the folder `from`, files and folders, to `to`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `hoso check` of `batch` into `out` (with `extra` arguments), quietly:
+/// the verdicts.json it wrote.
+pub fn check_into(batch: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> String {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("check")
+        .arg(batch)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read_to_string(out.join("verdicts.json")).unwrap()
+}
