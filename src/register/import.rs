@@ -121,7 +121,7 @@ fn classify(path: &Path, catalogue: &Catalogue) -> Candidate {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if name.starts_with("~$") || name.starts_with(".~lock.") {
+    if crate::ingest::file::is_lock_file(&name) {
         return Candidate::Skipped {
             display,
             reason: m.lock_file.clone(),
