@@ -151,3 +151,43 @@ fn check_outputs_open_in_libreoffice_calc_and_letters_follow() {
     assert_eq!(csv.lines().count(), 24, "a header and 23 verdicts: {csv}");
     assert!(Path::new(&out.join("verdicts.csv")).exists());
 }
+
+#[test]
+fn a_batch_without_files_or_lists_is_pointed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let no_list = dir.path().join("no-list");
+    std::fs::create_dir(&no_list).unwrap();
+    std::fs::copy(
+        "tests/fixtures/batch/xet-2021/xa-dak-koi/cong-van-de-nghi.docx",
+        no_list.join("cong-van-de-nghi.docx"),
+    )
+    .unwrap();
+    for (batch, said) in [
+        (&empty, "holds no files"),
+        (&no_list, "no submission list found"),
+    ] {
+        let out = dir.path().join("out");
+        let run = hoso(&[
+            "check",
+            batch.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(run.status.success());
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains(said), "{batch:?}: {err}");
+    }
+    // A batch with its lists says nothing of the kind.
+    let out = dir.path().join("out-2");
+    let run = hoso(&[
+        "check",
+        "tests/fixtures/batch/xet-2021",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&run.stderr).is_empty(), "{run:?}");
+}

@@ -103,6 +103,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
+    // A wrong folder, or a list hoso did not recognise, would otherwise show
+    // only as counts of nothing or of `ngoai-danh-sach`.
+    if run.timings.files == 0 {
+        eprintln!(
+            "hoso: warning: {} holds no files: is it the batch folder?",
+            args.batch.display()
+        );
+    } else if run.head.lists.is_empty() {
+        eprintln!(
+            "hoso: warning: no submission list found in {} (a spreadsheet whose header row names a \"Họ và tên\" column): every dossier is judged as not on a list; see the unused files for why each spreadsheet was passed over",
+            args.batch.display()
+        );
+    }
     let write_started = std::time::Instant::now();
     // The cache's index is saved while the reports are written: neither
     // needs the other, and each waits on the disk at its end.
