@@ -66,6 +66,12 @@ pub struct DocumentKind {
     /// part after a page break) may come before the title.
     #[serde(default = "default_within")]
     pub within: usize,
+    /// A file outside every dossier whose name contains one of these (as
+    /// [`AttachmentKind::file_names`]) and that hoso cannot read, a scan,
+    /// may be this document: a request letter sent signed and scanned is
+    /// not taken as missing, it waits for a clerk. Empty: never.
+    #[serde(default)]
+    pub scan_names: Vec<String>,
 }
 
 fn default_within() -> usize {
@@ -112,6 +118,16 @@ impl Vocabulary {
     }
 
     /// The attachment kind a file name says, if its extension fits.
+    /// The document a scan named `file_name` may be ([`DocumentKind::scan_names`]).
+    pub fn scanned_document(&self, file_name: &str) -> Option<&DocumentKind> {
+        let name = fold_words(file_name);
+        self.documents.iter().find(|d| {
+            d.scan_names
+                .iter()
+                .any(|f| contains_words(&name, &fold_words(f)))
+        })
+    }
+
     pub fn attachment_kind(&self, file_name: &str) -> Option<&AttachmentKind> {
         let name = fold_words(file_name);
         let ext = file_name

@@ -192,6 +192,43 @@ fn a_request_letter_saved_as_doc_holds_its_dossiers_for_review() {
 }
 
 #[test]
+fn a_request_letter_sent_only_as_a_scan_holds_its_dossiers_for_review() {
+    // Signed, stamped and scanned: a PDF the rule file's `scan_names` call
+    // a request letter ("cong van"), with no readable copy beside it.
+    let (_dir, batch) = fixture_batch();
+    std::fs::remove_file(batch.join("xa-dak-koi/cong-van-de-nghi.docx")).unwrap();
+    let pdf =
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+    std::fs::write(batch.join("xa-dak-koi/Cong van so 12-CV.pdf"), pdf).unwrap();
+    let v = check(&batch);
+    let scan = "xa-dak-koi/Cong van so 12-CV.pdf";
+    let why = unused_reason(&v, scan);
+    assert!(
+        why.contains("bản scan") && why.contains("Công văn"),
+        "{why}"
+    );
+    let an = verdict(&v, "Nguyễn Văn An");
+    assert_eq!(an.status.as_str(), "needs_review", "{an:?}");
+    assert_eq!(codes(an), ["thieu-cong-van", "khong-doc-duoc"]);
+    assert!(an.reasons[1].message.contains(scan), "{:?}", an.reasons);
+    // A letter is no dossier: Y Khoa, on that commune's list without one,
+    // is still rejected.
+    let y = verdict(&v, "Y Khoa");
+    assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
+
+    // A scan named like nothing in particular holds nothing back.
+    let (_dir, batch) = fixture_batch();
+    std::fs::remove_file(batch.join("xa-dak-koi/cong-van-de-nghi.docx")).unwrap();
+    std::fs::write(batch.join("xa-dak-koi/scan-0012.pdf"), pdf).unwrap();
+    let v = check(&batch);
+    let an = verdict(&v, "Nguyễn Văn An");
+    assert_eq!(
+        (an.status.as_str(), codes(an)),
+        ("rejected", vec!["thieu-cong-van"])
+    );
+}
+
+#[test]
 fn the_cache_knows_a_row_hangs_on_files_beside_it() {
     let (dir, batch) = fixture_batch();
     let out = dir.path().join("out");

@@ -75,28 +75,26 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
     }
 }
 
-/// Each Word file that could not be read, with the rows whose name its
-/// path spells, among those of lists in its folder or above.
-fn name_unread(unread: Vec<(Arc<str>, String)>, rows: &[SlimRow]) -> Vec<UnreadDocument> {
+/// Each file that could not be read that may be a document, with the
+/// rows whose name its path spells, among those of lists in its folder or
+/// above.
+fn name_unread(mut unread: Vec<UnreadDocument>, rows: &[SlimRow]) -> Vec<UnreadDocument> {
     if unread.is_empty() {
-        return Vec::new();
+        return unread;
     }
     let names: Vec<String> = rows
         .iter()
         .map(|r| r.text("name").map(fold_words).unwrap_or_default())
         .collect();
+    for u in &mut unread {
+        let words = fold_words(&u.path);
+        u.names = (0..rows.len())
+            .filter(|&r| {
+                is_below(&u.path, parent_of(&rows[r].file)) && contains_words(&words, &names[r])
+            })
+            .collect();
+    }
     unread
-        .into_iter()
-        .map(|(path, why)| {
-            let words = fold_words(&path);
-            let names = (0..rows.len())
-                .filter(|&r| {
-                    is_below(&path, parent_of(&rows[r].file)) && contains_words(&words, &names[r])
-                })
-                .collect();
-            UnreadDocument { path, why, names }
-        })
-        .collect()
 }
 
 /// What assembling asks of a file's content.
@@ -237,7 +235,7 @@ fn dossiers_of(
         .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     strayed
         .unread_documents
-        .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     (dossiers, strayed)
 }
 
@@ -491,8 +489,8 @@ struct Strayed {
     /// Request letters, in path order.
     letters: Vec<String>,
     unused: Vec<UnusedFile>,
-    /// As [`Assembly::unread_documents`].
-    unread_documents: Vec<(Arc<str>, String)>,
+    /// As [`Assembly::unread_documents`], not yet named.
+    unread_documents: Vec<UnreadDocument>,
 }
 
 /// Files outside dossier folders: request letters stay letters; in folders
@@ -531,9 +529,12 @@ fn attribute_strays(
             Content::Unreadable(e) => {
                 let why = e.explain(vocab);
                 if is_word_document(&file.rel) && e.kind().may_hide_a_document() {
-                    strayed
-                        .unread_documents
-                        .push((file.rel.clone(), why.clone()));
+                    strayed.unread_documents.push(UnreadDocument {
+                        path: file.rel.clone(),
+                        why: why.clone(),
+                        kind: None,
+                        names: Vec::new(),
+                    });
                 }
                 (Unused::Unreadable, why)
             }
@@ -546,7 +547,26 @@ fn attribute_strays(
             Content::Other { .. } if is_lock_file(file.file_name()) => {
                 (Unused::LockFile, String::new())
             }
-            Content::Other { .. } => (Unused::NoDossier, String::new()),
+            Content::Other { .. } => match vocab.scanned_document(file.file_name()) {
+                Some(document) => {
+                    let why = vocab.unused.render(
+                        Unused::ScannedDocument,
+                        std::slice::from_ref(&document.name),
+                    );
+                    strayed.unread_documents.push(UnreadDocument {
+                        path: file.rel.clone(),
+                        why: why.clone(),
+                        kind: Some(kinds.get(&document.kind)),
+                        names: Vec::new(),
+                    });
+                    strayed.unused.push(UnusedFile {
+                        path: file.rel.to_string(),
+                        reason: why,
+                    });
+                    continue;
+                }
+                None => (Unused::NoDossier, String::new()),
+            },
         };
         strayed.unused.push(UnusedFile {
             path: file.rel.to_string(),
@@ -666,6 +686,9 @@ pub enum Unused {
     /// The lock file Word, Excel or LibreOffice keeps beside a document
     /// while it is open (`~$name.docx`, `.~lock.name.docx#`).
     LockFile,
+    /// A scan named like a document (`{name}`) that can be read only from
+    /// text: [`crate::vocab::DocumentKind::scan_names`].
+    ScannedDocument,
 }
 
 impl crate::messages::Kind for Unused {
@@ -678,6 +701,7 @@ impl crate::messages::Kind for Unused {
         Unused::OutsideDossier,
         Unused::NoDossier,
         Unused::LockFile,
+        Unused::ScannedDocument,
     ];
 
     fn key(self) -> &'static str {
@@ -689,12 +713,14 @@ impl crate::messages::Kind for Unused {
             Unused::OutsideDossier => "outside_dossier",
             Unused::NoDossier => "no_dossier",
             Unused::LockFile => "lock_file",
+            Unused::ScannedDocument => "scanned_document",
         }
     }
 
     fn placeholders(self) -> &'static [&'static str] {
         match self {
             Unused::Unreadable => &["why"],
+            Unused::ScannedDocument => &["name"],
             _ => &[],
         }
     }
@@ -715,6 +741,9 @@ impl crate::messages::Kind for Unused {
             }
             Unused::LockFile => {
                 "the lock file Word, Excel or LibreOffice keeps while a document is open: not a document"
+            }
+            Unused::ScannedDocument => {
+                "maybe the {name}, scanned (PDF, image): its content cannot be read; look at it"
             }
         }
     }
@@ -1118,6 +1147,7 @@ mod tests {
             asm.unread_documents.push(UnreadDocument {
                 path: path.into(),
                 why: "hỏng".into(),
+                kind: None,
                 names: Vec::new(),
             });
             key(&asm, &row_alone)

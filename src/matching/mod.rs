@@ -339,22 +339,12 @@ impl Assembly {
             // A row without a dossier is judged by what could not be read
             // near it (nothing, nearly always).
             if let (Some(r), None) = (applicant.row, applicant.dossier) {
-                let unread = self.unread_near(r);
-                k.number(unread.len() as u64);
-                for d in unread {
-                    k.text(&d.path);
-                    k.text(&d.why);
-                }
+                self.unread_key(&mut k, &self.unread_near(r));
             }
             // A dossier is judged by what could not be read above it
             // (nothing, nearly always), where its letter would be.
             if let Some(d) = applicant.dossier {
-                let unread = self.unread_above(d);
-                k.number(unread.len() as u64);
-                for u in unread {
-                    k.text(&u.path);
-                    k.text(&u.why);
-                }
+                self.unread_key(&mut k, &self.unread_above(d));
             }
             k.option(applicant.duplicate_of, |k, d| {
                 k.text(&self.dossiers[d].path)
@@ -365,6 +355,16 @@ impl Assembly {
             }
             Some(xxhash_rust::xxh3::xxh3_128(buffer))
         })
+    }
+
+    /// Writes `unread` into a verdict key.
+    fn unread_key(&self, k: &mut KeyBytes, unread: &[&UnreadDocument]) {
+        k.number(unread.len() as u64);
+        for u in unread {
+            k.text(&u.path);
+            k.text(&u.why);
+            k.option(u.kind.as_deref(), |k, kind| k.text(kind));
+        }
     }
 
     /// The Word files that could not be read that may be the dossier of
@@ -378,7 +378,7 @@ impl Assembly {
         let below = under(all, |d| &d.path, crate::discover::parent_of(&row.file));
         below
             .iter()
-            .filter(|d| d.names.is_empty() || d.names.contains(&r))
+            .filter(|d| d.kind.is_none() && (d.names.is_empty() || d.names.contains(&r)))
             .collect()
     }
 
@@ -394,11 +394,12 @@ impl Assembly {
         let mut folder = &*dossier.path;
         while !folder.is_empty() {
             folder = crate::discover::parent_of(folder);
-            found.extend(
-                under(all, |u| &u.path, folder).iter().filter(|u| {
-                    u.names.is_empty() && crate::discover::parent_of(&u.path) == folder
-                }),
-            );
+            found.extend(under(all, |u| &u.path, folder).iter().filter(|u| {
+                let letter = crate::matching::assemble::REQUEST_LETTER;
+                u.kind.as_deref().is_none_or(|k| k == letter)
+                    && u.names.is_empty()
+                    && crate::discover::parent_of(&u.path) == folder
+            }));
         }
         found.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
         found
@@ -503,6 +504,9 @@ pub struct UnreadDocument {
     pub path: Arc<str>,
     /// Why, in the rule file's words.
     pub why: String,
+    /// The document its name says it is, a scan's (`cong_van`): then it is
+    /// that or nothing. `None`: it may be any document.
+    pub kind: Option<Arc<str>>,
     /// The list rows whose name its path spells (a folder named after the
     /// applicant), among those whose list's folder holds it: it is theirs,
     /// if anyone's.
