@@ -117,7 +117,6 @@ impl Vocabulary {
         })
     }
 
-    /// The attachment kind a file name says, if its extension fits.
     /// The document a scan named `file_name` may be ([`DocumentKind::scan_names`]).
     pub fn scanned_document(&self, file_name: &str) -> Option<&DocumentKind> {
         let name = fold_words(file_name);
@@ -128,6 +127,7 @@ impl Vocabulary {
         })
     }
 
+    /// The attachment kind a file name says, if its extension fits.
     pub fn attachment_kind(&self, file_name: &str) -> Option<&AttachmentKind> {
         let name = fold_words(file_name);
         let ext = file_name
