@@ -229,6 +229,29 @@ fn a_request_letter_sent_only_as_a_scan_holds_its_dossiers_for_review() {
 }
 
 #[test]
+fn a_form_sent_only_as_a_scan_holds_its_row_for_review() {
+    let (_dir, batch) = fixture_batch();
+    // Everything scanned: no Word file, so no dossier hoso can see. (With
+    // the transcript left as .docx, the folder is a dossier without a
+    // form, `thieu-don`, which waits for review too.)
+    let cuong = batch.join("xa-dak-koi/03-le-van-cuong");
+    for name in ["don-de-nghi.docx", "bang-diem.docx"] {
+        std::fs::remove_file(cuong.join(name)).unwrap();
+    }
+    std::fs::write(cuong.join("Don de nghi (ban ky).pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
+    let v = check(&batch);
+    let c = verdict(&v, "Lê Văn Cường");
+    assert_eq!(c.status.as_str(), "needs_review", "{c:?}");
+    assert_eq!(codes(c), ["khong-doc-duoc"]);
+    let scan = "xa-dak-koi/03-le-van-cuong/Don de nghi (ban ky).pdf";
+    assert!(c.reasons[0].message.contains(scan), "{:?}", c.reasons);
+    assert!(unused_reason(&v, scan).contains("Đơn đề nghị dạng bản scan"));
+    // It spells Cường's folder: Y Khoa is still rejected.
+    let y = verdict(&v, "Y Khoa");
+    assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
+}
+
+#[test]
 fn the_cache_knows_a_row_hangs_on_files_beside_it() {
     let (dir, batch) = fixture_batch();
     let out = dir.path().join("out");

@@ -367,9 +367,10 @@ impl Assembly {
         }
     }
 
-    /// The Word files that could not be read that may be the dossier of
-    /// row `r`: those in the folder of its list or below it, but for any
-    /// whose path spells the name of another row (and not of this one).
+    /// The files that could not be read that may be the dossier of row
+    /// `r` (Word files, and scans named like a form): those in the folder
+    /// of its list or below it, but for any whose path spells the name of
+    /// another row (and not of this one).
     pub fn unread_near(&self, r: usize) -> Vec<&UnreadDocument> {
         let all = &self.unread_documents;
         let Some(row) = self.rows.get(r).filter(|_| !all.is_empty()) else {
@@ -378,13 +379,18 @@ impl Assembly {
         let below = under(all, |d| &d.path, crate::discover::parent_of(&row.file));
         below
             .iter()
-            .filter(|d| d.kind.is_none() && (d.names.is_empty() || d.names.contains(&r)))
+            .filter(|d| {
+                let form = crate::matching::assemble::FORM;
+                d.kind.as_deref().is_none_or(|k| k == form)
+                    && (d.names.is_empty() || d.names.contains(&r))
+            })
             .collect()
     }
 
-    /// The Word files that could not be read that may be a request letter
-    /// covering dossier `d`: those lying in a folder above it, outside
-    /// every dossier, that spell no applicant's name.
+    /// The files that could not be read that may be a request letter
+    /// covering dossier `d` (Word files, and scans named like a letter):
+    /// those lying in a folder above it, outside every dossier, that spell
+    /// no applicant's name.
     pub fn unread_above(&self, d: usize) -> Vec<&UnreadDocument> {
         let all = &self.unread_documents;
         let Some(dossier) = self.dossiers.get(d).filter(|_| !all.is_empty()) else {
@@ -504,8 +510,8 @@ pub struct UnreadDocument {
     pub path: Arc<str>,
     /// Why, in the rule file's words.
     pub why: String,
-    /// The document its name says it is, a scan's (`cong_van`): then it is
-    /// that or nothing. `None`: it may be any document.
+    /// The document its name says it is, a scan's (`don`, `cong_van`):
+    /// then it is that or nothing. `None`: it may be any document.
     pub kind: Option<Arc<str>>,
     /// The list rows whose name its path spells (a folder named after the
     /// applicant), among those whose list's folder holds it: it is theirs,
