@@ -120,11 +120,9 @@ impl Vocabulary {
     /// The document a scan named `file_name` may be ([`DocumentKind::scan_names`]).
     pub fn scanned_document(&self, file_name: &str) -> Option<&DocumentKind> {
         let name = fold_words(file_name);
-        self.documents.iter().find(|d| {
-            d.scan_names
-                .iter()
-                .any(|f| contains_words(&name, &fold_words(f)))
-        })
+        self.documents
+            .iter()
+            .find(|d| named_like(&name, &d.scan_names))
     }
 
     /// The attachment kind a file name says, if its extension fits.
@@ -134,13 +132,16 @@ impl Vocabulary {
             .rsplit_once('.')
             .map(|(_, e)| e.to_lowercase())
             .unwrap_or_default();
-        self.attachments.iter().find(|a| {
-            a.extensions.contains(&ext)
-                && a.file_names
-                    .iter()
-                    .any(|f| contains_words(&name, &fold_words(f)))
-        })
+        self.attachments
+            .iter()
+            .find(|a| a.extensions.contains(&ext) && named_like(&name, &a.file_names))
     }
+}
+
+/// `folded` (a file name through [`fold_words`]) holds one of `names` as
+/// whole words.
+fn named_like(folded: &str, names: &[String]) -> bool {
+    names.iter().any(|n| contains_words(folded, &fold_words(n)))
 }
 
 /// Folded alias -> field; where two fields share an alias, the first field
