@@ -144,7 +144,8 @@ fn skeleton(
     Ok(wb.save_to_buffer()?)
 }
 
-/// The summary sheet: the counts per status and per reason code.
+/// The summary sheet: the counts per status and per reason code, and the
+/// files not used.
 fn summary_sheet(
     wb: &mut Workbook,
     head: &Verdicts,
@@ -179,6 +180,15 @@ fn summary_sheet(
         text(ws, r, 0, code)?;
         ws.write_number(r, 1, *n as f64)?;
         text(ws, r, 2, label(rules, severity_key(*sev)))?;
+    }
+    // The files no verdict used, and why: what a clerk checks before
+    // trusting the counts above (verdicts.json has them too).
+    let start = start + tally.reason_counts().len() as u32 + 2;
+    ws.write_string_with_format(start, 0, label(rules, "unused_files"), bold)?;
+    ws.write_string_with_format(start, 1, label(rules, "reasons"), bold)?;
+    for (r, unused) in (start + 1..).zip(&head.unused_files) {
+        text(ws, r, 0, &unused.path)?;
+        text(ws, r, 1, &unused.reason)?;
     }
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(2, 14.0)?;
@@ -564,7 +574,12 @@ mod tests {
     fn the_file_reads_back_with_calamine() {
         use calamine::{Data, Reader, Xlsx};
         let rules = RuleSet::default_rules().unwrap();
-        let v = sample_run(&rules);
+        let mut v = sample_run(&rules);
+        let unused = crate::verdict::UnusedFile {
+            path: "ghi-chú.txt".into(),
+            reason: "không thuộc hồ sơ nào".into(),
+        };
+        v.unused_files.push(unused.clone());
         let (new, _) = both(&v, &v.verdicts, &v.verdicts, &rules);
         let mut book = Xlsx::new(Cursor::new(new.unwrap())).unwrap();
         assert_eq!(
@@ -608,6 +623,14 @@ mod tests {
             summary.get((4, 1)),
             Some(&Data::Float(v.verdicts.len() as f64))
         );
+        // Below the counts, the files not used, each with why.
+        let heading = (0..summary.height())
+            .find(|&r| summary.get((r, 0)) == Some(&Data::String("Tệp không dùng".into())))
+            .expect("a table of the files not used");
+        let text = |r, c| summary.get((r, c)).cloned();
+        assert_eq!(text(heading, 1), Some(Data::String("Lý do".into())));
+        assert_eq!(text(heading + 1, 0), Some(Data::String(unused.path)));
+        assert_eq!(text(heading + 1, 1), Some(Data::String(unused.reason)));
     }
 
     /// Texts that an XML writer gets wrong: specials, control characters,
