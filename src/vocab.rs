@@ -68,8 +68,8 @@ pub struct DocumentKind {
     pub within: usize,
     /// A file outside every dossier whose name contains one of these (as
     /// [`AttachmentKind::file_names`]) and that hoso cannot read, a scan,
-    /// may be this document: a request letter sent signed and scanned is
-    /// not taken as missing, it waits for a clerk. Empty: never.
+    /// may be this document: a form or a request letter sent signed and
+    /// scanned is not taken as missing, it waits for a clerk. Empty: never.
     #[serde(default)]
     pub scan_names: Vec<String>,
 }

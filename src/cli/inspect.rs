@@ -12,7 +12,7 @@
 use super::common::load_rules;
 use hoso::ingest::dossier_doc::split_parts;
 use hoso::ingest::table::read_tables;
-use hoso::ingest::{Block, ErrorKind, Format, IngestError, docx, format_of, spreadsheet};
+use hoso::ingest::{Block, Format, docx, format_of, spreadsheet};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -240,21 +240,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 text,
             }
         }
-        Format::Other => {
-            let ext = args
-                .file
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            if hoso::ingest::file::is_unread_word_format(&ext) {
-                let why = IngestError::detail(ErrorKind::WordFormat, &ext);
-                anyhow::bail!("{display}: {why}");
-            }
-            anyhow::bail!(
+        Format::Other => match hoso::ingest::file::word_format_problem(&args.file) {
+            Some(why) => anyhow::bail!("{display}: {why}"),
+            None => anyhow::bail!(
                 "{display}: not a spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx)"
-            )
-        }
+            ),
+        },
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);

@@ -260,10 +260,10 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
                 },
                 // It may be the form or the transcript: a dossier holding
                 // it is not judged without it (domain.md §5 decision 6).
-                None if is_unread_word_format(&ext) => {
-                    Interpreted::Unreadable(IngestError::detail(ErrorKind::WordFormat, &ext))
-                }
-                None => Interpreted::Other { kind: None },
+                None => match word_format_problem(rel) {
+                    Some(problem) => Interpreted::Unreadable(problem),
+                    None => Interpreted::Other { kind: None },
+                },
             },
             Err(e) => Interpreted::Unreadable(IngestError::io(&e)),
         },
@@ -277,9 +277,20 @@ pub fn is_lock_file(file_name: &str) -> bool {
     file_name.starts_with("~$") || (file_name.starts_with(".~lock.") && file_name.ends_with('#'))
 }
 
-/// Word-processing formats other than .docx, which hoso does not read: a
-/// clerk is told to save such a file as .docx. Named by an attachment kind
-/// (a diploma saved as .doc), such a file is that attachment.
+/// Why a word-processing file of a format other than .docx cannot be read
+/// (a clerk is told to save it as .docx); `None` for any other file. Named
+/// by an attachment kind (a diploma saved as .doc), such a file is that
+/// attachment instead, which is the caller's to check first.
+pub fn word_format_problem(path: &std::path::Path) -> Option<IngestError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    is_unread_word_format(&ext).then(|| IngestError::detail(ErrorKind::WordFormat, &ext))
+}
+
+/// Word-processing formats other than .docx, which hoso does not read.
 pub fn is_unread_word_format(ext: &str) -> bool {
     ["doc", "dot", "odt", "rtf", "wps"]
         .iter()

@@ -175,7 +175,8 @@ fn summary_sheet(
     ws.write_string_with_format(start, 0, label(rules, "code"), bold)?;
     ws.write_string_with_format(start, 1, label(rules, "count"), bold)?;
     ws.write_string_with_format(start, 2, label(rules, "severity"), bold)?;
-    for (i, (code, sev, n)) in tally.reason_counts().iter().enumerate() {
+    let counts = tally.reason_counts();
+    for (i, (code, sev, n)) in counts.iter().enumerate() {
         let r = start + 1 + i as u32;
         text(ws, r, 0, code)?;
         ws.write_number(r, 1, *n as f64)?;
@@ -183,7 +184,7 @@ fn summary_sheet(
     }
     // The files no verdict used, and why: what a clerk checks before
     // trusting the counts above (verdicts.json has them too).
-    let start = start + tally.reason_counts().len() as u32 + 2;
+    let start = start + counts.len() as u32 + 2;
     ws.write_string_with_format(start, 0, label(rules, "unused_files"), bold)?;
     ws.write_string_with_format(start, 1, label(rules, "reasons"), bold)?;
     for (r, unused) in (start + 1..).zip(&head.unused_files) {
