@@ -73,7 +73,7 @@ fn bad_input_gets_a_one_line_error() {
         &["check", "/no/such/batch"][..],
         &["inspect", "tests/fixtures/batch/xet-2021/bao-cao.docx"],
         &["inspect", "tests/fixtures/batch/xet-2021/ghi-chu.txt"],
-        &["inspect", "tests/fixtures/word-formats/don-de-nghi.doc"],
+        &["inspect", "tests/fixtures/word-formats/don-de-nghi.odt"],
         &[
             "check",
             "tests/fixtures/batch/xet-2021",
@@ -87,13 +87,22 @@ fn bad_input_gets_a_one_line_error() {
         assert!(err.starts_with("hoso: "), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
-    // A Word 97-2003 file: the clerk is told what to do with it.
-    let err = hoso(&["inspect", "tests/fixtures/word-formats/don-de-nghi.doc"]).stderr;
+    // An OpenDocument text: the clerk is told what to do with it.
+    let err = hoso(&["inspect", "tests/fixtures/word-formats/don-de-nghi.odt"]).stderr;
     assert!(
         String::from_utf8_lossy(&err).contains("save it as .docx"),
         "{}",
         String::from_utf8_lossy(&err)
     );
+}
+
+#[test]
+fn inspect_reads_a_word_97_2003_form() {
+    let out = hoso(&["inspect", "tests/fixtures/word-formats/don-de-nghi.doc"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Word document, 1 document(s)"), "{text}");
+    assert!(text.contains("name       Lê Văn Cường  [#p3]"), "{text}");
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! A dossier hoso cannot read is reviewed, never rejected as missing
 //! (domain.md §5: a dossier that cannot be read is *needs review*): a form
-//! saved as Word 97-2003 (.doc, made by LibreOffice:
+//! saved as OpenDocument text (.odt) or RTF (made by LibreOffice:
 //! tests/fixtures/word-formats), or a damaged one, leaves its list row
 //! without a dossier, and that row is held back for a clerk with the files
-//! that may be it.
+//! that may be it. Word 97-2003 files (.doc) are read, and judged as their
+//! .docx would be.
 
 mod common;
 
@@ -53,21 +54,62 @@ fn damage(path: &Path) {
     std::fs::write(path, b"PK\x03\x04 cut short").unwrap();
 }
 
-#[test]
-fn a_dossier_saved_as_doc_is_reviewed_with_what_to_do() {
-    let (_dir, batch) = fixture_batch();
+/// Cường's form and transcript saved in another format (`ext`), in place
+/// of the .docx files.
+fn cuong_saved_as(batch: &Path, ext: &str) {
     let cuong = batch.join("xa-dak-koi/03-le-van-cuong");
     for name in ["don-de-nghi", "bang-diem"] {
         std::fs::remove_file(cuong.join(format!("{name}.docx"))).unwrap();
         std::fs::copy(
-            format!("tests/fixtures/word-formats/{name}.doc"),
-            cuong.join(format!("{name}.doc")),
+            format!("tests/fixtures/word-formats/{name}.{ext}"),
+            cuong.join(format!("{name}.{ext}")),
         )
         .unwrap();
     }
+}
+
+/// Each applicant's name, status and reason codes.
+fn outcomes(v: &Verdicts) -> Vec<(String, String, Vec<String>)> {
+    v.verdicts
+        .iter()
+        .map(|x| {
+            let codes = x.reasons.iter().map(|r| r.code.clone()).collect();
+            (x.name.clone(), x.status.as_str().to_string(), codes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_dossier_saved_as_doc_is_judged_as_its_docx() {
+    let (_dir, batch) = fixture_batch();
+    let before = check(&batch);
+    cuong_saved_as(&batch, "doc");
+    let v = check(&batch);
+    assert_eq!(outcomes(&v), outcomes(&before));
+    let c = verdict(&v, "Lê Văn Cường");
+    assert_eq!(c.status.as_str(), "accepted", "{c:?}");
+    assert_eq!(
+        c.dossier.as_deref(),
+        Some("xa-dak-koi/03-le-van-cuong"),
+        "{c:?}"
+    );
+    assert!(
+        c.files
+            .iter()
+            .any(|f| &**f == "xa-dak-koi/03-le-van-cuong/don-de-nghi.doc"),
+        "{:?}",
+        c.files
+    );
+    assert_eq!(v.unused_files.len(), before.unused_files.len());
+}
+
+#[test]
+fn a_dossier_saved_as_odt_is_reviewed_with_what_to_do() {
+    let (_dir, batch) = fixture_batch();
+    cuong_saved_as(&batch, "odt");
     let v = check(&batch);
 
-    let form = "xa-dak-koi/03-le-van-cuong/don-de-nghi.doc";
+    let form = "xa-dak-koi/03-le-van-cuong/don-de-nghi.odt";
     let c = verdict(&v, "Lê Văn Cường");
     assert_eq!(c.status.as_str(), "needs_review", "{c:?}");
     assert_eq!(codes(c), ["khong-doc-duoc"], "not khong-co-ho-so: {c:?}");
@@ -75,13 +117,13 @@ fn a_dossier_saved_as_doc_is_reviewed_with_what_to_do() {
     let message = &c.reasons[0].message;
     assert!(message.contains(form), "{message}");
     assert!(
-        message.contains("văn bản dạng .doc") && message.contains("lưu lại thành .docx"),
+        message.contains("văn bản dạng .odt") && message.contains("lưu lại thành .docx"),
         "the clerk is told what to do: {message}"
     );
     assert!(c.reasons[0].sources.iter().any(|s| s == form));
-    for file in [form, "xa-dak-koi/03-le-van-cuong/bang-diem.doc"] {
+    for file in [form, "xa-dak-koi/03-le-van-cuong/bang-diem.odt"] {
         let why = unused_reason(&v, file);
-        assert!(why.contains("văn bản dạng .doc"), "{file}: {why}");
+        assert!(why.contains("văn bản dạng .odt"), "{file}: {why}");
     }
 
     // The files spell Cường's name (his folder's): they hold back his row
@@ -103,12 +145,12 @@ fn a_dossier_saved_as_doc_is_reviewed_with_what_to_do() {
 }
 
 #[test]
-fn a_doc_inside_a_dossier_holds_it_for_review() {
+fn an_odt_inside_a_dossier_holds_it_for_review() {
     let (_dir, batch) = fixture_batch();
     let an = batch.join("xa-dak-koi/01-nguyen-van-an");
     std::fs::copy(
-        "tests/fixtures/word-formats/bang-diem.doc",
-        an.join("so-yeu-ly-lich.doc"),
+        "tests/fixtures/word-formats/bang-diem.odt",
+        an.join("so-yeu-ly-lich.odt"),
     )
     .unwrap();
     let v = check(&batch);
@@ -118,7 +160,7 @@ fn a_doc_inside_a_dossier_holds_it_for_review() {
     assert!(
         a.reasons[0]
             .message
-            .contains("01-nguyen-van-an/so-yeu-ly-lich.doc"),
+            .contains("01-nguyen-van-an/so-yeu-ly-lich.odt"),
         "{:?}",
         a.reasons
     );
@@ -151,23 +193,40 @@ fn an_unread_file_naming_nobody_holds_back_the_rows_of_its_lists_folder_only() {
     assert_eq!(codes(y), ["khong-co-ho-so"], "{y:?}");
 }
 
-/// The commune's request letter sent as Word 97-2003, in place of the
-/// .docx: `thieu-cong-van` would reject the whole commune.
-fn letter_as_doc(batch: &Path) {
+/// The commune's request letter sent as `ext` (made by LibreOffice), in
+/// place of the .docx.
+fn letter_as(batch: &Path, ext: &str) {
     std::fs::remove_file(batch.join("xa-dak-koi/cong-van-de-nghi.docx")).unwrap();
     std::fs::copy(
-        "tests/fixtures/word-formats/cong-van-de-nghi.doc",
-        batch.join("xa-dak-koi/cong-van-de-nghi.doc"),
+        format!("tests/fixtures/word-formats/cong-van-de-nghi.{ext}"),
+        batch.join(format!("xa-dak-koi/cong-van-de-nghi.{ext}")),
     )
     .unwrap();
 }
 
 #[test]
-fn a_request_letter_saved_as_doc_holds_its_dossiers_for_review() {
+fn a_request_letter_saved_as_doc_is_read() {
     let (_dir, batch) = fixture_batch();
-    letter_as_doc(&batch);
+    let before = check(&batch);
+    letter_as(&batch, "doc");
     let v = check(&batch);
-    let letter = "xa-dak-koi/cong-van-de-nghi.doc";
+    assert_eq!(outcomes(&v), outcomes(&before));
+    assert!(
+        v.request_letters
+            .iter()
+            .any(|l| l == "xa-dak-koi/cong-van-de-nghi.doc"),
+        "{:?}",
+        v.request_letters
+    );
+}
+
+#[test]
+fn a_request_letter_saved_as_rtf_holds_its_dossiers_for_review() {
+    // `thieu-cong-van` would reject the whole commune.
+    let (_dir, batch) = fixture_batch();
+    letter_as(&batch, "rtf");
+    let v = check(&batch);
+    let letter = "xa-dak-koi/cong-van-de-nghi.rtf";
     let an = verdict(&v, "Nguyễn Văn An");
     assert_eq!(an.status.as_str(), "needs_review", "{an:?}");
     assert_eq!(codes(an), ["thieu-cong-van", "khong-doc-duoc"]);
@@ -273,7 +332,7 @@ fn the_cache_knows_a_row_hangs_on_files_beside_it() {
 
     // Nor may the commune's dossiers be reused when its letter turns
     // unreadable: they are judged by what lies above them.
-    letter_as_doc(&batch);
+    letter_as(&batch, "rtf");
     let warm = check_into(&batch, &out, &[]);
     let cold = check_into(&batch, &dir.path().join("cold-2"), &["--no-cache"]);
     assert_eq!(warm, cold);

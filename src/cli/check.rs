@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 /// Review a batch: verdicts with every reason and its source.
 ///
-/// Reads every spreadsheet (.xlsx .xlsm .xls .ods) and Word file (.docx)
+/// Reads every spreadsheet (.xlsx .xlsm .xls .ods) and Word file (.docx .doc)
 /// below BATCH, pairs submission-list rows with dossiers, applies every rule
 /// of the rule set and writes verdicts.json, verdicts.csv and verdicts.xlsx.
 /// Files that are not used (or cannot be read) are listed with the reason.

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// A spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx).
+    /// A spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx .doc).
     pub file: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]

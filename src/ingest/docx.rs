@@ -82,8 +82,13 @@ pub fn read_document(path: &Path, display: &str) -> Result<Document> {
     read_document_bytes(&bytes, display)
 }
 
-/// Reads a .docx package held in memory. `display` becomes [`Document::path`].
+/// Reads a Word file held in memory: a .docx package, or a Word 97-2003
+/// document ([`super::doc`]), whatever its name says (as a spreadsheet's
+/// content decides its format). `display` becomes [`Document::path`].
 pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
+    if bytes.starts_with(&super::cfb::SIGNATURE) {
+        return super::doc::read_doc_bytes(bytes, display);
+    }
     let mut archive = Archive::open(bytes)?;
     let main = main_part_name(&mut archive)?;
     let Some(body) = archive.read(&main)? else {
@@ -1216,7 +1221,7 @@ fn w_name(local: &[u8]) -> WName {
 /// The refusal for going past a cap (out of the way of the hot paths).
 #[cold]
 #[inline(never)]
-fn too_much(cap: &str) -> IngestError {
+pub(super) fn too_much(cap: &str) -> IngestError {
     let detail = match cap {
         "text" => format!(
             "the document holds more than {} MB of text",
@@ -1307,7 +1312,7 @@ fn piece(text: &str, start: usize, end: usize, p: &Para) -> Block {
     })
 }
 
-fn nfc_owned(s: String) -> String {
+pub(super) fn nfc_owned(s: String) -> String {
     if is_nfc_quick_yes(&s) {
         s
     } else {

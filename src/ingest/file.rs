@@ -279,7 +279,7 @@ pub fn is_lock_file(file_name: &str) -> bool {
 
 /// Why a word-processing file of a format other than .docx cannot be read
 /// (a clerk is told to save it as .docx); `None` for any other file. Named
-/// by an attachment kind (a diploma saved as .doc), such a file is that
+/// by an attachment kind (a diploma saved as .odt), such a file is that
 /// attachment instead, which is the caller's to check first.
 pub fn word_format_problem(path: &std::path::Path) -> Option<IngestError> {
     let ext = path
@@ -290,9 +290,9 @@ pub fn word_format_problem(path: &std::path::Path) -> Option<IngestError> {
     is_unread_word_format(&ext).then(|| IngestError::detail(ErrorKind::WordFormat, &ext))
 }
 
-/// Word-processing formats other than .docx, which hoso does not read.
+/// Word-processing formats hoso does not read (it reads .docx and .doc).
 pub fn is_unread_word_format(ext: &str) -> bool {
-    ["doc", "dot", "odt", "rtf", "wps"]
+    ["odt", "rtf", "wps"]
         .iter()
         .any(|e| ext.eq_ignore_ascii_case(e))
 }

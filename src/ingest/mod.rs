@@ -10,6 +10,8 @@
 //! cannot be read yields an [`IngestError`] whose message is a one-line,
 //! user-facing reason.
 
+mod cfb;
+pub mod doc;
 pub mod docx;
 pub mod dossier_doc;
 pub mod file;
@@ -169,10 +171,11 @@ pub enum ErrorKind {
     Markup,
     /// Plain text (CSV) with a spreadsheet name.
     PlainText,
-    /// An OLE container: a .doc/.xls, or an encrypted Office file.
+    /// An Office file older than Word and Excel 97, or an encrypted one
+    /// (an OLE container hoso cannot read).
     OldOffice,
-    /// A word-processing file of a format hoso does not read (.doc, .odt,
-    /// .rtf, .wps), named so; `{ext}` is its extension.
+    /// A word-processing file of a format hoso does not read (.odt, .rtf,
+    /// .wps), named so; `{ext}` is its extension.
     WordFormat,
     /// Password-protected.
     Encrypted,
@@ -298,10 +301,10 @@ impl crate::messages::Kind for ErrorKind {
                 "not a real spreadsheet: it is plain text (CSV); open it in Excel and save it as .xlsx"
             }
             ErrorKind::OldOffice => {
-                "not a valid Office file: the content is an old binary Office file (.doc/.xls) or an encrypted, password-protected Office file"
+                "not a valid Office file: the content is an Office file older than Word and Excel 97, or an encrypted, password-protected Office file"
             }
             ErrorKind::WordFormat => {
-                "a .{ext} document: hoso reads Word documents as .docx; open it in Word or LibreOffice and save it as .docx"
+                "a .{ext} document: hoso reads Word documents as .docx or .doc; open it in Word or LibreOffice and save it as .docx"
             }
             ErrorKind::Encrypted => {
                 "the file is password-protected (encrypted); remove the password and save it again"
@@ -608,7 +611,7 @@ pub fn format_of(path: &Path) -> Format {
         .to_ascii_lowercase();
     match ext.as_str() {
         "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" => Format::Spreadsheet,
-        "docx" | "docm" => Format::Word,
+        "docx" | "docm" | "doc" | "dot" => Format::Word,
         _ => Format::Other,
     }
 }

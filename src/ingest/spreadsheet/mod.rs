@@ -83,7 +83,7 @@ pub fn read_workbook_bytes(bytes: &[u8], ext: &str, display: &str) -> Result<Wor
     }
     let wb = if bytes.starts_with(b"PK") {
         read_zip_spreadsheet(bytes, display)?
-    } else if bytes.starts_with(&xls::CFB_SIGNATURE) {
+    } else if bytes.starts_with(&super::cfb::SIGNATURE) {
         xls::read_xls(bytes, display)?
     } else {
         return Err(not_a_spreadsheet(bytes));

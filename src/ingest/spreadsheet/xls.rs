@@ -6,6 +6,7 @@ use super::{
     ErrorKind, IngestError, MAX_CELLS, Result, SheetProblem, SheetWarning, Workbook, is_worksheet,
     one_line, password_protected, range_to_sheet, without_panics, workbook,
 };
+use crate::ingest::cfb::{Cfb, u16_at, u32_at};
 use calamine::{Reader, Xls};
 use std::io::Cursor;
 
@@ -43,22 +44,14 @@ fn read_xls_unguarded(bytes: &[u8], display: &str) -> Result<Workbook> {
 
 // ------------------------------------------------------------ pre-scan
 
-pub(super) const CFB_SIGNATURE: [u8; 8] = *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
-const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
-const RESERVED: u32 = 0xFFFF_FFFA;
-const DIFSECT: u32 = 0xFFFF_FFFC;
 /// calamine reserves DIMENSIONS rows x columns cells of 40 bytes.
 const MAX_DECLARED_CELLS: u64 = 2_000_000;
-
-fn damaged(why: &str) -> IngestError {
-    IngestError::detail(ErrorKind::Damaged, format!(".xls: {why}"))
-}
 
 /// Refuses what would make calamine loop or allocate past our caps: a
 /// looping or broken sector chain, declared dimensions or cells past
 /// [`MAX_CELLS`].
 fn pre_scan(bytes: &[u8]) -> Result<()> {
-    let cfb = Cfb::open(bytes)?;
+    let cfb = Cfb::open(bytes, ".xls")?;
     if cfb.has("EncryptedPackage") {
         return Err(super::password_protected());
     }
@@ -74,203 +67,6 @@ fn pre_scan(bytes: &[u8]) -> Result<()> {
         }
     };
     check_biff(&stream)
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    b.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]]))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-fn u32s(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    b.chunks_exact(4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-struct Entry {
-    name: String,
-    start: u32,
-    len: u64,
-}
-
-struct Cfb<'a> {
-    bytes: &'a [u8],
-    sector: usize,
-    maxid: u32,
-    fat: Vec<u32>,
-    entries: Vec<Entry>,
-    mini_fat: Vec<u32>,
-    ministream: Vec<u8>,
-}
-
-impl<'a> Cfb<'a> {
-    fn open(bytes: &'a [u8]) -> Result<Self> {
-        if bytes.len() < 512 || bytes[..8] != CFB_SIGNATURE {
-            return Err(damaged("truncated header"));
-        }
-        let version = u16_at(bytes, 26).unwrap_or(0);
-        let sector = match u16_at(bytes, 30) {
-            Some(9) => 512,
-            Some(12) => 4096,
-            _ => return Err(damaged("unknown sector size")),
-        };
-        if bytes.len() < sector {
-            return Err(damaged("truncated header"));
-        }
-        let maxid = (bytes.len() / sector).min(u32::MAX as usize) as u32;
-        let mut cfb = Cfb {
-            bytes,
-            sector,
-            maxid,
-            fat: Vec::new(),
-            entries: Vec::new(),
-            mini_fat: Vec::new(),
-            ministream: Vec::new(),
-        };
-        let field = |at| u32_at(bytes, at).unwrap_or(ENDOFCHAIN);
-        let (dir_start, mini_fat_start) = (field(48), field(60));
-        let mini_fat_len = field(64) as u64;
-        // The DIFAT: 109 ids in the header, then a chain of sectors whose
-        // last id links to the next.
-        let mut difat: Vec<u32> = u32s(&bytes[76..512]).collect();
-        let mut next = field(68);
-        let mut steps = 0u32;
-        while next < RESERVED {
-            steps += 1;
-            if steps > maxid.saturating_add(1) {
-                return Err(damaged("the sector allocation table loops"));
-            }
-            difat.extend(u32s(cfb.sector_at(next)?));
-            next = difat.pop().unwrap_or(ENDOFCHAIN);
-        }
-        let fat_sectors: Vec<u32> = difat.into_iter().filter(|id| *id < DIFSECT).collect();
-        if fat_sectors.len() > maxid as usize + 1 {
-            return Err(damaged("more allocation sectors than the file holds"));
-        }
-        for id in fat_sectors {
-            let s = cfb.sector_at(id)?;
-            cfb.fat.extend(u32s(s));
-        }
-        let dirs = cfb.chain(dir_start, u64::MAX)?;
-        cfb.entries = dirs.chunks_exact(128).map(|d| entry(d, sector)).collect();
-        let Some(root) = cfb.entries.first() else {
-            return Err(damaged("empty directory"));
-        };
-        if version != 3 && root.start == ENDOFCHAIN {
-            return Err(damaged("empty root directory"));
-        }
-        if mini_fat_len > 0 {
-            let (root_start, root_len) = (root.start, root.len);
-            cfb.ministream = cfb.chain(root_start, root_len)?;
-            let mini_fat = cfb.chain(mini_fat_start, mini_fat_len * sector as u64)?;
-            cfb.mini_fat = u32s(&mini_fat).collect();
-        }
-        Ok(cfb)
-    }
-
-    fn sector_at(&self, id: u32) -> Result<&'a [u8]> {
-        if id > self.maxid {
-            return Err(damaged("a sector lies beyond the end of the file"));
-        }
-        let start = (id as usize + 1) * self.sector;
-        self.bytes
-            .get(start..start + self.sector)
-            .ok_or_else(|| damaged("truncated file"))
-    }
-
-    /// A sector chain read the way calamine reads it: up to `len` bytes
-    /// or the end of the chain; a chain longer than the file loops.
-    fn chain(&self, mut id: u32, len: u64) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut steps = 0u32;
-        while id != ENDOFCHAIN {
-            steps += 1;
-            if steps > self.maxid.saturating_add(1) {
-                return Err(damaged("a sector chain loops"));
-            }
-            let s = self.sector_at(id)?;
-            let take = (s.len() as u64).min(len - out.len() as u64) as usize;
-            out.extend_from_slice(&s[..take]);
-            if out.len() as u64 >= len {
-                break;
-            }
-            id = *self
-                .fat
-                .get(id as usize)
-                .ok_or_else(|| damaged("a sector chain leaves the allocation table"))?;
-        }
-        Ok(out)
-    }
-
-    fn mini_chain(&self, mut id: u32, len: u64) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut steps = 0usize;
-        while id != ENDOFCHAIN {
-            steps += 1;
-            if steps > self.ministream.len() / 64 + 1 {
-                return Err(damaged("a mini-sector chain loops"));
-            }
-            let start = id as usize * 64;
-            let s = self
-                .ministream
-                .get(start..start + 64)
-                .ok_or_else(|| damaged("a mini-sector lies beyond the mini stream"))?;
-            let take = (s.len() as u64).min(len - out.len() as u64) as usize;
-            out.extend_from_slice(&s[..take]);
-            if out.len() as u64 >= len {
-                break;
-            }
-            id = *self
-                .mini_fat
-                .get(id as usize)
-                .ok_or_else(|| damaged("a mini-sector chain leaves its table"))?;
-        }
-        Ok(out)
-    }
-
-    fn find(&self, name: &str) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .find(|e| e.name.eq_ignore_ascii_case(name))
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.find(name).is_some()
-    }
-
-    fn stream(&self, name: &str) -> Result<Vec<u8>> {
-        let e = self
-            .find(name)
-            .ok_or_else(|| damaged(&format!("no {name} stream")))?;
-        if e.len < 4096 {
-            self.mini_chain(e.start, e.len)
-        } else {
-            self.chain(e.start, e.len)
-        }
-    }
-}
-
-fn entry(d: &[u8], sector: usize) -> Entry {
-    let units: Vec<u16> = d[..64]
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    let mut name = String::from_utf16_lossy(&units);
-    if let Some(nul) = name.find('\0') {
-        name.truncate(nul);
-    }
-    let start = u32_at(d, 116).unwrap_or(ENDOFCHAIN);
-    let len = if sector == 512 {
-        u32_at(d, 120).unwrap_or(0) as u64
-    } else {
-        d.get(120..128)
-            .map(|s| u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
-            .unwrap_or(0)
-    };
-    Entry { name, start, len }
 }
 
 /// BIFF records as calamine iterates them: CONTINUE records folded into
