@@ -4,7 +4,7 @@
 //! damaged copies with a reason, never a panic.
 
 use hoso::ingest::docx::read_document_bytes;
-use hoso::ingest::{Block, Document, ErrorKind};
+use hoso::ingest::{Block, Document, ErrorKind, Table};
 use std::path::Path;
 
 /// Each .doc fixture and the .docx it was made from.
@@ -64,26 +64,12 @@ fn tables_page_breaks_text_boxes_and_vietnamese_survive() {
         .filter(|b| matches!(b, Block::PageBreak))
         .count();
     assert_eq!(breaks, 2, "three documents in one file: {:?}", gop.blocks);
-    let tables: Vec<_> = gop
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let tables = tables(&gop.blocks);
     assert!(tables.len() >= 3, "{tables:?}");
     assert!(tables.iter().all(|t| t.rows.iter().all(|r| !r.is_empty())));
 
     let boxed = read("word-formats/bang-diem-textbox.doc");
-    let texts: Vec<&str> = boxed
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Paragraph(p) => Some(p.text.as_str()),
-            _ => None,
-        })
-        .collect();
+    let texts = paragraphs(&boxed.blocks);
     assert_eq!(
         texts
             .iter()
@@ -164,16 +150,19 @@ fn paragraphs(blocks: &[Block]) -> Vec<&str> {
         .collect()
 }
 
-fn rows(blocks: &[Block], table: usize) -> Vec<Vec<&str>> {
-    let t = blocks
+fn tables(blocks: &[Block]) -> Vec<&Table> {
+    blocks
         .iter()
         .filter_map(|b| match b {
             Block::Table(t) => Some(t),
             _ => None,
         })
-        .nth(table)
-        .expect("the table");
-    t.rows
+        .collect()
+}
+
+fn rows(blocks: &[Block], table: usize) -> Vec<Vec<&str>> {
+    tables(blocks)[table]
+        .rows
         .iter()
         .map(|r| r.iter().map(|c| c.text.as_str()).collect())
         .collect()
