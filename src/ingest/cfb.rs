@@ -35,7 +35,15 @@ struct Entry {
     name: String,
     start: u32,
     len: u64,
+    /// The entry's siblings (a tree of the entries of its storage) and,
+    /// for a storage, the root of its own entries' tree.
+    left: u32,
+    right: u32,
+    child: u32,
 }
+
+/// No entry (a sibling or child id).
+const NO_STREAM: u32 = 0xFFFF_FFFF;
 
 pub(crate) struct Cfb<'a> {
     /// What the file was read as (".xls", ".doc"), to word its damage.
@@ -187,14 +195,52 @@ impl<'a> Cfb<'a> {
             .find(|e| e.name.eq_ignore_ascii_case(name))
     }
 
+    /// The entry `name` directly in the root storage, not in a storage
+    /// below it (a Word document embedded in another has its own
+    /// `WordDocument`); `None` also when the directory's tree is broken.
+    fn find_top(&self, name: &str) -> Option<&Entry> {
+        let mut todo = vec![self.entries.first()?.child];
+        let mut seen = 0usize;
+        while let Some(id) = todo.pop() {
+            let Some(e) = self.entries.get(usize::try_from(id).ok()?) else {
+                continue;
+            };
+            seen += 1;
+            if seen > self.entries.len() {
+                // The siblings' tree loops.
+                return None;
+            }
+            if e.name.eq_ignore_ascii_case(name) {
+                return Some(e);
+            }
+            todo.extend([e.left, e.right]);
+        }
+        None
+    }
+
     pub(crate) fn has(&self, name: &str) -> bool {
         self.find(name).is_some()
     }
 
+    /// The stream `name`, read whole, wherever it lies in the directory
+    /// (as calamine finds the streams of an .xls).
     pub(crate) fn stream(&self, name: &str) -> Result<Vec<u8>> {
         let e = self
             .find(name)
             .ok_or_else(|| self.damaged(&format!("no {name} stream")))?;
+        self.read(e)
+    }
+
+    /// The stream `name` of the root storage, read whole; one of that name
+    /// elsewhere when the directory's tree cannot be followed.
+    pub(crate) fn top_stream(&self, name: &str) -> Result<Vec<u8>> {
+        match self.find_top(name) {
+            Some(e) => self.read(e),
+            None => self.stream(name),
+        }
+    }
+
+    fn read(&self, e: &Entry) -> Result<Vec<u8>> {
         if e.len < 4096 {
             self.mini_chain(e.start, e.len)
         } else {
@@ -220,5 +266,39 @@ fn entry(d: &[u8], sector: usize) -> Entry {
             .map(|s| u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
             .unwrap_or(0)
     };
-    Entry { name, start, len }
+    let id = |at| u32_at(d, at).unwrap_or(NO_STREAM);
+    Entry {
+        name,
+        start,
+        len,
+        left: id(68),
+        right: id(72),
+        child: id(76),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_of_the_root_storage_are_found_through_its_tree() {
+        let doc = include_bytes!(
+            "../../tests/fixtures/word-formats/word-made/we-test06-word97-french-table-header-fields.doc"
+        );
+        let cfb = Cfb::open(doc, ".doc").unwrap();
+        for name in ["WordDocument", "1Table", "ObjectPool"] {
+            assert!(cfb.find_top(name).is_some(), "{name}");
+        }
+        // Streams of the embedded object lie below ObjectPool, not at the top.
+        let nested: Vec<&str> = cfb
+            .entries
+            .iter()
+            .skip(1)
+            .map(|e| e.name.as_str())
+            .filter(|n| cfb.find_top(n).is_none() && !n.is_empty())
+            .collect();
+        assert!(!nested.is_empty(), "the embedded object's streams");
+        assert!(cfb.find_top("no such stream").is_none());
+    }
 }

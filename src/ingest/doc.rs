@@ -73,10 +73,10 @@ pub fn read_doc_bytes(bytes: &[u8], display: &str) -> Result<Document> {
         }
         return Err(damaged("no WordDocument stream: not a Word document"));
     }
-    let word = cfb.stream("WordDocument")?;
+    let word = cfb.top_stream("WordDocument")?;
     let fib = Fib::parse(&word)?;
     let table = cfb
-        .stream(if fib.table_1 { "1Table" } else { "0Table" })
+        .top_stream(if fib.table_1 { "1Table" } else { "0Table" })
         .map_err(|_| damaged("the table stream is missing"))?;
     let pieces = pieces(plc(&table, fib.clx).ok_or_else(|| damaged("no piece table"))?)?;
     let (headers, boxes) = fib.stories();
