@@ -237,3 +237,97 @@ fn a_doc_encrypted_by_word_is_refused_as_password_protected() {
     let err = read_document_bytes(&bytes, "encrypted.doc").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Encrypted, "{err}");
 }
+
+/// Whether `soffice` is on the PATH (CI installs LibreOffice).
+fn has_soffice() -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("soffice").is_file()))
+}
+
+/// Each applicant's name, status and reason codes, from a run of `batch`.
+fn outcomes(batch: &Path) -> Vec<(String, String, Vec<String>)> {
+    let rules = hoso::evaluate::ruleset::RuleSet::default_rules().unwrap();
+    let run = hoso::pipeline::run(batch, &rules, &|_, _| {}).unwrap();
+    assert!(run.accounting.is_empty(), "{:?}", run.accounting);
+    run.verdicts
+        .verdicts
+        .iter()
+        .map(|v| {
+            let codes = v.reasons.iter().map(|r| r.code.clone()).collect();
+            (v.name.clone(), v.status.as_str().to_string(), codes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_whole_batch_saved_as_doc_by_libreoffice_is_judged_the_same() {
+    if !has_soffice() {
+        println!("skipped: soffice not found (CI installs LibreOffice)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    let source = Path::new("tests/fixtures/batch/xet-2021");
+    let mut originals = Vec::new();
+    for entry in walkdir::WalkDir::new(source) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(source).unwrap();
+        let to = batch.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+            if to.extension().is_some_and(|e| e == "docx") {
+                originals.push(to);
+            }
+        }
+    }
+    let before = outcomes(&batch);
+
+    // Every Word file saved as .doc by one soffice call (copies with
+    // distinct names), then put where its .docx was.
+    let flat = tmp.path().join("flat");
+    std::fs::create_dir_all(&flat).unwrap();
+    let copies: Vec<_> = originals
+        .iter()
+        .enumerate()
+        .map(|(i, docx)| {
+            let copy = flat.join(format!("f{i}.docx"));
+            std::fs::copy(docx, &copy).unwrap();
+            copy
+        })
+        .collect();
+    let out = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            tmp.path().join("lo-profile").display()
+        ))
+        .args(["--headless", "--convert-to", "doc", "--outdir"])
+        .arg(tmp.path().join("doc"))
+        .args(&copies)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut converted = 0;
+    for (i, docx) in originals.iter().enumerate() {
+        // The batch's damaged files stay as they are: LibreOffice cannot
+        // open them either.
+        let doc = tmp.path().join(format!("doc/f{i}.doc"));
+        if doc.exists() {
+            std::fs::rename(&doc, docx.with_extension("doc")).unwrap();
+            std::fs::remove_file(docx).unwrap();
+            converted += 1;
+        }
+    }
+    assert!(
+        converted + 2 >= originals.len(),
+        "{converted} of {}",
+        originals.len()
+    );
+    assert!(converted > 20, "{converted}");
+    assert_eq!(outcomes(&batch), before);
+}
