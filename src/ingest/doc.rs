@@ -18,8 +18,9 @@
 //!
 //! What counts as text follows the .docx reader, and so does the order:
 //! - field results are text, field instructions are not; a tab stays
-//!   `\t`, a line break becomes `\n`, a non-breaking hyphen `-`; pictures,
-//!   note and comment marks are dropped;
+//!   `\t`, a line break becomes `\n`, a non-breaking hyphen `-`, a soft
+//!   hyphen the invisible U+00AD; pictures, note and comment marks are
+//!   dropped;
 //! - a manual page break splits its paragraph in two of the same number;
 //!   paragraphs outside tables are numbered from 1, empty ones too;
 //! - a table's cells hold their non-blank paragraphs joined by `\n`; a
@@ -809,7 +810,9 @@ impl Builder {
             '\t' => '\t',
             '\u{b}' => '\n',
             '\u{1e}' => '-',
-            // Pictures, drawn objects, note and comment marks, soft hyphens.
+            // A soft hyphen stays, invisible, as in .docx (TCVN3's "ư").
+            '\u{1f}' => '\u{ad}',
+            // Pictures, drawn objects, note and comment marks.
             c if (c as u32) < 0x20 => return Ok(()),
             c => c,
         };

@@ -10,7 +10,8 @@
 //! - `w:t` of every run, joined without separators (Word and LibreOffice
 //!   split runs anywhere, even mid-word); `w:tab`/`w:ptab` become `\t`, a
 //!   line break (`w:br` that is not a page break, `w:cr`) becomes `\n` (so
-//!   `Label: value` lines stay separable), `w:noBreakHyphen` becomes `-`.
+//!   `Label: value` lines stay separable), `w:noBreakHyphen` becomes `-`,
+//!   `w:softHyphen` stays the invisible U+00AD (see [`super::tcvn3`]).
 //! - Tracked insertions, content controls, hyperlinks and field results are
 //!   text; tracked deletions, moved-away text, field instructions and the
 //!   placeholder prompt of an empty content control are not.
@@ -84,11 +85,21 @@ pub fn read_document(path: &Path, display: &str) -> Result<Document> {
 
 /// Reads a Word file held in memory: a .docx package, or a Word 97-2003
 /// document ([`super::doc`]), whatever its name says (as a spreadsheet's
-/// content decides its format). `display` becomes [`Document::path`].
+/// content decides its format); text typed in the TCVN3 fonts is decoded
+/// ([`super::tcvn3`]). `display` becomes [`Document::path`].
 pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
-    if bytes.starts_with(&super::cfb::SIGNATURE) {
-        return super::doc::read_doc_bytes(bytes, display);
-    }
+    let mut doc = if bytes.starts_with(&super::cfb::SIGNATURE) {
+        super::doc::read_doc_bytes(bytes, display)?
+    } else {
+        read_package(bytes, display)?
+    };
+    // Old forms typed in the TCVN3 fonts (.VnTime) read as Unicode.
+    super::tcvn3::decode(&mut doc);
+    Ok(doc)
+}
+
+/// Reads a .docx package held in memory.
+fn read_package(bytes: &[u8], display: &str) -> Result<Document> {
     let mut archive = Archive::open(bytes)?;
     let main = main_part_name(&mut archive)?;
     let Some(body) = archive.read(&main)? else {
@@ -812,6 +823,12 @@ impl DocReader {
                 self.push_char('-')?;
                 Open::Plain
             }
+            // Kept, invisible (matching drops it), for TCVN3 text: its "ư"
+            // is byte 0xAD, which LibreOffice saves as a soft hyphen.
+            N::SoftHyphen => {
+                self.push_char('\u{AD}')?;
+                Open::Plain
+            }
             N::Br => {
                 if attr(e, "type").as_deref() == Some("page") {
                     if self.muted == 0
@@ -1141,6 +1158,7 @@ enum WName {
     Tab,
     Cr,
     NoBreakHyphen,
+    SoftHyphen,
     Br,
     /// Deleted and moved-away text, old formatting of tracked changes
     /// (`...Change`), field instructions.
@@ -1204,6 +1222,7 @@ fn w_name(local: &[u8]) -> WName {
         8 if is(local, b"moveFrom") => N::Unread,
         9 if is(local, b"instrText") => N::Unread,
         10 if is(local, b"sdtContent") => N::SdtContent,
+        10 if is(local, b"softHyphen") => N::SoftHyphen,
         11 if is(local, b"txbxContent") => N::TxbxContent,
         12 if is(local, b"delInstrText") => N::Unread,
         13 if is(local, b"noBreakHyphen") => N::NoBreakHyphen,
@@ -1451,7 +1470,7 @@ mod tests {
             "<w:noBreakHyphen/><w:t>D</w:t><w:softHyphen/><w:sym w:char=\"F0FC\"/>",
             "<w:lastRenderedPageBreak/><w:t>E</w:t></w:r>"
         ));
-        assert_eq!(p.text, "Nguyễn \tA\nB\nC-DE");
+        assert_eq!(p.text, "Nguyễn \tA\nB\nC-D\u{AD}E");
     }
 
     #[test]

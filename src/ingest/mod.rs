@@ -17,6 +17,7 @@ pub mod dossier_doc;
 pub mod file;
 pub mod spreadsheet;
 pub mod table;
+mod tcvn3;
 pub mod zipcap;
 
 use crate::date::Date;

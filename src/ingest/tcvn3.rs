@@ -1,0 +1,281 @@
+//! Vietnamese typed in the TCVN3 ("ABC") fonts, `.VnTime` and its kin:
+//! before Unicode, and in many offices long after, Vietnamese was typed in
+//! 8-bit fonts whose Latin-1 positions hold Vietnamese letters. Word keeps
+//! those bytes as Latin-1 characters, so such a form reads "Hä vµ tªn:
+//! NguyÔn V¨n An" where the page shows "Họ và tên: Nguyễn Văn An". A clerk
+//! cannot be asked to convert every old form first.
+//!
+//! The fonts are not looked at (a style, the document's defaults or a run
+//! may name them, in .docx and .doc alike); the text is. Real Vietnamese in
+//! Unicode always holds letters beyond Latin-1 (đ, ư, ơ, ă, ạ, ...); text in
+//! TCVN3 never does, and holds inside its words characters no Western text
+//! has there (`c«ng`, `Tr­êng`, `th¸ng`: ô, ư, á). So a document with at
+//! least [`EVIDENCE`] such characters between two letters, in words
+//! without any letter beyond Latin-1, is TCVN3, and is decoded: all of it
+//! when its whole text is within Latin-1; else (a form in TCVN3 filled in
+//! Unicode) the lines holding such a character, word by word, leaving the
+//! words with a letter beyond Latin-1 as typed ("Hä vµ tªn: Nguyễn Văn An"
+//! reads "Họ và tên: Nguyễn Văn An"). A line without such a character is
+//! left alone, so that a name typed in Unicode within Latin-1 ("Lê Hà") on
+//! a line of its own is never decoded; on a TCVN3 label's line it would be
+//! (one cannot tell "Lê" from the TCVN3 for "Lờ").
+//!
+//! Capitals typed in the all-capitals fonts (`.VnTimeH`) are lowercase
+//! letters in the file, and come out so ("đơn đề nghị"); titles and labels
+//! are matched without regard to case.
+
+use super::docx::nfc_owned;
+use super::{Block, Document};
+
+/// Characters in words at least this many times make a document TCVN3.
+const EVIDENCE: usize = 3;
+
+/// TCVN 5712:1993 (VN1, of which the fonts' VN3 is the part used) from byte
+/// 0xA0 to 0xFF, as glibc's `TCVN5712-1` charmap decodes it. Bytes 0xB0 to
+/// 0xB4 are combining tone marks (composed by the normalisation after).
+const HIGH: [u16; 96] = [
+    0x00A0, 0x0102, 0x00C2, 0x00CA, 0x00D4, 0x01A0, 0x01AF, 0x0110, 0x0103, 0x00E2, 0x00EA, 0x00F4,
+    0x01A1, 0x01B0, 0x0111, 0x1EB0, 0x0300, 0x0309, 0x0303, 0x0301, 0x0323, 0x00E0, 0x1EA3, 0x00E3,
+    0x00E1, 0x1EA1, 0x1EB2, 0x1EB1, 0x1EB3, 0x1EB5, 0x1EAF, 0x1EB4, 0x1EAE, 0x1EA6, 0x1EA8, 0x1EAA,
+    0x1EA4, 0x1EC0, 0x1EB7, 0x1EA7, 0x1EA9, 0x1EAB, 0x1EA5, 0x1EAD, 0x00E8, 0x1EC2, 0x1EBB, 0x1EBD,
+    0x00E9, 0x1EB9, 0x1EC1, 0x1EC3, 0x1EC5, 0x1EBF, 0x1EC7, 0x00EC, 0x1EC9, 0x1EC4, 0x1EBE, 0x1ED2,
+    0x0129, 0x00ED, 0x1ECB, 0x00F2, 0x1ED4, 0x1ECF, 0x00F5, 0x00F3, 0x1ECD, 0x1ED3, 0x1ED5, 0x1ED7,
+    0x1ED1, 0x1ED9, 0x1EDD, 0x1EDF, 0x1EE1, 0x1EDB, 0x1EE3, 0x00F9, 0x1ED6, 0x1EE7, 0x0169, 0x00FA,
+    0x1EE5, 0x1EEB, 0x1EED, 0x1EEF, 0x1EE9, 0x1EF1, 0x1EF3, 0x1EF7, 0x1EF9, 0x00FD, 0x1EF5, 0x1ED0,
+];
+
+/// The TCVN3 codes of the commonest Vietnamese letters (ă â ê ô ơ ư đ, and
+/// à ả ã á ạ), which Western text does not hold inside its words.
+fn is_marker(c: char) -> bool {
+    matches!(c, '\u{A8}'..='\u{AE}' | '\u{B5}'..='\u{B9}')
+}
+
+/// A character of Windows-1252 beyond Latin-1 (curly quotes, dashes, the
+/// euro sign...): TCVN3 text may hold them as they are.
+fn is_windows_1252(c: char) -> bool {
+    matches!(
+        c,
+        '\u{152}'
+            | '\u{153}'
+            | '\u{160}'
+            | '\u{161}'
+            | '\u{178}'
+            | '\u{17D}'
+            | '\u{17E}'
+            | '\u{192}'
+            | '\u{2C6}'
+            | '\u{2DC}'
+            | '\u{2000}'..='\u{206F}' | '\u{20AC}' | '\u{2122}'
+    )
+}
+
+/// Whether the line holds a letter beyond Latin-1: then it is Unicode.
+fn is_unicode(line: &str) -> bool {
+    line.chars().any(|c| c > '\u{FF}' && !is_windows_1252(c))
+}
+
+/// Markers in the text with a letter on each side (`both`) or on one.
+fn markers(line: &str, both: bool) -> usize {
+    let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() || is_marker(c));
+    let mut count = 0;
+    let (mut before, mut chars) = (None, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        if is_marker(c) {
+            let (left, right) = (letter(before), letter(chars.peek().copied()));
+            if (left && right) || (!both && (left || right)) {
+                count += 1;
+            }
+        }
+        before = Some(c);
+    }
+    count
+}
+
+/// Every line of text of the document, for reading.
+fn lines(doc: &Document) -> impl Iterator<Item = &str> {
+    doc.blocks
+        .iter()
+        .flat_map(|block| -> Box<dyn Iterator<Item = &str> + '_> {
+            match block {
+                Block::Paragraph(p) => Box::new(p.text.split('\n')),
+                Block::Table(t) => Box::new(
+                    t.rows
+                        .iter()
+                        .flatten()
+                        .flat_map(|cell| cell.text.split('\n')),
+                ),
+                Block::PageBreak => Box::new(std::iter::empty()),
+            }
+        })
+}
+
+/// Decodes the document's text if it is TCVN3 (see the module's doc);
+/// says whether it was.
+pub fn decode(doc: &mut Document) -> bool {
+    // Nearly every document: not one marker anywhere.
+    if !lines(doc).any(|line| line.contains(is_marker)) {
+        return false;
+    }
+    let mut evidence = 0;
+    let mut all_latin1 = true;
+    for word in lines(doc).flat_map(str::split_whitespace) {
+        if is_unicode(word) {
+            all_latin1 = false;
+        } else {
+            evidence += markers(word, true);
+        }
+    }
+    if evidence < EVIDENCE {
+        return false;
+    }
+    let decode_text = |text: &mut String| {
+        if !text.chars().any(|c| ('\u{A0}'..='\u{FF}').contains(&c)) {
+            return;
+        }
+        let decoded: Vec<String> = text
+            .split('\n')
+            .map(|line| match (all_latin1, markers(line, false) > 0) {
+                (true, _) => line.chars().map(decode_char).collect(),
+                (false, true) => line
+                    .split_inclusive(char::is_whitespace)
+                    .map(|word| match is_unicode(word) {
+                        true => word.to_string(),
+                        false => word.chars().map(decode_char).collect(),
+                    })
+                    .collect(),
+                (false, false) => line.to_string(),
+            })
+            .collect();
+        *text = nfc_owned(decoded.join("\n"));
+    };
+    for block in &mut doc.blocks {
+        match block {
+            Block::Paragraph(p) => {
+                decode_text(&mut p.text);
+                if let Some(bold) = &mut p.bold_prefix {
+                    decode_text(bold);
+                }
+            }
+            Block::Table(t) => t
+                .rows
+                .iter_mut()
+                .flatten()
+                .for_each(|cell| decode_text(&mut cell.text)),
+            Block::PageBreak => {}
+        }
+    }
+    true
+}
+
+fn decode_char(c: char) -> char {
+    match u32::from(c) {
+        code @ 0xA0..=0xFF => char::from_u32(u32::from(HIGH[(code - 0xA0) as usize])).unwrap_or(c),
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Paragraph, Table, TableCell};
+
+    fn paragraph(n: u32, text: &str) -> Block {
+        Block::Paragraph(Paragraph {
+            n,
+            text: text.to_string(),
+            bold_prefix: None,
+        })
+    }
+
+    fn texts(doc: &Document) -> Vec<String> {
+        lines(doc).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_form_typed_in_vntime_reads_as_unicode() {
+        let mut doc = Document {
+            path: "don.docx".into(),
+            blocks: vec![
+                // The title, in the all-capitals font: lowercase codes.
+                paragraph(1, "®¬n ®Ò nghÞ"),
+                paragraph(2, "Hä vµ tªn: NguyÔn V¨n An"),
+                paragraph(3, "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc §¨k Ruång"),
+                Block::Table(Table {
+                    n: 1,
+                    rows: vec![vec![TableCell {
+                        text: "Ngµy 05 th¸ng 3 n¨m 2021".into(),
+                        span: 1,
+                        v_merged: false,
+                    }]],
+                }),
+            ],
+        };
+        assert!(decode(&mut doc));
+        assert_eq!(
+            texts(&doc),
+            [
+                "đơn đề nghị",
+                "Họ và tên: Nguyễn Văn An",
+                "Nơi công tác: Trường Tiểu học Đăk Ruồng",
+                "Ngày 05 tháng 3 năm 2021",
+            ]
+        );
+    }
+
+    #[test]
+    fn unicode_text_is_left_alone_even_beside_tcvn3() {
+        // A TCVN3 form filled in Unicode: the name stays as typed, even a
+        // name within Latin-1.
+        let mut doc = Document {
+            path: "don.docx".into(),
+            blocks: vec![
+                paragraph(1, "Hä vµ tªn: Nguyễn Văn An"),
+                paragraph(2, "Lê Hà"),
+                paragraph(3, "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc"),
+                paragraph(4, "Nơi sinh: Hà Nội"),
+            ],
+        };
+        assert!(decode(&mut doc));
+        assert_eq!(
+            texts(&doc),
+            [
+                "Họ và tên: Nguyễn Văn An",
+                "Lê Hà",
+                "Nơi công tác: Trường Tiểu học",
+                "Nơi sinh: Hà Nội",
+            ]
+        );
+    }
+
+    #[test]
+    fn western_text_is_not_taken_for_tcvn3() {
+        for text in [
+            "«Bonjour», dit-il. L'École, Molière, © 2020 ® µm ¼ inch",
+            "GBP - £, EUR - €, Straße, Ö, ½ price",
+            "Họ và tên: Nguyễn Văn An",
+        ] {
+            let mut doc = Document {
+                path: "x.docx".into(),
+                blocks: vec![paragraph(1, text)],
+            };
+            assert!(!decode(&mut doc), "{text}");
+            assert_eq!(texts(&doc), [text]);
+        }
+    }
+
+    #[test]
+    fn the_table_agrees_with_glibc_where_it_is_well_known() {
+        for (byte, letter) in [
+            (0xB5, 'à'),
+            (0xB8, 'á'),
+            (0xA8, 'ă'),
+            (0xAE, 'đ'),
+            (0xAD, 'ư'),
+            (0xD6, 'ệ'),
+            (0xFE, 'ỵ'),
+            (0xA7, 'Đ'),
+        ] {
+            assert_eq!(decode_char(char::from(byte)), letter, "{byte:#X}");
+        }
+    }
+}

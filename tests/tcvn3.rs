@@ -1,0 +1,81 @@
+//! Forms typed in the TCVN3 fonts (.VnTime, .VnTimeH), as offices typed
+//! them before Unicode: made from this project's fixtures by
+//! tests/fixtures/word-formats/tcvn3/make.py (python-docx), and saved as
+//! .doc by LibreOffice. They are read as Unicode, and judged as the
+//! Unicode originals are.
+
+mod common;
+
+use common::copy_dir;
+use hoso::evaluate::ruleset::RuleSet;
+use hoso::ingest::docx::read_document;
+use hoso::ingest::dossier_doc::split_parts;
+use hoso::pipeline;
+use std::path::Path;
+
+const CUONG: &str = "xa-dak-koi/03-le-van-cuong";
+
+/// Each applicant's name, status and reason codes.
+fn outcomes(batch: &Path) -> Vec<(String, String, Vec<String>)> {
+    let rules = RuleSet::default_rules().unwrap();
+    let run = pipeline::run(batch, &rules, &|_, _| {}).unwrap();
+    assert!(run.accounting.is_empty(), "{:?}", run.accounting);
+    run.verdicts
+        .verdicts
+        .iter()
+        .map(|v| {
+            let codes = v.reasons.iter().map(|r| r.code.clone()).collect();
+            (v.name.clone(), v.status.as_str().to_string(), codes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_dossier_typed_in_tcvn3_is_judged_as_its_unicode_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    copy_dir(Path::new("tests/fixtures/batch/xet-2021"), &batch);
+    let before = outcomes(&batch);
+    for ext in ["docx", "doc"] {
+        let cuong = batch.join(CUONG);
+        for name in ["don-de-nghi", "bang-diem"] {
+            for old in ["docx", "doc"] {
+                let _ = std::fs::remove_file(cuong.join(format!("{name}.{old}")));
+            }
+            std::fs::copy(
+                format!("tests/fixtures/word-formats/tcvn3/{name}.{ext}"),
+                cuong.join(format!("{name}.{ext}")),
+            )
+            .unwrap();
+        }
+        let after = outcomes(&batch);
+        assert_eq!(after, before, "typed in TCVN3, saved as .{ext}");
+        let cuong = after.iter().find(|o| o.0 == "Lê Văn Cường").unwrap();
+        assert_eq!(cuong.1, "accepted", "{cuong:?}");
+    }
+}
+
+#[test]
+fn tcvn3_fields_read_as_unicode() {
+    let vocab = RuleSet::default_rules().unwrap().vocabulary;
+    for ext in ["docx", "doc"] {
+        let path = format!("tests/fixtures/word-formats/tcvn3/don-de-nghi.{ext}");
+        let doc = read_document(Path::new(&path), &path).unwrap();
+        let parts = split_parts(&doc, &vocab);
+        assert_eq!(parts.len(), 1, "{ext}");
+        let field = |name: &str| {
+            parts[0]
+                .fields
+                .get(name)
+                .map(|f| f.text.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(field("name"), "Lê Văn Cường", "{ext}");
+        assert_eq!(
+            field("institution"),
+            "Trường Đại học Sư phạm Kon Tum",
+            "{ext}"
+        );
+        assert_eq!(field("position"), "Bí thư chi đoàn", "{ext}");
+    }
+}
