@@ -1,7 +1,7 @@
-//! Forms typed in the TCVN3 fonts (.VnTime, .VnTimeH), as offices typed
-//! them before Unicode: made from this project's fixtures by
-//! tests/fixtures/word-formats/tcvn3/make.py (python-docx), and saved as
-//! .doc by LibreOffice. They are read as Unicode, and judged as the
+//! Forms and lists typed in the TCVN3 fonts (.VnTime, .VnTimeH), as
+//! offices typed them before Unicode: made from this project's fixtures by
+//! tests/fixtures/tcvn3/make.py (python-docx, openpyxl), and saved as .doc
+//! and .xls by LibreOffice. They are read as Unicode, and judged as the
 //! Unicode originals are.
 
 mod common;
@@ -30,26 +30,40 @@ fn outcomes(batch: &Path) -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
+/// Puts the TCVN3 copies of `names` (with extension `ext`) in `folder` of
+/// the batch, in place of the originals.
+fn retyped(batch: &Path, folder: &str, names: &[&str], ext: &str) {
+    let folder = batch.join(folder);
+    for name in names {
+        for old in ["docx", "doc", "xlsx", "xls"] {
+            let _ = std::fs::remove_file(folder.join(format!("{name}.{old}")));
+        }
+        std::fs::copy(
+            format!("tests/fixtures/tcvn3/{name}.{ext}"),
+            folder.join(format!("{name}.{ext}")),
+        )
+        .unwrap();
+    }
+}
+
 #[test]
-fn a_dossier_typed_in_tcvn3_is_judged_as_its_unicode_original() {
+fn a_commune_typed_in_tcvn3_is_judged_as_its_unicode_original() {
     let dir = tempfile::tempdir().unwrap();
     let batch = dir.path().join("batch");
     copy_dir(Path::new("tests/fixtures/batch/xet-2021"), &batch);
     let before = outcomes(&batch);
-    for ext in ["docx", "doc"] {
-        let cuong = batch.join(CUONG);
-        for name in ["don-de-nghi", "bang-diem"] {
-            for old in ["docx", "doc"] {
-                let _ = std::fs::remove_file(cuong.join(format!("{name}.{old}")));
-            }
-            std::fs::copy(
-                format!("tests/fixtures/word-formats/tcvn3/{name}.{ext}"),
-                cuong.join(format!("{name}.{ext}")),
-            )
-            .unwrap();
-        }
+    // Cường's dossier, then the commune's list too, as Word/Excel files of
+    // today and of 97-2003.
+    for (word, excel) in [("docx", "xlsx"), ("doc", "xls")] {
+        retyped(&batch, CUONG, &["don-de-nghi", "bang-diem"], word);
+        assert_eq!(
+            outcomes(&batch),
+            before,
+            "his dossier typed in TCVN3, .{word}"
+        );
+        retyped(&batch, "xa-dak-koi", &["danh-sach-de-nghi"], excel);
         let after = outcomes(&batch);
-        assert_eq!(after, before, "typed in TCVN3, saved as .{ext}");
+        assert_eq!(after, before, "the list typed in TCVN3 too, .{excel}");
         let cuong = after.iter().find(|o| o.0 == "Lê Văn Cường").unwrap();
         assert_eq!(cuong.1, "accepted", "{cuong:?}");
     }
@@ -59,7 +73,7 @@ fn a_dossier_typed_in_tcvn3_is_judged_as_its_unicode_original() {
 fn tcvn3_fields_read_as_unicode() {
     let vocab = RuleSet::default_rules().unwrap().vocabulary;
     for ext in ["docx", "doc"] {
-        let path = format!("tests/fixtures/word-formats/tcvn3/don-de-nghi.{ext}");
+        let path = format!("tests/fixtures/tcvn3/don-de-nghi.{ext}");
         let doc = read_document(Path::new(&path), &path).unwrap();
         let parts = split_parts(&doc, &vocab);
         assert_eq!(parts.len(), 1, "{ext}");

@@ -25,7 +25,7 @@
 //! are matched without regard to case.
 
 use super::docx::nfc_owned;
-use super::{Block, Document};
+use super::{Block, Cell, Document, Workbook};
 
 /// Characters in words at least this many times make a document TCVN3.
 const EVIDENCE: usize = 3;
@@ -101,34 +101,56 @@ fn markers(line: &str, both: bool) -> usize {
     count
 }
 
-/// Every line of text of the document, for reading.
-fn lines(doc: &Document) -> impl Iterator<Item = &str> {
-    doc.blocks
-        .iter()
-        .flat_map(|block| -> Box<dyn Iterator<Item = &str> + '_> {
-            match block {
-                Block::Paragraph(p) => Box::new(p.text.split('\n')),
-                Block::Table(t) => Box::new(
-                    t.rows
-                        .iter()
-                        .flatten()
-                        .flat_map(|cell| cell.text.split('\n')),
-                ),
-                Block::PageBreak => Box::new(std::iter::empty()),
+/// The document's texts: paragraphs, their bold prefixes, table cells.
+fn texts_of(doc: &mut Document) -> Vec<&mut String> {
+    let mut texts = Vec::new();
+    for block in &mut doc.blocks {
+        match block {
+            Block::Paragraph(p) => {
+                texts.push(&mut p.text);
+                texts.extend(p.bold_prefix.as_mut());
             }
-        })
+            Block::Table(t) => texts.extend(t.rows.iter_mut().flatten().map(|c| &mut c.text)),
+            Block::PageBreak => {}
+        }
+    }
+    texts
 }
 
 /// Decodes the document's text if it is TCVN3 (see the module's doc);
 /// says whether it was.
 pub fn decode(doc: &mut Document) -> bool {
+    decode_texts(texts_of(doc))
+}
+
+/// Decodes the text cells of each sheet that is TCVN3 (a list typed in
+/// .VnTime), each sheet judged alone; says whether any was.
+pub fn decode_workbook(wb: &mut Workbook) -> bool {
+    let mut any = false;
+    for sheet in &mut wb.sheets {
+        let texts = sheet
+            .rows
+            .iter_mut()
+            .flatten()
+            .filter_map(|cell| match cell {
+                Cell::Text(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        any |= decode_texts(texts);
+    }
+    any
+}
+
+/// Decodes `texts` if, together, they are TCVN3.
+fn decode_texts(mut texts: Vec<&mut String>) -> bool {
     // Nearly every document: not one marker anywhere.
-    if !lines(doc).any(has_marker) {
+    if !texts.iter().any(|t| has_marker(t)) {
         return false;
     }
     let mut evidence = 0;
     let mut all_latin1 = true;
-    for word in lines(doc).flat_map(str::split_whitespace) {
+    for word in texts.iter().flat_map(|t| t.split_whitespace()) {
         if is_unicode(word) {
             all_latin1 = false;
         } else {
@@ -138,9 +160,9 @@ pub fn decode(doc: &mut Document) -> bool {
     if evidence < EVIDENCE {
         return false;
     }
-    let decode_text = |text: &mut String| {
+    for text in &mut texts {
         if !text.chars().any(|c| ('\u{A0}'..='\u{FF}').contains(&c)) {
-            return;
+            continue;
         }
         let decoded: Vec<String> = text
             .split('\n')
@@ -156,23 +178,7 @@ pub fn decode(doc: &mut Document) -> bool {
                 (false, false) => line.to_string(),
             })
             .collect();
-        *text = nfc_owned(decoded.join("\n"));
-    };
-    for block in &mut doc.blocks {
-        match block {
-            Block::Paragraph(p) => {
-                decode_text(&mut p.text);
-                if let Some(bold) = &mut p.bold_prefix {
-                    decode_text(bold);
-                }
-            }
-            Block::Table(t) => t
-                .rows
-                .iter_mut()
-                .flatten()
-                .for_each(|cell| decode_text(&mut cell.text)),
-            Block::PageBreak => {}
-        }
+        **text = nfc_owned(decoded.join("\n"));
     }
     true
 }
@@ -198,7 +204,8 @@ mod tests {
     }
 
     fn texts(doc: &Document) -> Vec<String> {
-        lines(doc).map(str::to_string).collect()
+        let mut doc = doc.clone();
+        texts_of(&mut doc).into_iter().map(|t| t.clone()).collect()
     }
 
     #[test]
