@@ -167,6 +167,33 @@ fn an_odt_inside_a_dossier_holds_it_for_review() {
 }
 
 #[test]
+fn an_rtf_or_web_page_named_doc_holds_its_dossier_for_review() {
+    // Web software and old editors save RTF or HTML under a .doc name.
+    let web = "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"x\"\r\n\r\n--x\r\n";
+    for (name, content, says) in [
+        (
+            "so-yeu-ly-lich.doc",
+            std::fs::read("tests/fixtures/word-formats/cong-van-de-nghi.rtf").unwrap(),
+            "văn bản RTF",
+        ),
+        ("giay-xac-nhan.doc", web.as_bytes().to_vec(), "trang web"),
+    ] {
+        let (_dir, batch) = fixture_batch();
+        let an = batch.join("xa-dak-koi/01-nguyen-van-an");
+        std::fs::write(an.join(name), content).unwrap();
+        let v = check(&batch);
+        let a = verdict(&v, "Nguyễn Văn An");
+        assert_eq!(a.status.as_str(), "needs_review", "{name}: {a:?}");
+        assert_eq!(codes(a), ["khong-doc-duoc"], "{name}");
+        let message = &a.reasons[0].message;
+        assert!(
+            message.contains(name) && message.contains(says),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn an_unread_file_naming_nobody_holds_back_the_rows_of_its_lists_folder_only() {
     // Y Khoa has no dossier on the xa-dak-koi list. A damaged form in a
     // folder named after nobody may be hers: not in another commune's.

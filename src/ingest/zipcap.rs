@@ -163,7 +163,11 @@ pub fn not_a_zip(bytes: &[u8]) -> IngestError {
         ErrorKind::Image
     } else if bytes.starts_with(b"{\\rtf") {
         ErrorKind::Rtf
-    } else if bytes.starts_with(b"<") || bytes.starts_with(b"\xEF\xBB\xBF<") {
+    } else if bytes.starts_with(b"<")
+        || bytes.starts_with(b"\xEF\xBB\xBF<")
+        || bytes.starts_with(b"MIME-Version:")
+    {
+        // A web page, or one saved whole by Word or a browser (.mht).
         ErrorKind::Markup
     } else {
         ErrorKind::NotOffice
