@@ -11,7 +11,8 @@
 //! TCVN3 never does, and holds inside its words characters no Western text
 //! has there (`c«ng`, `Tr­êng`, `th¸ng`: ô, ư, á). So a document with at
 //! least [`EVIDENCE`] such characters between two letters, in words
-//! without any letter beyond Latin-1, is TCVN3, and is decoded: all of it
+//! without any letter beyond Latin-1 ([`EVIDENCE_BESIDE_UNICODE`] when it
+//! also holds Unicode words), is TCVN3, and is decoded: all of it
 //! when its whole text is within Latin-1; else (a form in TCVN3 filled in
 //! Unicode) the lines holding such a character, word by word, leaving the
 //! words with a letter beyond Latin-1 as typed ("Hä vµ tªn: Nguyễn Văn An"
@@ -27,8 +28,13 @@
 use super::docx::nfc_owned;
 use super::{Block, Cell, Document, Workbook};
 
-/// Characters in words at least this many times make a document TCVN3.
+/// Characters in words at least this many times make a document TCVN3...
 const EVIDENCE: usize = 3;
+/// ... or this many, in a document that also holds Unicode words: a form
+/// in TCVN3 filled in Unicode has dozens (every label), while a Unicode
+/// document may hold a stray "Microsoft®Word" or soft hyphen, whose lines'
+/// Latin-1 words ("và") must not be decoded.
+const EVIDENCE_BESIDE_UNICODE: usize = 8;
 
 /// TCVN 5712:1993 (VN1, of which the fonts' VN3 is the part used) from byte
 /// 0xA0 to 0xFF, as glibc's `TCVN5712-1` charmap decodes it. Bytes 0xB0 to
@@ -86,7 +92,12 @@ fn has_marker(text: &str) -> bool {
 
 /// Markers in the text with a letter on each side (`both`) or on one.
 fn markers(line: &str, both: bool) -> usize {
-    let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() || is_marker(c));
+    // A letter of either reading: ASCII, a marker, or Latin-1.
+    let letter = |c: Option<char>| {
+        c.is_some_and(|c| {
+            c.is_ascii_alphabetic() || is_marker(c) || ('\u{C0}'..='\u{FF}').contains(&c)
+        })
+    };
     let mut count = 0;
     let (mut before, mut chars) = (None, line.chars().peekable());
     while let Some(c) = chars.next() {
@@ -157,7 +168,13 @@ fn decode_texts(mut texts: Vec<&mut String>) -> bool {
             evidence += markers(word, true);
         }
     }
-    if evidence < EVIDENCE {
+    if evidence
+        < if all_latin1 {
+            EVIDENCE
+        } else {
+            EVIDENCE_BESIDE_UNICODE
+        }
+    {
         return false;
     }
     for text in &mut texts {
@@ -246,20 +263,26 @@ mod tests {
         let mut doc = Document {
             path: "don.docx".into(),
             blocks: vec![
-                paragraph(1, "Hä vµ tªn: Nguyễn Văn An"),
-                paragraph(2, "Lê Hà"),
-                paragraph(3, "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc"),
-                paragraph(4, "Nơi sinh: Hà Nội"),
+                paragraph(1, "Céng hoµ x· héi chñ nghÜa ViÖt Nam"),
+                paragraph(2, "§éc lËp - Tù do - H¹nh phóc"),
+                paragraph(3, "Hä vµ tªn: Nguyễn Văn An"),
+                paragraph(4, "Lê Hà"),
+                paragraph(5, "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc"),
+                paragraph(6, "Nơi sinh: Hà Nội"),
+                paragraph(7, "Ngµy sinh: 05/3/1980. Quª qu¸n: B×nh §Þnh"),
             ],
         };
         assert!(decode(&mut doc));
         assert_eq!(
             texts(&doc),
             [
+                "Cộng hoà xã hội chủ nghĩa Việt Nam",
+                "Độc lập - Tự do - Hạnh phúc",
                 "Họ và tên: Nguyễn Văn An",
                 "Lê Hà",
                 "Nơi công tác: Trường Tiểu học",
                 "Nơi sinh: Hà Nội",
+                "Ngày sinh: 05/3/1980. Quê quán: Bình Định",
             ]
         );
     }
@@ -267,6 +290,7 @@ mod tests {
     #[test]
     fn western_text_is_not_taken_for_tcvn3() {
         for text in [
+            "Soạn bằng Microsoft®Word, Corel®Draw và Adobe®Reader: đủ và đúng",
             "«Bonjour», dit-il. L'École, Molière, © 2020 ® µm ¼ inch",
             "GBP - £, EUR - €, Straße, Ö, ½ price",
             "Họ và tên: Nguyễn Văn An",
