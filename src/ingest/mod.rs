@@ -10,14 +10,14 @@
 //! cannot be read yields an [`IngestError`] whose message is a one-line,
 //! user-facing reason.
 
-mod cfb;
+pub mod cfb;
 pub mod doc;
 pub mod docx;
 pub mod dossier_doc;
 pub mod file;
 pub mod spreadsheet;
 pub mod table;
-mod tcvn3;
+pub mod tcvn3;
 pub mod zipcap;
 
 use crate::date::Date;

@@ -10,11 +10,11 @@
 //! Unicode always holds letters beyond Latin-1 (đ, ư, ơ, ă, ạ, ...); text in
 //! TCVN3 never does, and holds inside its words characters no Western text
 //! has there (`c«ng`, `Tr­êng`, `th¸ng`: ô, ư, á). So a document with at
-//! least [`EVIDENCE`] such characters between two letters, in words
-//! without any letter beyond Latin-1 ([`EVIDENCE_BESIDE_UNICODE`] when it
-//! also holds Unicode words), is TCVN3, and is decoded: all of it
-//! when its whole text is within Latin-1; else (a form in TCVN3 filled in
-//! Unicode) the lines holding such a character, word by word, leaving the
+//! least 3 such characters between two letters, in words without any
+//! letter beyond Latin-1 (8 when it also holds Unicode words), is TCVN3,
+//! and is decoded: all of it when its whole text is within Latin-1; else
+//! (a form in TCVN3 filled in Unicode) the lines holding such a
+//! character, word by word, leaving the
 //! words with a letter beyond Latin-1 as typed ("Hä vµ tªn: Nguyễn Văn An"
 //! reads "Họ và tên: Nguyễn Văn An"). A line without such a character is
 //! left alone, so that a name typed in Unicode within Latin-1 ("Lê Hà") on
