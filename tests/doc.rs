@@ -3,6 +3,9 @@
 //! give the document the .docx reader gives for the original, and refuse
 //! damaged copies with a reason, never a panic.
 
+mod common;
+
+use common::outcomes;
 use hoso::ingest::docx::read_document_bytes;
 use hoso::ingest::{Block, Document, ErrorKind, Table};
 use std::path::Path;
@@ -242,21 +245,6 @@ fn a_doc_encrypted_by_word_is_refused_as_password_protected() {
 fn has_soffice() -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("soffice").is_file()))
-}
-
-/// Each applicant's name, status and reason codes, from a run of `batch`.
-fn outcomes(batch: &Path) -> Vec<(String, String, Vec<String>)> {
-    let rules = hoso::evaluate::ruleset::RuleSet::default_rules().unwrap();
-    let run = hoso::pipeline::run(batch, &rules, &|_, _| {}).unwrap();
-    assert!(run.accounting.is_empty(), "{:?}", run.accounting);
-    run.verdicts
-        .verdicts
-        .iter()
-        .map(|v| {
-            let codes = v.reasons.iter().map(|r| r.code.clone()).collect();
-            (v.name.clone(), v.status.as_str().to_string(), codes)
-        })
-        .collect()
 }
 
 #[test]

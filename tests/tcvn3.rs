@@ -6,29 +6,13 @@
 
 mod common;
 
-use common::copy_dir;
+use common::{copy_dir, outcomes};
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::ingest::docx::read_document;
 use hoso::ingest::dossier_doc::split_parts;
-use hoso::pipeline;
 use std::path::Path;
 
 const CUONG: &str = "xa-dak-koi/03-le-van-cuong";
-
-/// Each applicant's name, status and reason codes.
-fn outcomes(batch: &Path) -> Vec<(String, String, Vec<String>)> {
-    let rules = RuleSet::default_rules().unwrap();
-    let run = pipeline::run(batch, &rules, &|_, _| {}).unwrap();
-    assert!(run.accounting.is_empty(), "{:?}", run.accounting);
-    run.verdicts
-        .verdicts
-        .iter()
-        .map(|v| {
-            let codes = v.reasons.iter().map(|r| r.code.clone()).collect();
-            (v.name.clone(), v.status.as_str().to_string(), codes)
-        })
-        .collect()
-}
 
 /// Puts the TCVN3 copies of `names` (with extension `ext`) in `folder` of
 /// the batch, in place of the originals.

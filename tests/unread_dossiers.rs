@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{check_into, copy_dir};
+use common::{check_into, copy_dir, outcomes_of};
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline;
 use hoso::verdict::{Verdict, Verdicts};
@@ -68,24 +68,13 @@ fn cuong_saved_as(batch: &Path, ext: &str) {
     }
 }
 
-/// Each applicant's name, status and reason codes.
-fn outcomes(v: &Verdicts) -> Vec<(String, String, Vec<String>)> {
-    v.verdicts
-        .iter()
-        .map(|x| {
-            let codes = x.reasons.iter().map(|r| r.code.clone()).collect();
-            (x.name.clone(), x.status.as_str().to_string(), codes)
-        })
-        .collect()
-}
-
 #[test]
 fn a_dossier_saved_as_doc_is_judged_as_its_docx() {
     let (_dir, batch) = fixture_batch();
     let before = check(&batch);
     cuong_saved_as(&batch, "doc");
     let v = check(&batch);
-    assert_eq!(outcomes(&v), outcomes(&before));
+    assert_eq!(outcomes_of(&v), outcomes_of(&before));
     let c = verdict(&v, "Lê Văn Cường");
     assert_eq!(c.status.as_str(), "accepted", "{c:?}");
     assert_eq!(
@@ -237,7 +226,7 @@ fn a_request_letter_saved_as_doc_is_read() {
     let before = check(&batch);
     letter_as(&batch, "doc");
     let v = check(&batch);
-    assert_eq!(outcomes(&v), outcomes(&before));
+    assert_eq!(outcomes_of(&v), outcomes_of(&before));
     assert!(
         v.request_letters
             .iter()

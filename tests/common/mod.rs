@@ -167,3 +167,27 @@ pub fn check_into(batch: &std::path::Path, out: &std::path::Path, extra: &[&str]
     assert!(status.success());
     std::fs::read_to_string(out.join("verdicts.json")).unwrap()
 }
+
+/// An applicant's name, status and reason codes: what must not change when
+/// the same batch is sent in other file formats.
+pub type Outcome = (String, String, Vec<String>);
+
+/// The outcome of every verdict, in order.
+pub fn outcomes_of(v: &hoso::verdict::Verdicts) -> Vec<Outcome> {
+    v.verdicts
+        .iter()
+        .map(|x| {
+            let codes = x.reasons.iter().map(|r| r.code.clone()).collect();
+            (x.name.clone(), x.status.as_str().to_string(), codes)
+        })
+        .collect()
+}
+
+/// The outcomes of checking `batch` with the default rules (every file
+/// accounted for).
+pub fn outcomes(batch: &std::path::Path) -> Vec<Outcome> {
+    let rules = hoso::evaluate::ruleset::RuleSet::default_rules().unwrap();
+    let run = hoso::pipeline::run(batch, &rules, &|_, _| {}).unwrap();
+    assert!(run.accounting.is_empty(), "{:?}", run.accounting);
+    outcomes_of(&run.verdicts)
+}
