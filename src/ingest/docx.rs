@@ -11,7 +11,7 @@
 //!   split runs anywhere, even mid-word); `w:tab`/`w:ptab` become `\t`, a
 //!   line break (`w:br` that is not a page break, `w:cr`) becomes `\n` (so
 //!   `Label: value` lines stay separable), `w:noBreakHyphen` becomes `-`,
-//!   `w:softHyphen` stays the invisible U+00AD (see [`super::tcvn3`]).
+//!   `w:softHyphen` stays the invisible U+00AD (see [`super::legacy`]).
 //! - Tracked insertions, content controls, hyperlinks and field results are
 //!   text; tracked deletions, moved-away text, field instructions and the
 //!   placeholder prompt of an empty content control are not.
@@ -86,7 +86,7 @@ pub fn read_document(path: &Path, display: &str) -> Result<Document> {
 /// Reads a Word file held in memory: a .docx package, or a Word 97-2003
 /// document ([`super::doc`]), whatever its name says (as a spreadsheet's
 /// content decides its format); text typed in the TCVN3 fonts is decoded
-/// ([`super::tcvn3`]). `display` becomes [`Document::path`].
+/// ([`super::legacy`]). `display` becomes [`Document::path`].
 pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
     let mut doc = if bytes.starts_with(&super::cfb::SIGNATURE) {
         super::doc::read_doc_bytes(bytes, display)?
@@ -94,7 +94,7 @@ pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
         read_package(bytes, display)?
     };
     // Old forms typed in the TCVN3 fonts (.VnTime) read as Unicode.
-    super::tcvn3::decode(&mut doc);
+    super::legacy::decode(&mut doc);
     Ok(doc)
 }
 

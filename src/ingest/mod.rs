@@ -15,9 +15,9 @@ pub mod doc;
 pub mod docx;
 pub mod dossier_doc;
 pub mod file;
+pub mod legacy;
 pub mod spreadsheet;
 pub mod table;
-pub mod tcvn3;
 pub mod zipcap;
 
 use crate::date::Date;

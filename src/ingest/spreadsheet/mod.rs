@@ -74,7 +74,7 @@ pub fn read_workbook(path: &Path, display: &str) -> Result<Workbook> {
 /// Reads a spreadsheet held in memory. `ext` (xlsx, xlsm, xls, ods) only
 /// refuses .xlsb: the content decides the format, so an .xlsx saved with an
 /// .xls name is read as what it is. A sheet typed in the TCVN3 fonts is
-/// decoded ([`super::tcvn3`]).
+/// decoded ([`super::legacy`]).
 pub fn read_workbook_bytes(bytes: &[u8], ext: &str, display: &str) -> Result<Workbook> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_big());
@@ -90,7 +90,7 @@ pub fn read_workbook_bytes(bytes: &[u8], ext: &str, display: &str) -> Result<Wor
         return Err(not_a_spreadsheet(bytes));
     };
     // Lists typed in the TCVN3 fonts (.VnTime) read as Unicode.
-    super::tcvn3::decode_workbook(&mut wb);
+    super::legacy::decode_workbook(&mut wb);
     if wb.sheets.iter().all(|s| s.rows.is_empty()) {
         return Err(if wb.warnings.is_empty() {
             IngestError::new(ErrorKind::NoData, [])
