@@ -95,19 +95,28 @@ pub(super) struct Vni;
 
 impl super::Encoding for Vni {
     fn may_be_in(&self, text: &str) -> bool {
-        // The marks are Latin-1 letters, two bytes in UTF-8 from 0xC3: a
-        // look at each, as Vietnamese in Unicode has many.
+        // The marks are Latin-1 letters, two bytes in UTF-8 from 0xC3, and
+        // Vietnamese in Unicode has many such letters: each is looked at
+        // by its bytes (a character-wise look cost a twentieth of reading
+        // a batch).
         let bytes = text.as_bytes();
-        memchr::memchr_iter(0xC3, bytes).any(|i| {
-            let mark = matches!(
-                bytes.get(i + 1),
-                Some(0xB8 | 0xBB | 0xB5 | 0xA2 | 0xAA | 0x98 | 0x9B | 0x95 | 0x82 | 0x8A)
-            );
-            mark && text
-                .get(..i)
-                .and_then(|before| before.chars().next_back())
-                .zip(text.get(i..).and_then(|m| m.chars().next()))
-                .is_some_and(|(base, mark)| is_sign(base, mark))
+        let vowel_before = |i: usize| match i.checked_sub(1).and_then(|j| bytes.get(j)) {
+            Some(b'a' | b'e' | b'o' | b'u' | b'y' | b'A' | b'E' | b'O' | b'U' | b'Y') => true,
+            // ô ö Ô Ö (ơ ư in VNI) before the mark.
+            _ => {
+                i >= 2 && bytes[i - 2] == 0xC3 && matches!(bytes[i - 1], 0xB4 | 0xB6 | 0x94 | 0x96)
+            }
+        };
+        memchr::memchr_iter(0xC3, bytes).any(|i| match bytes.get(i + 1) {
+            // ø û õ and their capitals: after any vowel.
+            Some(0xB8 | 0xBB | 0xB5 | 0x98 | 0x9B | 0x95) => vowel_before(i),
+            // â Â: after a, e, o.
+            Some(0xA2 | 0x82) => {
+                i >= 1 && matches!(bytes[i - 1], b'a' | b'e' | b'o' | b'A' | b'E' | b'O')
+            }
+            // ê Ê: after a.
+            Some(0xAA | 0x8A) => i >= 1 && matches!(bytes[i - 1], b'a' | b'A'),
+            _ => false,
         })
     }
 
@@ -213,6 +222,17 @@ mod tests {
             ("Leâ Vaên Cöôøng, Ñaêk Kôi", "Lê Văn Cường, Đăk Kơi"),
         ] {
             assert_eq!(Vni.decode(vni), unicode);
+        }
+    }
+
+    #[test]
+    fn the_quick_look_finds_exactly_the_sign() {
+        let bases = "aeiouyAEIOUYôöÔÖbx1 ";
+        for base in bases.chars() {
+            for mark in '\u{C0}'..='\u{FF}' {
+                let text = format!("x{base}{mark}x");
+                assert_eq!(Vni.may_be_in(&text), is_sign(base, mark), "{text}");
+            }
         }
     }
 
