@@ -374,12 +374,10 @@ impl<'a> Units<'a> {
     fn next(&mut self) -> Option<Result<(u32, u32, u16)>> {
         loop {
             let p = self.pieces.get(self.piece)?;
+            // A gap between pieces: nothing is stored there.
+            self.cp = self.cp.max(p.cp);
             if self.cp >= self.end {
                 return None;
-            }
-            if self.cp < p.cp {
-                // A gap between pieces: nothing is stored there.
-                self.cp = p.cp;
             }
             if self.cp >= p.cp_end {
                 self.piece += 1;
@@ -990,6 +988,38 @@ mod tests {
         assert_eq!(cp1252(0x93), 0x201C);
         assert_eq!(cp1252(0x81), 0x81);
         assert_eq!(cp1252(0xE9), 0xE9);
+    }
+
+    #[test]
+    fn a_story_ends_where_it_says_across_pieces_and_gaps() {
+        // "ab" in UTF-16 at byte 0, "cd" in 8 bits at byte 4; a gap between.
+        let word = b"a\0b\0cd";
+        let pieces = [
+            Piece {
+                cp: 0,
+                cp_end: 2,
+                fc: 0,
+                compressed: false,
+            },
+            Piece {
+                cp: 5,
+                cp_end: 7,
+                fc: 4,
+                compressed: true,
+            },
+        ];
+        let read = |start, len| {
+            let mut units = Units::new(word, &pieces, Story::new(start, len));
+            let mut out = Vec::new();
+            while let Some((cp, _, unit)) = units.next().transpose().unwrap() {
+                out.push((cp, char::from_u32(u32::from(unit)).unwrap()));
+            }
+            out
+        };
+        assert_eq!(read(0, 4), [(0, 'a'), (1, 'b')]);
+        assert_eq!(read(0, 7), [(0, 'a'), (1, 'b'), (5, 'c'), (6, 'd')]);
+        assert_eq!(read(1, 5), [(1, 'b'), (5, 'c')]);
+        assert_eq!(read(6, 10), [(6, 'd')]);
     }
 
     #[test]
