@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{copy_dir, outcomes};
+use common::{copy_dir, outcomes, swap_in};
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::ingest::docx::read_document;
 use hoso::ingest::dossier_doc::split_parts;
@@ -19,16 +19,9 @@ const ENCODINGS: [&str; 2] = ["tcvn3", "vni"];
 /// Puts the copies of `names` typed in `encoding` (with extension `ext`) in
 /// `folder` of the batch, in place of the originals.
 fn retyped(batch: &Path, encoding: &str, folder: &str, names: &[&str], ext: &str) {
-    let folder = batch.join(folder);
+    let fixtures = format!("tests/fixtures/legacy-fonts/{encoding}");
     for name in names {
-        for old in ["docx", "doc", "xlsx", "xls"] {
-            let _ = std::fs::remove_file(folder.join(format!("{name}.{old}")));
-        }
-        std::fs::copy(
-            format!("tests/fixtures/legacy-fonts/{encoding}/{name}.{ext}"),
-            folder.join(format!("{name}.{ext}")),
-        )
-        .unwrap();
+        swap_in(&batch.join(folder), name, &fixtures, ext);
     }
 }
 

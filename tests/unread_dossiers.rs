@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{check_into, copy_dir, outcomes_of};
+use common::{check_into, copy_dir, outcomes_of, swap_in};
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline;
 use hoso::verdict::{Verdict, Verdicts};
@@ -59,12 +59,7 @@ fn damage(path: &Path) {
 fn cuong_saved_as(batch: &Path, ext: &str) {
     let cuong = batch.join("xa-dak-koi/03-le-van-cuong");
     for name in ["don-de-nghi", "bang-diem"] {
-        std::fs::remove_file(cuong.join(format!("{name}.docx"))).unwrap();
-        std::fs::copy(
-            format!("tests/fixtures/word-formats/{name}.{ext}"),
-            cuong.join(format!("{name}.{ext}")),
-        )
-        .unwrap();
+        swap_in(&cuong, name, "tests/fixtures/word-formats", ext);
     }
 }
 
@@ -212,12 +207,13 @@ fn an_unread_file_naming_nobody_holds_back_the_rows_of_its_lists_folder_only() {
 /// The commune's request letter sent as `ext` (made by LibreOffice), in
 /// place of the .docx.
 fn letter_as(batch: &Path, ext: &str) {
-    std::fs::remove_file(batch.join("xa-dak-koi/cong-van-de-nghi.docx")).unwrap();
-    std::fs::copy(
-        format!("tests/fixtures/word-formats/cong-van-de-nghi.{ext}"),
-        batch.join(format!("xa-dak-koi/cong-van-de-nghi.{ext}")),
-    )
-    .unwrap();
+    let commune = batch.join("xa-dak-koi");
+    swap_in(
+        &commune,
+        "cong-van-de-nghi",
+        "tests/fixtures/word-formats",
+        ext,
+    );
 }
 
 #[test]

@@ -85,7 +85,7 @@ pub fn read_document(path: &Path, display: &str) -> Result<Document> {
 
 /// Reads a Word file held in memory: a .docx package, or a Word 97-2003
 /// document ([`super::doc`]), whatever its name says (as a spreadsheet's
-/// content decides its format); text typed in the TCVN3 fonts is decoded
+/// content decides its format); text typed in the old TCVN3 or VNI fonts is decoded
 /// ([`super::legacy`]). `display` becomes [`Document::path`].
 pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
     let mut doc = if bytes.starts_with(&super::cfb::SIGNATURE) {
@@ -93,7 +93,7 @@ pub fn read_document_bytes(bytes: &[u8], display: &str) -> Result<Document> {
     } else {
         read_package(bytes, display)?
     };
-    // Old forms typed in the TCVN3 fonts (.VnTime) read as Unicode.
+    // Old forms typed in the TCVN3 or VNI fonts read as Unicode.
     super::legacy::decode(&mut doc);
     Ok(doc)
 }

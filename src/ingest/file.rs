@@ -277,8 +277,8 @@ pub fn is_lock_file(file_name: &str) -> bool {
     file_name.starts_with("~$") || (file_name.starts_with(".~lock.") && file_name.ends_with('#'))
 }
 
-/// Why a word-processing file of a format other than .docx and .doc cannot be read
-/// (a clerk is told to save it as .docx); `None` for any other file. Named
+/// Why a word-processing file of a format other than .docx and .doc cannot
+/// be read (a clerk is told to save it as .docx); `None` for any other file. Named
 /// by an attachment kind (a diploma saved as .odt), such a file is that
 /// attachment instead, which is the caller's to check first.
 pub fn word_format_problem(path: &std::path::Path) -> Option<IngestError> {

@@ -191,3 +191,19 @@ pub fn outcomes(batch: &std::path::Path) -> Vec<Outcome> {
     assert!(run.accounting.is_empty(), "{:?}", run.accounting);
     outcomes_of(&run.verdicts)
 }
+
+/// Puts `fixtures/{name}.{ext}` in `folder` in place of the file `name`
+/// sent in another Office format (which must be there): the same document
+/// saved another way.
+pub fn swap_in(folder: &std::path::Path, name: &str, fixtures: &str, ext: &str) {
+    let removed = ["docx", "doc", "xlsx", "xls"]
+        .iter()
+        .filter(|old| std::fs::remove_file(folder.join(format!("{name}.{old}"))).is_ok())
+        .count();
+    assert!(removed > 0, "no {name} in {}", folder.display());
+    std::fs::copy(
+        format!("{fixtures}/{name}.{ext}"),
+        folder.join(format!("{name}.{ext}")),
+    )
+    .unwrap();
+}

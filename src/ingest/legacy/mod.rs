@@ -178,7 +178,8 @@ mod tests {
     use super::*;
     use crate::ingest::Paragraph;
 
-    fn doc(lines: &[&str]) -> Document {
+    /// A document of one paragraph per line.
+    pub(super) fn doc(lines: &[&str]) -> Document {
         Document {
             path: "x.docx".into(),
             blocks: (1..)
@@ -194,7 +195,8 @@ mod tests {
         }
     }
 
-    fn texts(doc: &mut Document) -> Vec<String> {
+    /// Every text of the document, in order.
+    pub(super) fn texts(doc: &mut Document) -> Vec<String> {
         texts_of(doc).into_iter().map(|t| t.clone()).collect()
     }
 

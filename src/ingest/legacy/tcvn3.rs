@@ -90,45 +90,30 @@ fn decode_char(c: char) -> char {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{decode, texts_of};
+    use super::super::decode;
+    use super::super::tests::{doc, texts};
     use super::*;
-    use crate::ingest::{Block, Document, Paragraph, Table, TableCell};
-
-    fn paragraph(n: u32, text: &str) -> Block {
-        Block::Paragraph(Paragraph {
-            n,
-            text: text.to_string(),
-            bold_prefix: None,
-        })
-    }
-
-    fn texts(doc: &Document) -> Vec<String> {
-        let mut doc = doc.clone();
-        texts_of(&mut doc).into_iter().map(|t| t.clone()).collect()
-    }
+    use crate::ingest::{Block, Table, TableCell};
 
     #[test]
     fn a_form_typed_in_vntime_reads_as_unicode() {
-        let mut doc = Document {
-            path: "don.docx".into(),
-            blocks: vec![
-                // The title, in the all-capitals font: lowercase codes.
-                paragraph(1, "®¬n ®Ò nghÞ"),
-                paragraph(2, "Hä vµ tªn: NguyÔn V¨n An"),
-                paragraph(3, "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc §¨k Ruång"),
-                Block::Table(Table {
-                    n: 1,
-                    rows: vec![vec![TableCell {
-                        text: "Ngµy 05 th¸ng 3 n¨m 2021".into(),
-                        span: 1,
-                        v_merged: false,
-                    }]],
-                }),
-            ],
-        };
+        let mut doc = doc(&[
+            // The title, in the all-capitals font: lowercase codes.
+            "®¬n ®Ò nghÞ",
+            "Hä vµ tªn: NguyÔn V¨n An",
+            "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc §¨k Ruång",
+        ]);
+        doc.blocks.push(Block::Table(Table {
+            n: 1,
+            rows: vec![vec![TableCell {
+                text: "Ngµy 05 th¸ng 3 n¨m 2021".into(),
+                span: 1,
+                v_merged: false,
+            }]],
+        }));
         assert!(decode(&mut doc));
         assert_eq!(
-            texts(&doc),
+            texts(&mut doc),
             [
                 "đơn đề nghị",
                 "Họ và tên: Nguyễn Văn An",
@@ -142,21 +127,18 @@ mod tests {
     fn unicode_text_is_left_alone_even_beside_tcvn3() {
         // A TCVN3 form filled in Unicode: the name stays as typed, even a
         // name within Latin-1.
-        let mut doc = Document {
-            path: "don.docx".into(),
-            blocks: vec![
-                paragraph(1, "Céng hoµ x· héi chñ nghÜa ViÖt Nam"),
-                paragraph(2, "§éc lËp - Tù do - H¹nh phóc"),
-                paragraph(3, "Hä vµ tªn: Nguyễn Văn An"),
-                paragraph(4, "Lê Hà"),
-                paragraph(5, "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc"),
-                paragraph(6, "Nơi sinh: Hà Nội"),
-                paragraph(7, "Ngµy sinh: 05/3/1980. Quª qu¸n: B×nh §Þnh"),
-            ],
-        };
+        let mut doc = doc(&[
+            "Céng hoµ x· héi chñ nghÜa ViÖt Nam",
+            "§éc lËp - Tù do - H¹nh phóc",
+            "Hä vµ tªn: Nguyễn Văn An",
+            "Lê Hà",
+            "N¬i c«ng t¸c: Tr\u{AD}êng TiÓu häc",
+            "Nơi sinh: Hà Nội",
+            "Ngµy sinh: 05/3/1980. Quª qu¸n: B×nh §Þnh",
+        ]);
         assert!(decode(&mut doc));
         assert_eq!(
-            texts(&doc),
+            texts(&mut doc),
             [
                 "Cộng hoà xã hội chủ nghĩa Việt Nam",
                 "Độc lập - Tự do - Hạnh phúc",

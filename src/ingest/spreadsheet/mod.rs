@@ -73,7 +73,7 @@ pub fn read_workbook(path: &Path, display: &str) -> Result<Workbook> {
 
 /// Reads a spreadsheet held in memory. `ext` (xlsx, xlsm, xls, ods) only
 /// refuses .xlsb: the content decides the format, so an .xlsx saved with an
-/// .xls name is read as what it is. A sheet typed in the TCVN3 fonts is
+/// .xls name is read as what it is. A sheet typed in the old TCVN3 or VNI fonts is
 /// decoded ([`super::legacy`]).
 pub fn read_workbook_bytes(bytes: &[u8], ext: &str, display: &str) -> Result<Workbook> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -89,7 +89,7 @@ pub fn read_workbook_bytes(bytes: &[u8], ext: &str, display: &str) -> Result<Wor
     } else {
         return Err(not_a_spreadsheet(bytes));
     };
-    // Lists typed in the TCVN3 fonts (.VnTime) read as Unicode.
+    // Lists typed in the TCVN3 or VNI fonts read as Unicode.
     super::legacy::decode_workbook(&mut wb);
     if wb.sheets.iter().all(|s| s.rows.is_empty()) {
         return Err(if wb.warnings.is_empty() {
