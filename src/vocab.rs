@@ -169,6 +169,32 @@ pub fn starts_with_words(haystack: &str, needle: &str) -> bool {
             .is_none_or(|c| c == ' ')
 }
 
+/// Each run of at most `max_words` whole words in `haystack` (folded, as
+/// by [`crate::text::fold_words`]): exactly the needles of at most that many
+/// words that [`contains_words`] finds in it. Looking these up in a map of
+/// needles replaces comparing the haystack with every needle in turn.
+pub fn word_runs(haystack: &str, max_words: usize) -> impl Iterator<Item = &str> {
+    let starts = std::iter::once(0).chain(
+        haystack
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b' ')
+            .map(|(i, _)| i + 1),
+    );
+    starts
+        .filter(move |_| !haystack.is_empty())
+        .flat_map(move |start| {
+            let rest = &haystack[start..];
+            let ends = rest
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b' ')
+                .map(|(i, _)| i)
+                .chain(std::iter::once(rest.len()));
+            ends.take(max_words).map(move |end| &rest[..end])
+        })
+}
+
 /// `haystack` contains `needle` as whole words (both already folded).
 /// Allocation-free: it runs for every keyword of every subject of every
 /// transcript. The needle is compared at each word start rather than
@@ -204,6 +230,41 @@ mod tests {
         assert!(contains_words("đa mac mac", "mac mac"));
         assert!(!contains_words("", "mac"));
         assert!(!contains_words("mac", ""));
+    }
+
+    #[test]
+    fn word_runs_are_what_contains_words_finds() {
+        assert_eq!(
+            word_runs("ho so tran van an", 2).collect::<Vec<_>>(),
+            [
+                "ho", "ho so", "so", "so tran", "tran", "tran van", "van", "van an", "an"
+            ]
+        );
+        assert_eq!(word_runs("", 3).count(), 0);
+        // Every haystack and needle of up to four words from a small
+        // vocabulary (repeats and prefixes included): a needle is found
+        // exactly when it is one of the haystack's runs.
+        let vocabulary = ["an", "a", "an an", "van", "va"];
+        let phrases: Vec<String> = (0..5usize.pow(4))
+            .flat_map(|n| {
+                (1..=4).map(move |len| {
+                    (0..len)
+                        .map(|i| vocabulary[n / 5usize.pow(i) % 5])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+            })
+            .collect();
+        for haystack in phrases.iter().step_by(7) {
+            for needle in phrases.iter().step_by(11) {
+                let words = needle.split(' ').count();
+                assert_eq!(
+                    contains_words(haystack, needle),
+                    word_runs(haystack, words).any(|run| run == needle),
+                    "{haystack:?} / {needle:?}"
+                );
+            }
+        }
     }
 
     /// Every occurrence, overlapping ones too, with its word boundaries

@@ -1,6 +1,6 @@
 //! `hoso bench`: how fast `hoso check` is, stage by stage, against a floor.
 //!
-//! Usage: hoso bench [--count 1000,10000] [--jobs 1,2] [--dir DIR] [--rerun]
+//! Usage: hoso bench [--count 1000,10000] [--jobs 1,2] [--dir DIR] [--rerun] [--flat]
 //!
 //! For each size, makes a review batch with `hoso samples --count N` (kept
 //! in DIR for the next run), then measures in this process the floor (the
@@ -9,7 +9,10 @@
 //! that peak memory is the checker's own. With `--rerun`, also measures
 //! re-checks through the cache with nothing changed and after 1% of the
 //! files changed (the median of five each, each from the first run's
-//! output), and compares the latter's verdicts with a cold run's. Prints a
+//! output), and compares the latter's verdicts with a cold run's. With
+//! `--flat`, also measures each batch with every file in one folder, the
+//! layout in which matching must look files up by name rather than by
+//! folder (it once grew with the square of the batch there). Prints a
 //! table; nothing is asserted (speed is measured by benchmarks, never by
 //! timing asserts).
 
@@ -42,6 +45,11 @@ pub struct Args {
     /// of five each), against the first run's time.
     #[arg(long)]
     pub rerun: bool,
+    /// Also measure each batch laid out flat: every file in one folder,
+    /// named after its unit and applicant (forms as one-file dossiers, with
+    /// transcripts and scans beside them that are matched by name).
+    #[arg(long)]
+    pub flat: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -70,43 +78,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
             hoso::samples::write_review_batch(&batch, count, 2021)?;
         }
-        let mut single = None;
-        // Once untimed, so that every measurement finds the batch in the
-        // page cache (the first, from disk, cost the floor 6x).
-        floor_seconds(&batch)?;
-        for &jobs in &args.jobs {
-            // The best of three: the floor is what the machine can do.
-            let floor = (0..3)
-                .map(|_| super::common::with_jobs(Some(jobs), || floor_seconds(&batch))?)
-                .try_fold(f64::INFINITY, |best, t| t.map(|t| best.min(t)))?;
-            let out = tempfile::tempdir()?;
-            let jobs_arg = jobs.to_string();
-            let s = check_stats(&exe, &batch, out.path(), &["--jobs", &jobs_arg])?;
-            let total = s.total_ms / 1000.0;
-            let speedup = match single {
-                None => {
-                    single = Some(total);
-                    String::new()
-                }
-                Some(t1) => format!("  ({:.2}x the speed of {} job)", t1 / total, args.jobs[0]),
-            };
-            println!(
-                "{:>8} {:>4} {:>9.2} {:>9.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.2} {:>8.2} {:>9}{speedup}",
-                count,
-                jobs,
-                total,
-                s.verdicts as f64 / total,
-                s.discover_ms,
-                s.ingest_ms,
-                s.match_ms,
-                s.evaluate_ms,
-                s.write_ms,
-                floor,
-                total / floor,
-                s.peak_rss_mb
-                    .map(|m| format!("{m:.0}"))
-                    .unwrap_or_else(|| "?".into()),
-            );
+        measure(&exe, &batch, count, &args.jobs)?;
+        if args.flat {
+            let flat = args.dir.join(format!("batch-{count}-flat"));
+            if !flat.exists() {
+                flatten(&batch, &flat)?;
+            }
+            println!("{count} dossiers laid out flat (every file in one folder):");
+            measure(&exe, &flat, count, &args.jobs)?;
         }
     }
     println!(
@@ -119,6 +98,69 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One table row per job count: `hoso check` of `batch` (of `count`
+/// dossiers) against the floor.
+fn measure(exe: &Path, batch: &Path, count: usize, jobs_list: &[usize]) -> anyhow::Result<()> {
+    let mut single = None;
+    // Once untimed, so that every measurement finds the batch in the
+    // page cache (the first, from disk, cost the floor 6x).
+    floor_seconds(batch)?;
+    for &jobs in jobs_list {
+        // The best of three: the floor is what the machine can do.
+        let floor = (0..3)
+            .map(|_| super::common::with_jobs(Some(jobs), || floor_seconds(batch))?)
+            .try_fold(f64::INFINITY, |best, t| t.map(|t| best.min(t)))?;
+        let out = tempfile::tempdir()?;
+        let jobs_arg = jobs.to_string();
+        let s = check_stats(exe, batch, out.path(), &["--jobs", &jobs_arg])?;
+        let total = s.total_ms / 1000.0;
+        let speedup = match single {
+            None => {
+                single = Some(total);
+                String::new()
+            }
+            Some(t1) => format!("  ({:.2}x the speed of {} job)", t1 / total, jobs_list[0]),
+        };
+        println!(
+            "{:>8} {:>4} {:>9.2} {:>9.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.2} {:>8.2} {:>9}{speedup}",
+            count,
+            jobs,
+            total,
+            s.verdicts as f64 / total,
+            s.discover_ms,
+            s.ingest_ms,
+            s.match_ms,
+            s.evaluate_ms,
+            s.write_ms,
+            floor,
+            total / floor,
+            s.peak_rss_mb
+                .map(|m| format!("{m:.0}"))
+                .unwrap_or_else(|| "?".into()),
+        );
+    }
+    Ok(())
+}
+
+/// `batch` laid out flat at `flat`: each file linked (or copied) into the
+/// one folder, its path's folders joined to its name by hyphens.
+fn flatten(batch: &Path, flat: &Path) -> anyhow::Result<()> {
+    let building = flat.with_extension("partial");
+    if building.exists() {
+        std::fs::remove_dir_all(&building)?;
+    }
+    std::fs::create_dir_all(&building)?;
+    for f in hoso::discover::walk(batch) {
+        let to = building.join(f.rel.replace('/', "-"));
+        if std::fs::hard_link(f.path(), &to).is_err() {
+            std::fs::copy(f.path(), &to)?;
+        }
+    }
+    // Renamed whole: an interrupted run leaves no half-made batch behind.
+    std::fs::rename(&building, flat)?;
+    Ok(())
 }
 
 /// `hoso check --stats` of `batch` into `out`; the stats line.

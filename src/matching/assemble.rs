@@ -18,7 +18,7 @@ use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::{Content, SlimTable, is_lock_file};
 use crate::text::{fold_words, key};
 use crate::verdict::UnusedFile;
-use crate::vocab::{Vocabulary, contains_words};
+use crate::vocab::{Vocabulary, word_runs};
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -72,6 +72,7 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
         request_letters: strayed.letters,
         unused: strayed.unused,
         unread_documents,
+        ..Assembly::default()
     }
 }
 
@@ -86,15 +87,53 @@ fn name_unread(mut unread: Vec<UnreadDocument>, rows: &[SlimRow]) -> Vec<UnreadD
         .iter()
         .map(|r| r.text("name").map(fold_words).unwrap_or_default())
         .collect();
+    // The rows by name: each path is looked up by the runs of words it
+    // holds, not compared with every row (with thousands of unread files
+    // and a list of 100,000, that was billions of comparisons).
+    let by_name = Spelled::of(names.iter().enumerate().map(|(r, n)| (n.as_str(), r)));
     for u in &mut unread {
-        let words = fold_words(&u.path);
-        u.names = (0..rows.len())
-            .filter(|&r| {
-                is_below(&u.path, parent_of(&rows[r].file)) && contains_words(&words, &names[r])
-            })
-            .collect();
+        let mut named = by_name.in_words(&fold_words(&u.path));
+        named.retain(|&r| is_below(&u.path, parent_of(&rows[r].file)));
+        u.names = named;
     }
     unread
+}
+
+/// Items by a folded name ([`fold_words`]), to find those whose name a
+/// text spells out as whole words ([`crate::vocab::contains_words`]) by
+/// looking up the text's runs of words ([`word_runs`]).
+#[derive(Default)]
+struct Spelled {
+    by_name: HashMap<String, Vec<usize>>,
+    most_words: usize,
+}
+
+impl Spelled {
+    /// The index of `(folded name, item)` pairs; empty names spell nothing.
+    fn of<'n>(names: impl Iterator<Item = (&'n str, usize)>) -> Spelled {
+        let mut spelled = Spelled::default();
+        for (name, item) in names.filter(|(name, _)| !name.is_empty()) {
+            spelled.most_words = spelled.most_words.max(name.split(' ').count());
+            spelled
+                .by_name
+                .entry(name.to_string())
+                .or_default()
+                .push(item);
+        }
+        spelled
+    }
+
+    /// The items whose name `words` (folded) contains, ascending, each once.
+    fn in_words(&self, words: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = word_runs(words, self.most_words)
+            .filter_map(|run| self.by_name.get(run))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// What assembling asks of a file's content.
@@ -189,6 +228,14 @@ fn dossiers_of(
     let groups = Groups::by_home(found, marks, &homes, &mut contents);
     let letters = Letters::find(found, marks);
     let count = homes.paths.len();
+    let folder_of = |d: usize| match homes.paths[d] {
+        (path, true) => path,
+        (path, false) => parent_of(path),
+    };
+    // Many one-file dossiers share a folder: their letters are listed once.
+    let mut folders: Vec<&str> = (0..count).map(folder_of).collect();
+    folders.dedup();
+    let covering = letters.covering_each(folders);
     let (homed, rest) = contents.split_at_mut(groups.start(count));
     // Each dossier's contents, to be moved from in parallel.
     let mut slices: Vec<&mut [Content]> = Vec::with_capacity(count);
@@ -203,8 +250,7 @@ fn dossiers_of(
         .into_par_iter()
         .enumerate()
         .map_init(Kinds::default, |kinds, (d, contents)| {
-            let (path, is_folder) = homes.paths[d];
-            let mut dossier = SlimDossier::new(path.to_string());
+            let mut dossier = SlimDossier::new(homes.paths[d].0.to_string());
             let files = groups.files(d);
             dossier.files.reserve_exact(files.len());
             for (content, &i) in contents.iter_mut().zip(files) {
@@ -213,8 +259,9 @@ fn dossiers_of(
                 };
                 dossier.add(file, take(content), kinds, vocab);
             }
-            let folder = if is_folder { path } else { parent_of(path) };
-            dossier.request_letters = letters.covering(folder);
+            if let Some(letters) = covering.get(folder_of(d)) {
+                dossier.request_letters = letters.clone();
+            }
             dossier
         })
         .collect();
@@ -455,8 +502,17 @@ impl<'a> Letters<'a> {
         letters
     }
 
+    /// The letters that cover a dossier in each of `folders`, one list per
+    /// folder, shared by its dossiers.
+    fn covering_each(&self, folders: Vec<&'a str>) -> HashMap<&'a str, Arc<[Arc<str>]>> {
+        folders
+            .into_par_iter()
+            .map(|folder| (folder, self.covering(folder)))
+            .collect()
+    }
+
     /// The letters that cover a dossier in `folder`, in path order.
-    fn covering(&self, mut folder: &str) -> Vec<Arc<str>> {
+    fn covering(&self, mut folder: &str) -> Arc<[Arc<str>]> {
         // Most dossiers are covered from one folder only: its letters are
         // in path order already, and need no list of their own.
         let mut first: &[usize] = &[];
@@ -511,10 +567,23 @@ fn attribute_strays(
             one_file.entry(parent_of(path)).or_default().push(i);
         }
     }
+    // Each folder's owners, indexed when a stray file is first found there.
+    let mut owners: HashMap<&str, Owners> = HashMap::default();
     for (file, content) in strays {
-        let siblings: &[usize] = one_file.get(file.folder()).map_or(&[], |s| s);
-        if let Some(i) = owner_by_name(dossiers, siblings, &file, &content) {
+        let siblings = one_file.get_key_value(file.folder());
+        let owner = siblings.and_then(|(&folder, siblings)| {
+            owners
+                .entry(folder)
+                .or_insert_with(|| Owners::of(dossiers, siblings))
+                .owner(&file, &content)
+        });
+        if let Some(i) = owner {
+            let had_form = dossiers[i].form.is_some();
             dossiers[i].add(file, content, &mut kinds, vocab);
+            // A form taken up names the dossier anew: index again.
+            if !had_form && dossiers[i].form.is_some() {
+                owners.remove(parent_of(&dossiers[i].path));
+            }
             continue;
         }
         let (kind, why) = match &content {
@@ -542,7 +611,7 @@ fn attribute_strays(
             Content::Word { parts } if parts.iter().all(|p| p.kind.is_none()) => {
                 (Unused::UnknownDocument, String::new())
             }
-            Content::Word { .. } if !siblings.is_empty() => (Unused::Ambiguous, String::new()),
+            Content::Word { .. } if siblings.is_some() => (Unused::Ambiguous, String::new()),
             Content::Word { .. } => (Unused::OutsideDossier, String::new()),
             Content::Other { .. } if is_lock_file(file.file_name()) => {
                 (Unused::LockFile, String::new())
@@ -576,30 +645,61 @@ fn attribute_strays(
     strayed
 }
 
-/// A one-file dossier whose applicant the stray file names: a transcript
-/// with the same holder name, or a scan whose file name contains the name.
-fn owner_by_name(
-    dossiers: &[SlimDossier],
-    candidates: &[usize],
-    file: &File,
-    content: &Content,
-) -> Option<usize> {
-    let matches = |i: &&usize| {
-        let Some(name) = dossiers[**i].applicant_name() else {
-            return false;
-        };
-        match content {
-            Content::Word { parts } => parts
-                .iter()
-                .any(|p| p.name.as_ref().is_some_and(|f| key(&f.text) == key(name))),
-            Content::Other { .. } => {
-                contains_words(&fold_words(file.file_name()), &fold_words(name))
-            }
-            _ => false,
+/// The one-file dossiers of a folder by their applicant's name, to find
+/// the one a stray file names: a transcript with the same holder name, or a
+/// scan whose file name contains the name. Looked up, not compared with
+/// each sibling: a flat folder of 3,000 forms and their transcripts took
+/// 3.7 s to match that way, and the time grew with the square.
+struct Owners {
+    /// Dossiers by the [`key`] of their applicant's name.
+    by_key: HashMap<String, Vec<usize>>,
+    /// Dossiers by their applicant's name folded to words.
+    by_words: Spelled,
+}
+
+impl Owners {
+    fn of(dossiers: &[SlimDossier], siblings: &[usize]) -> Owners {
+        let named: Vec<(usize, &str)> = siblings
+            .iter()
+            .filter_map(|&i| Some((i, dossiers[i].applicant_name()?)))
+            .collect();
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::default();
+        for &(i, name) in &named {
+            by_key.entry(key(name)).or_default().push(i);
         }
-    };
-    let found: Vec<&usize> = candidates.iter().filter(matches).collect();
-    (found.len() == 1).then(|| *found[0])
+        let folded: Vec<(String, usize)> = named
+            .iter()
+            .map(|&(i, name)| (fold_words(name), i))
+            .collect();
+        Owners {
+            by_key,
+            by_words: Spelled::of(folded.iter().map(|(name, i)| (name.as_str(), *i))),
+        }
+    }
+
+    /// The one dossier the file names, if exactly one.
+    fn owner(&self, file: &File, content: &Content) -> Option<usize> {
+        let found = match content {
+            Content::Word { parts } => {
+                let mut found: Vec<usize> = parts
+                    .iter()
+                    .filter_map(|p| p.name.as_ref())
+                    .filter_map(|name| self.by_key.get(&key(&name.text)))
+                    .flatten()
+                    .copied()
+                    .collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            }
+            Content::Other { .. } => self.by_words.in_words(&fold_words(file.file_name())),
+            _ => Vec::new(),
+        };
+        match found[..] {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
 }
 
 /// Document kinds, one shared copy each (per thread): 100,000 dossiers
@@ -980,6 +1080,53 @@ mod tests {
         );
         assert_eq!(applicants.len(), 4);
         assert_eq!(applicants[3].row, Some(0));
+        // The one-file dossiers of a folder share one list of letters.
+        assert!(Arc::ptr_eq(
+            &asm.dossiers[2].request_letters,
+            &asm.dossiers[3].request_letters
+        ));
+    }
+
+    /// A stray file goes to the one dossier it names, and stays unused when
+    /// it names several: two applicants of one name, or a scan whose file
+    /// name spells two applicants' names, one within the other.
+    #[test]
+    fn a_stray_file_naming_several_dossiers_goes_to_none() {
+        fn form<'a>(f: &'a str, name: &str) -> (&'a str, Content) {
+            (f, word(f, Some(FORM), Some((name, "1970"))))
+        }
+        fn transcript<'a>(f: &'a str, name: &str) -> (&'a str, Content) {
+            (f, word(f, Some(TRANSCRIPT), Some((name, "1970"))))
+        }
+        let (found, contents) = batch(vec![
+            form("m/don-1.docx", "Trần Văn"),
+            form("m/don-2.docx", "Trần Văn Một"),
+            form("m/don-3.docx", "Lê Hai"),
+            form("m/don-4.docx", "LÊ  HAI"),
+            form("m/don-5.docx", "Đỗ Ba"),
+            transcript("m/bang-diem-1.docx", "Trần Văn Một"),
+            transcript("m/bang-diem-2.docx", "Lê Hai"),
+            ("m/Trần Văn Một - bằng.pdf", scan(Some("van_bang"))),
+            ("m/do-ba-bang.pdf", scan(Some("van_bang"))),
+        ]);
+        let asm = assemble(&found, contents, &vocab());
+        let files: Vec<(&str, Vec<&str>)> = asm
+            .dossiers
+            .iter()
+            .map(|d| (d.path.as_str(), paths(&d.files)))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("m/don-1.docx", vec!["m/don-1.docx"]),
+                ("m/don-2.docx", vec!["m/don-2.docx", "m/bang-diem-1.docx"]),
+                ("m/don-3.docx", vec!["m/don-3.docx"]),
+                ("m/don-4.docx", vec!["m/don-4.docx"]),
+                ("m/don-5.docx", vec!["m/don-5.docx", "m/do-ba-bang.pdf"]),
+            ]
+        );
+        let unused: Vec<&str> = asm.unused.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(unused, ["m/Trần Văn Một - bằng.pdf", "m/bang-diem-2.docx"]);
     }
 
     /// The files below a folder, found by bisection in path order, are
@@ -1102,7 +1249,15 @@ mod tests {
             ),
             (
                 "a letter",
-                Box::new(|asm, _| asm.dossiers[0].request_letters.push("u/cv.docx".into())),
+                Box::new(|asm, _| {
+                    let d = &mut asm.dossiers[0];
+                    let more = d
+                        .request_letters
+                        .iter()
+                        .cloned()
+                        .chain(["u/cv.docx".into()]);
+                    d.request_letters = more.collect();
+                }),
             ),
             (
                 "unreadable",
@@ -1165,6 +1320,115 @@ mod tests {
             request_letters: asm.request_letters.clone(),
             unused: asm.unused.clone(),
             unread_documents: asm.unread_documents.clone(),
+            ..Assembly::default()
         }
+    }
+
+    /// The unread files near a row and above a dossier, as the index finds
+    /// them, are those a scan of every unread file finds (the way they were
+    /// found before the index), in the same order, for every row and
+    /// dossier of a batch with unread files at every level: named and
+    /// nameless, of each kind, beside and above lists and dossiers.
+    #[test]
+    fn unread_files_are_found_by_the_index_as_by_a_scan() {
+        use crate::matching::under;
+        let unread = |path: &str, kind: Option<&str>, names: &[usize]| UnreadDocument {
+            path: path.into(),
+            why: String::new(),
+            kind: kind.map(Into::into),
+            names: names.to_vec(),
+        };
+        let row = |file: &str| SlimRow {
+            file: file.into(),
+            sheet: "DS".into(),
+            record: SlimRecord {
+                row: 1,
+                name: None,
+                birth_date: None,
+                unit: None,
+                warnings: Vec::new(),
+                spilled: None,
+            },
+        };
+        let asm = Assembly {
+            rows: vec![
+                row("ds.xlsx"),
+                row("a/ds.xlsx"),
+                row("a/ds.xlsx"),
+                row("a/b/ds.xlsx"),
+            ],
+            dossiers: ["a/b/c", "a/don-1.docx", "a/don-2.docx", "x/y"]
+                .into_iter()
+                .map(|p| SlimDossier::new(p.into()))
+                .collect(),
+            unread_documents: vec![
+                unread("a/0.docx", None, &[]),
+                unread("a/an.docx", None, &[1]),
+                unread("a/b/cong-van.pdf", Some(REQUEST_LETTER), &[]),
+                unread("a/b/don.pdf", Some(FORM), &[]),
+                unread("a/b/z.docx", None, &[]),
+                unread("a/hai.docx", None, &[2, 3]),
+                unread("a/x.docx", None, &[]),
+                unread("a/z/w.docx", None, &[]),
+                unread("b.docx", None, &[]),
+                unread("x/don.pdf", Some(FORM), &[0]),
+            ],
+            ..Assembly::default()
+        };
+        let all = &asm.unread_documents;
+        let paths = |found: Vec<&UnreadDocument>| -> Vec<String> {
+            found.iter().map(|u| u.path.to_string()).collect()
+        };
+        for (r, row) in asm.rows.iter().enumerate() {
+            let scanned = under(all, |u| &u.path, parent_of(&row.file))
+                .iter()
+                .filter(|u| {
+                    u.kind.as_deref().is_none_or(|k| k == FORM)
+                        && (u.names.is_empty() || u.names.contains(&r))
+                })
+                .collect();
+            assert_eq!(paths(asm.unread_near(r)), paths(scanned), "row {r}");
+        }
+        for (d, dossier) in asm.dossiers.iter().enumerate() {
+            let mut scanned = Vec::new();
+            let mut folder = &*dossier.path;
+            while !folder.is_empty() {
+                folder = parent_of(folder);
+                scanned.extend(under(all, |u| &u.path, folder).iter().filter(|u| {
+                    u.kind.as_deref().is_none_or(|k| k == REQUEST_LETTER)
+                        && u.names.is_empty()
+                        && parent_of(&u.path) == folder
+                }));
+            }
+            scanned.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+            assert_eq!(
+                paths(asm.unread_above(d)),
+                paths(scanned),
+                "{}",
+                dossier.path
+            );
+        }
+        // Not vacuous: each question finds files, and not all of them.
+        assert_eq!(
+            paths(asm.unread_near(1)),
+            [
+                "a/0.docx",
+                "a/an.docx",
+                "a/b/don.pdf",
+                "a/b/z.docx",
+                "a/x.docx",
+                "a/z/w.docx"
+            ]
+        );
+        assert_eq!(
+            paths(asm.unread_above(0)),
+            [
+                "a/0.docx",
+                "a/b/cong-van.pdf",
+                "a/b/z.docx",
+                "a/x.docx",
+                "b.docx"
+            ]
+        );
     }
 }
