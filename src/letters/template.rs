@@ -199,22 +199,20 @@ impl Template {
         let page_break = format!(
             "<{p}p><{p}pPr><{p}spacing {p}before=\"0\" {p}after=\"0\" {p}line=\"20\" {p}lineRule=\"exact\"/></{p}pPr><{p}r><{p}rPr><{p}sz {p}val=\"2\"/></{p}rPr><{p}br {p}type=\"page\"/></{p}r></{p}p>"
         );
-        let total: usize = bodies.iter().map(|b| b.len() + page_break.len()).sum();
-        let mut document =
-            Vec::with_capacity(self.document.prologue.len() + total + self.document.epilogue.len());
-        document.extend_from_slice(&self.document.prologue);
+        let mut document = Vec::with_capacity(2 * bodies.len() + 1);
+        document.push(self.document.prologue.as_slice());
         for (i, body) in bodies.iter().enumerate() {
             if i > 0 {
-                document.extend_from_slice(page_break.as_bytes());
+                document.push(page_break.as_bytes());
             }
-            document.extend_from_slice(body);
+            document.push(body);
         }
-        document.extend_from_slice(&self.document.epilogue);
+        document.push(&self.document.epilogue);
         let entries = self.entries.iter().map(|(name, e)| match e {
-            Entry::Fixed(data) => (name.as_str(), data.as_slice()),
-            Entry::Document => (name.as_str(), document.as_slice()),
+            Entry::Fixed(data) => (name.as_str(), vec![data.as_slice()]),
+            Entry::Document => (name.as_str(), document.clone()),
         });
-        Ok(package::zip(entries)?)
+        Ok(package::zip_pieces(entries)?)
     }
 }
 
