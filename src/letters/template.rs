@@ -514,6 +514,16 @@ impl<'t> Filler<'t, '_> {
                             let r = self.elem(e, out);
                             self.bound.pop();
                             r?;
+                            // A row is looked at no more once filled: it is
+                            // kept written out. (A paragraph is not: its
+                            // cell checks that it ends with one.)
+                            if e.tag == Tag::Tr
+                                && let Some(row) = out.pop()
+                            {
+                                let mut w = Writer::new(Vec::new());
+                                write_nodes(&mut w, std::slice::from_ref(&row));
+                                out.push(Node::Written(w.into_inner()));
+                            }
                         }
                         if count == 0 {
                             self.keep_section_break(e, out);
