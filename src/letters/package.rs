@@ -12,7 +12,7 @@ pub(crate) fn zip<'a>(
     zip_pieces(entries.into_iter().map(|(name, data)| (name, vec![data])))
 }
 
-/// [`zip`] of entries whose bytes come in pieces, deflated as they come:
+/// [`zip()`] of entries whose bytes come in pieces, deflated as they come:
 /// the notices merged for printing are thousands of bodies, which are not
 /// first copied into one document (66 MB for 8,800 notices).
 pub(crate) fn zip_pieces<'a>(
