@@ -634,6 +634,8 @@ fn attribute_strays(
                     });
                     continue;
                 }
+                // Beside one-file dossiers it names none, or several of.
+                None if siblings.is_some() => (Unused::Ambiguous, String::new()),
                 None => (Unused::NoDossier, String::new()),
             },
         };
@@ -1048,16 +1050,18 @@ mod tests {
             .map(|u| (u.path.as_str(), u.reason.as_str()))
             .collect();
         let why = |kind| vocab.unused.render(kind, &[String::new()]);
-        let (unknown, none, no_list) = (
+        let (unknown, ambiguous, no_list) = (
             why(Unused::UnknownDocument),
-            why(Unused::NoDossier),
+            why(Unused::Ambiguous),
             why(Unused::NoList),
         );
+        // The scan names nobody, beside forms: whose it is cannot be told
+        // (not that there is no form).
         assert_eq!(
             unused,
             [
                 ("m/bao-cao.docx", unknown.as_str()),
-                ("m/ghi-chu.pdf", none.as_str()),
+                ("m/ghi-chu.pdf", ambiguous.as_str()),
                 ("trong.xlsx", no_list.as_str())
             ]
         );
@@ -1125,8 +1129,19 @@ mod tests {
                 ("m/don-5.docx", vec!["m/don-5.docx", "m/do-ba-bang.pdf"]),
             ]
         );
-        let unused: Vec<&str> = asm.unused.iter().map(|u| u.path.as_str()).collect();
-        assert_eq!(unused, ["m/Trần Văn Một - bằng.pdf", "m/bang-diem-2.docx"]);
+        let ambiguous = vocab().unused.render(Unused::Ambiguous, &[String::new()]);
+        let unused: Vec<(&str, &str)> = asm
+            .unused
+            .iter()
+            .map(|u| (u.path.as_str(), u.reason.as_str()))
+            .collect();
+        assert_eq!(
+            unused,
+            [
+                ("m/Trần Văn Một - bằng.pdf", ambiguous.as_str()),
+                ("m/bang-diem-2.docx", ambiguous.as_str())
+            ]
+        );
     }
 
     /// The files below a folder, found by bisection in path order, are
