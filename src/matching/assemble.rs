@@ -13,10 +13,11 @@
 //! list rows are gathered on the other thread.
 
 use super::{Assembly, SlimDossier, SlimRow, UnreadDocument, is_below};
+use crate::date::Date;
 use crate::discover::parent_of;
 use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::{Content, SlimTable, is_lock_file};
-use crate::text::{fold_words, key};
+use crate::text::{fold_key, fold_words, key};
 use crate::verdict::UnusedFile;
 use crate::vocab::{Vocabulary, word_runs};
 use foldhash::fast::FixedState;
@@ -575,7 +576,7 @@ fn attribute_strays(
             owners
                 .entry(folder)
                 .or_insert_with(|| Owners::of(dossiers, siblings))
-                .owner(&file, &content)
+                .owner(dossiers, &file, &content)
         });
         if let Some(i) = owner {
             let had_form = dossiers[i].form.is_some();
@@ -655,6 +656,10 @@ fn attribute_strays(
 struct Owners {
     /// Dossiers by the [`key`] of their applicant's name.
     by_key: HashMap<String, Vec<usize>>,
+    /// By that key without diacritics ([`fold_key`]): a transcript whose
+    /// name differs from the form's only in diacritics is the dossier's, as
+    /// it is in the dossier's folder, and pairing reports the difference.
+    by_folded_key: HashMap<String, Vec<usize>>,
     /// Dossiers by their applicant's name folded to words.
     by_words: Spelled,
 }
@@ -666,8 +671,11 @@ impl Owners {
             .filter_map(|&i| Some((i, dossiers[i].applicant_name()?)))
             .collect();
         let mut by_key: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_folded_key: HashMap<String, Vec<usize>> = HashMap::default();
         for &(i, name) in &named {
-            by_key.entry(key(name)).or_default().push(i);
+            let key = key(name);
+            by_folded_key.entry(fold_key(&key)).or_default().push(i);
+            by_key.entry(key).or_default().push(i);
         }
         let folded: Vec<(String, usize)> = named
             .iter()
@@ -675,23 +683,56 @@ impl Owners {
             .collect();
         Owners {
             by_key,
+            by_folded_key,
             by_words: Spelled::of(folded.iter().map(|(name, i)| (name.as_str(), *i))),
         }
     }
 
-    /// The one dossier the file names, if exactly one.
-    fn owner(&self, file: &File, content: &Content) -> Option<usize> {
+    /// The one dossier the file names (by name as written, or failing that
+    /// without diacritics). Of several of one name, the one
+    /// whose birth date the file's transcript gives, if only one's is; then
+    /// the one whose form's file name the file's name shares a word with
+    /// that no other form's has ([`closest_by_file_name`]).
+    fn owner(&self, dossiers: &[SlimDossier], file: &File, content: &Content) -> Option<usize> {
         let found = match content {
             Content::Word { parts } => {
-                let mut found: Vec<usize> = parts
+                let keys: Vec<String> = parts
                     .iter()
                     .filter_map(|p| p.name.as_ref())
-                    .filter_map(|name| self.by_key.get(&key(&name.text)))
-                    .flatten()
-                    .copied()
+                    .map(|name| key(&name.text))
                     .collect();
-                found.sort_unstable();
-                found.dedup();
+                let look_up = |index: &HashMap<String, Vec<usize>>, fold: bool| {
+                    let mut found: Vec<usize> = keys
+                        .iter()
+                        .filter_map(|k| match fold {
+                            true => index.get(&fold_key(k)),
+                            false => index.get(k),
+                        })
+                        .flatten()
+                        .copied()
+                        .collect();
+                    found.sort_unstable();
+                    found.dedup();
+                    found
+                };
+                let mut found = look_up(&self.by_key, false);
+                if found.is_empty() {
+                    found = look_up(&self.by_folded_key, true);
+                }
+                if found.len() > 1 {
+                    let born: Vec<Date> = parts
+                        .iter()
+                        .filter_map(|p| p.birth_date.as_ref())
+                        .filter_map(|b| Date::parse(&b.text))
+                        .collect();
+                    let born_so = |i: &usize| {
+                        let theirs = dossiers[*i].named().and_then(|n| n.birth_date);
+                        theirs.is_some_and(|d| born.iter().any(|b| b.compatible(&d)))
+                    };
+                    if found.iter().filter(|i| born_so(i)).count() >= 1 {
+                        found.retain(born_so);
+                    }
+                }
                 found
             }
             Content::Other { .. } => self.by_words.in_words(&fold_words(file.file_name())),
@@ -699,8 +740,51 @@ impl Owners {
         };
         match found[..] {
             [one] => Some(one),
-            _ => None,
+            [] => None,
+            _ => closest_by_file_name(dossiers, &found, file.file_name()),
         }
+    }
+}
+
+/// Of the one-file dossiers `found`, the one whose form's file name starts
+/// as `name` does further than where the forms' names part from each
+/// other, by a letter or digit: "13-bui-thi-ngan-bang-diem.docx" is of
+/// "13-bui-thi-ngan-don.docx", not of "29-bui-thi-ngan-don.docx" (one
+/// person sent twice, laid out flat). No other likeness counts:
+/// "an - bang.docx" is of neither "an.docx" nor "an (1).docx".
+fn closest_by_file_name(dossiers: &[SlimDossier], found: &[usize], name: &str) -> Option<usize> {
+    let file_name = |i: usize| {
+        let path = dossiers[i].path.as_str();
+        path.rsplit('/').next().unwrap_or(path)
+    };
+    let shared = |a: &str, b: &str| {
+        a.char_indices()
+            .zip(b.chars())
+            .find(|((_, x), y)| x != y)
+            .map_or(a.len().min(b.len()), |((at, _), _)| at)
+    };
+    // Where the forms' own names part: a common start says nothing.
+    let first = file_name(found[0]);
+    let common = found[1..]
+        .iter()
+        .map(|&i| shared(first, file_name(i)))
+        .min()
+        .unwrap_or(0);
+    let telling = |i: usize| {
+        let form = file_name(i);
+        let n = shared(form, name);
+        let tells = form[common.min(n)..n].chars().any(char::is_alphanumeric);
+        tells.then_some(n)
+    };
+    let mut best: Vec<(usize, usize)> = found
+        .iter()
+        .filter_map(|&i| telling(i).map(|n| (n, i)))
+        .collect();
+    best.sort_unstable_by_key(|&(n, _)| std::cmp::Reverse(n));
+    match best[..] {
+        [(_, i)] => Some(i),
+        [(a, i), (b, _), ..] if a > b => Some(i),
+        _ => None,
     }
 }
 
@@ -1142,6 +1226,66 @@ mod tests {
                 ("m/bang-diem-2.docx", ambiguous.as_str())
             ]
         );
+    }
+
+    /// Between dossiers of one name, a stray file goes to the one its
+    /// transcript's birth date tells, or else to the one whose form's file
+    /// name it shares a telling start with; a transcript whose name differs
+    /// only in diacritics goes to the dossier of that name.
+    #[test]
+    fn a_stray_file_goes_to_the_dossier_its_birth_date_or_file_name_tells() {
+        fn part(f: &str, kind: &str, name: &str, born: &str) -> (String, Content) {
+            (f.to_string(), word(f, Some(kind), Some((name, born))))
+        }
+        let mut files = vec![
+            part("m/01-an-don.docx", FORM, "Lê An", "01/02/1970"),
+            part("m/02-an-don.docx", FORM, "Lê An", "03/04/1980"),
+            part("m/05-ba-don.docx", FORM, "Đỗ Ba", "01/01/1975"),
+            part("m/12-ba-don.docx", FORM, "Đỗ Ba", "01/01/1975"),
+            part("m/20-cuong-don.docx", FORM, "Phạm Cường", "01/01/1990"),
+            // Lê An of 1980, whatever the file is called.
+            part("m/bang-diem-an.docx", TRANSCRIPT, "Lê An", "03/04/1980"),
+            // Đỗ Ba sent twice: the file name tells.
+            part("m/12-ba-bang-diem.docx", TRANSCRIPT, "Đỗ Ba", "01/01/1975"),
+            // Only in diacritics: Cường's, to be compared there.
+            part(
+                "m/bang-diem-cuong.docx",
+                TRANSCRIPT,
+                "Phạm Cuờng",
+                "01/01/1990",
+            ),
+        ];
+        files.push(("m/05-do-ba-bang.pdf".into(), scan(Some("van_bang"))));
+        let (found, contents) = batch(files.iter().map(|(f, c)| (f.as_str(), c.clone())).collect());
+        let asm = assemble(&found, contents, &vocab());
+        let files: Vec<(&str, Vec<&str>)> = asm
+            .dossiers
+            .iter()
+            .map(|d| (d.path.as_str(), paths(&d.files)))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("m/01-an-don.docx", vec!["m/01-an-don.docx"]),
+                (
+                    "m/02-an-don.docx",
+                    vec!["m/02-an-don.docx", "m/bang-diem-an.docx"]
+                ),
+                (
+                    "m/05-ba-don.docx",
+                    vec!["m/05-ba-don.docx", "m/05-do-ba-bang.pdf"]
+                ),
+                (
+                    "m/12-ba-don.docx",
+                    vec!["m/12-ba-don.docx", "m/12-ba-bang-diem.docx"]
+                ),
+                (
+                    "m/20-cuong-don.docx",
+                    vec!["m/20-cuong-don.docx", "m/bang-diem-cuong.docx"]
+                ),
+            ]
+        );
+        assert!(asm.unused.is_empty(), "{:?}", asm.unused);
     }
 
     /// The files below a folder, found by bisection in path order, are
