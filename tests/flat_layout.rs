@@ -63,3 +63,37 @@ fn the_samples_laid_out_flat_get_the_verdicts_they_get_in_folders() {
         );
     }
 }
+
+/// A transcript that names one person sent twice, under a file name that
+/// tells neither dossier, is not taken as missing from the one lacking a
+/// transcript: that applicant waits for a clerk, with the file named; the
+/// copy, which has its own, is judged as before (a duplicate).
+#[test]
+fn a_transcript_naming_two_dossiers_alike_is_left_to_a_clerk() {
+    let dir = tempfile::tempdir().unwrap();
+    flatten(Path::new(SAMPLES), dir.path());
+    let untelling = "bang-diem-bui-thi-bich-ngan.docx";
+    std::fs::rename(
+        dir.path()
+            .join("thi-tran-dak-rve-13-bui-thi-bich-ngan-bang-diem.docx"),
+        dir.path().join(untelling),
+    )
+    .unwrap();
+    let ngan: Vec<Outcome> = outcomes(dir.path())
+        .into_iter()
+        .filter(|(name, _, _)| name == "Bùi Thị Bích Ngân")
+        .collect();
+    let outcome = |status: &str, code: &str| -> Outcome {
+        ("Bùi Thị Bích Ngân".into(), status.into(), vec![code.into()])
+    };
+    assert_eq!(
+        ngan,
+        [
+            outcome("needs_review", "chua-ro-ho-so"),
+            outcome("rejected", "trung-ho-so")
+        ]
+    );
+    // Laid out in folders, this dossier is recognised.
+    let nested = outcomes(Path::new(SAMPLES));
+    assert!(nested.contains(&("Bùi Thị Bích Ngân".into(), "accepted".into(), vec![])));
+}

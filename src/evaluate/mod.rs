@@ -177,6 +177,13 @@ fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
             )
         })
         .collect();
+    out.extend(d.unattributed.iter().map(|file| {
+        review(
+            "chua-ro-ho-so",
+            t.unattributed.replace("{file}", file),
+            file.to_string(),
+        )
+    }));
     match &d.form {
         None => out.push(review("thieu-don", t.no_form.clone(), d.path.clone())),
         Some(form) if d.form_text("name").is_none() => out.push(review(

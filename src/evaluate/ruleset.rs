@@ -110,6 +110,11 @@ pub struct ReviewTexts {
     /// defaults to the shipped wording.
     #[serde(default = "shipped_unread_letter")]
     pub unread_letter: String,
+    /// A one-file dossier lacking a document that a file beside it may be:
+    /// the file names its applicant and another dossier's alike;
+    /// placeholder {file}. Also defaults to the shipped wording.
+    #[serde(default = "shipped_unattributed")]
+    pub unattributed: String,
 }
 
 /// The shipped rule file's `[review]` texts that older rule files lack.
@@ -117,6 +122,7 @@ pub struct ReviewTexts {
 struct ShippedReview {
     unread_dossier: String,
     unread_letter: String,
+    unattributed: String,
 }
 
 fn shipped_review() -> Option<ShippedReview> {
@@ -139,6 +145,10 @@ fn shipped_unread_letter() -> String {
     shipped_review()
         .map(|r| r.unread_letter)
         .unwrap_or_default()
+}
+
+fn shipped_unattributed() -> String {
+    shipped_review().map(|r| r.unattributed).unwrap_or_default()
 }
 
 #[derive(Clone, Debug, Deserialize)]

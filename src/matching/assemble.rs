@@ -570,22 +570,31 @@ fn attribute_strays(
     }
     // Each folder's owners, indexed when a stray file is first found there.
     let mut owners: HashMap<&str, Owners> = HashMap::default();
+    let mut unattributed: Vec<Unattributed> = Vec::new();
     for (file, content) in strays {
         let siblings = one_file.get_key_value(file.folder());
-        let owner = siblings.and_then(|(&folder, siblings)| {
+        let owner = siblings.map_or(Owner::Nobody, |(&folder, siblings)| {
             owners
                 .entry(folder)
                 .or_insert_with(|| Owners::of(dossiers, siblings))
                 .owner(dossiers, &file, &content)
         });
-        if let Some(i) = owner {
-            let had_form = dossiers[i].form.is_some();
-            dossiers[i].add(file, content, &mut kinds, vocab);
-            // A form taken up names the dossier anew: index again.
-            if !had_form && dossiers[i].form.is_some() {
-                owners.remove(parent_of(&dossiers[i].path));
+        match owner {
+            Owner::One(i) => {
+                let had_form = dossiers[i].form.is_some();
+                dossiers[i].add(file, content, &mut kinds, vocab);
+                // A form taken up names the dossier anew: index again.
+                if !had_form && dossiers[i].form.is_some() {
+                    owners.remove(parent_of(&dossiers[i].path));
+                }
+                continue;
             }
-            continue;
+            Owner::Several(candidates) => unattributed.push(Unattributed {
+                path: file.rel.clone(),
+                held: document_kinds(&content),
+                candidates,
+            }),
+            Owner::Nobody => {}
         }
         let (kind, why) = match &content {
             Content::Word { parts }
@@ -645,7 +654,36 @@ fn attribute_strays(
             reason: vocab.unused.render(kind, &[why]),
         });
     }
+    // A file naming several dossiers is held against each that lacks a
+    // document it holds (once every file is placed): whose transcript it
+    // is must be settled by a clerk, not taken as missing.
+    for u in unattributed {
+        for i in u.candidates {
+            let d = &mut dossiers[i];
+            if u.held.iter().any(|kind| !d.documents.contains_key(&**kind)) {
+                d.unattributed.push(u.path.clone());
+            }
+        }
+    }
     strayed
+}
+
+/// A stray file naming several one-file dossiers alike.
+struct Unattributed {
+    path: Arc<str>,
+    /// The documents it holds, by kind.
+    held: Vec<Box<str>>,
+    /// The dossiers it names.
+    candidates: Vec<usize>,
+}
+
+/// The documents a file holds, by kind (a scan's, from its name).
+fn document_kinds(content: &Content) -> Vec<Box<str>> {
+    match content {
+        Content::Word { parts } => parts.iter().filter_map(|p| p.kind.clone()).collect(),
+        Content::Other { kind: Some(kind) } => vec![kind.as_str().into()],
+        _ => Vec::new(),
+    }
 }
 
 /// The one-file dossiers of a folder by their applicant's name, to find
@@ -693,7 +731,7 @@ impl Owners {
     /// whose birth date the file's transcript gives, if only one's is; then
     /// the one whose form's file name the file's name shares a word with
     /// that no other form's has ([`closest_by_file_name`]).
-    fn owner(&self, dossiers: &[SlimDossier], file: &File, content: &Content) -> Option<usize> {
+    fn owner(&self, dossiers: &[SlimDossier], file: &File, content: &Content) -> Owner {
         let found = match content {
             Content::Word { parts } => {
                 let keys: Vec<String> = parts
@@ -739,11 +777,22 @@ impl Owners {
             _ => Vec::new(),
         };
         match found[..] {
-            [one] => Some(one),
-            [] => None,
-            _ => closest_by_file_name(dossiers, &found, file.file_name()),
+            [one] => Owner::One(one),
+            [] => Owner::Nobody,
+            _ => match closest_by_file_name(dossiers, &found, file.file_name()) {
+                Some(one) => Owner::One(one),
+                None => Owner::Several(found),
+            },
         }
     }
+}
+
+/// Whose a stray file is, by the names it gives.
+enum Owner {
+    One(usize),
+    /// It names these dossiers alike.
+    Several(Vec<usize>),
+    Nobody,
 }
 
 /// Of the one-file dossiers `found`, the one whose form's file name starts
@@ -1224,6 +1273,23 @@ mod tests {
             [
                 ("m/Trần Văn Một - bằng.pdf", ambiguous.as_str()),
                 ("m/bang-diem-2.docx", ambiguous.as_str())
+            ]
+        );
+        // Each dossier it may belong to and that lacks what it holds keeps
+        // it in view (Một has a transcript, but no diploma).
+        let unattributed: Vec<(&str, Vec<&str>)> = asm
+            .dossiers
+            .iter()
+            .map(|d| (d.path.as_str(), paths(&d.unattributed)))
+            .collect();
+        assert_eq!(
+            unattributed,
+            [
+                ("m/don-1.docx", vec!["m/Trần Văn Một - bằng.pdf"]),
+                ("m/don-2.docx", vec!["m/Trần Văn Một - bằng.pdf"]),
+                ("m/don-3.docx", vec!["m/bang-diem-2.docx"]),
+                ("m/don-4.docx", vec!["m/bang-diem-2.docx"]),
+                ("m/don-5.docx", vec![]),
             ]
         );
     }

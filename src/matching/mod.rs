@@ -132,6 +132,9 @@ pub struct Dossier {
     pub request_letters: Arc<[Arc<str>]>,
     /// Files of this dossier that could not be read, with why.
     pub unreadable: Vec<(Arc<str>, String)>,
+    /// Files beside this one-file dossier that may be a document it lacks:
+    /// they name its applicant and another dossier's alike.
+    pub unattributed: Vec<Arc<str>>,
 }
 
 impl Dossier {
@@ -182,6 +185,8 @@ pub struct SlimDossier {
     /// letters held a list of 350 for each dossier: 400 MB.
     pub request_letters: Arc<[Arc<str>]>,
     pub unreadable: Vec<(Arc<str>, String)>,
+    /// As [`Dossier::unattributed`].
+    pub unattributed: Vec<Arc<str>>,
 }
 
 impl SlimDossier {
@@ -200,6 +205,7 @@ impl SlimDossier {
                 .collect(),
             request_letters: self.request_letters.clone(),
             unreadable: self.unreadable.clone(),
+            unattributed: self.unattributed.clone(),
         })
     }
 
@@ -338,6 +344,7 @@ impl Assembly {
                     k.text(file);
                     k.text(why);
                 }
+                k.texts(&d.unattributed);
             });
             // A row without a dossier is judged by what could not be read
             // near it (nothing, nearly always).
