@@ -126,15 +126,16 @@ impl Spelled {
 
     /// The items whose name `words` (folded) contains, ascending, each once.
     fn in_words(&self, words: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = word_runs(words, self.most_words)
-            .filter_map(|run| self.by_name.get(run))
-            .flatten()
-            .copied()
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
+        each_once(word_runs(words, self.most_words).filter_map(|run| self.by_name.get(run)))
     }
+}
+
+/// The items of the lists found, ascending, each once.
+fn each_once<'l>(lists: impl Iterator<Item = &'l Vec<usize>>) -> Vec<usize> {
+    let mut items: Vec<usize> = lists.flatten().copied().collect();
+    items.sort_unstable();
+    items.dedup();
+    items
 }
 
 /// What assembling asks of a file's content.
@@ -740,18 +741,10 @@ impl Owners {
                     .map(|name| key(&name.text))
                     .collect();
                 let look_up = |index: &HashMap<String, Vec<usize>>, fold: bool| {
-                    let mut found: Vec<usize> = keys
-                        .iter()
-                        .filter_map(|k| match fold {
-                            true => index.get(&fold_key(k)),
-                            false => index.get(k),
-                        })
-                        .flatten()
-                        .copied()
-                        .collect();
-                    found.sort_unstable();
-                    found.dedup();
-                    found
+                    each_once(keys.iter().filter_map(|k| match fold {
+                        true => index.get(&fold_key(k)),
+                        false => index.get(k),
+                    }))
                 };
                 let mut found = look_up(&self.by_key, false);
                 if found.is_empty() {
@@ -1070,6 +1063,17 @@ mod tests {
         items.iter().map(AsRef::as_ref).collect()
     }
 
+    /// Each dossier's path, with the paths `of` it gives.
+    fn by_dossier<'a>(
+        asm: &'a Assembly,
+        of: impl Fn(&'a SlimDossier) -> &'a [Arc<str>],
+    ) -> Vec<(&'a str, Vec<&'a str>)> {
+        asm.dossiers
+            .iter()
+            .map(|d| (d.path.as_str(), paths(of(d))))
+            .collect()
+    }
+
     #[test]
     fn dossiers_come_in_path_order_whatever_the_order_of_their_files() {
         let form = |f: &str, name| (f, word(f, Some(FORM), Some((name, "1970")))).1;
@@ -1247,13 +1251,8 @@ mod tests {
             ("m/do-ba-bang.pdf", scan(Some("van_bang"))),
         ]);
         let asm = assemble(&found, contents, &vocab());
-        let files: Vec<(&str, Vec<&str>)> = asm
-            .dossiers
-            .iter()
-            .map(|d| (d.path.as_str(), paths(&d.files)))
-            .collect();
         assert_eq!(
-            files,
+            by_dossier(&asm, |d| &d.files),
             [
                 ("m/don-1.docx", vec!["m/don-1.docx"]),
                 ("m/don-2.docx", vec!["m/don-2.docx", "m/bang-diem-1.docx"]),
@@ -1277,13 +1276,8 @@ mod tests {
         );
         // Each dossier it may belong to and that lacks what it holds keeps
         // it in view (Một has a transcript, but no diploma).
-        let unattributed: Vec<(&str, Vec<&str>)> = asm
-            .dossiers
-            .iter()
-            .map(|d| (d.path.as_str(), paths(&d.unattributed)))
-            .collect();
         assert_eq!(
-            unattributed,
+            by_dossier(&asm, |d| &d.unattributed),
             [
                 ("m/don-1.docx", vec!["m/Trần Văn Một - bằng.pdf"]),
                 ("m/don-2.docx", vec!["m/Trần Văn Một - bằng.pdf"]),
@@ -1324,13 +1318,8 @@ mod tests {
         files.push(("m/05-do-ba-bang.pdf".into(), scan(Some("van_bang"))));
         let (found, contents) = batch(files.iter().map(|(f, c)| (f.as_str(), c.clone())).collect());
         let asm = assemble(&found, contents, &vocab());
-        let files: Vec<(&str, Vec<&str>)> = asm
-            .dossiers
-            .iter()
-            .map(|d| (d.path.as_str(), paths(&d.files)))
-            .collect();
         assert_eq!(
-            files,
+            by_dossier(&asm, |d| &d.files),
             [
                 ("m/01-an-don.docx", vec!["m/01-an-don.docx"]),
                 (
