@@ -728,10 +728,10 @@ impl Owners {
     }
 
     /// The one dossier the file names (by name as written, or failing that
-    /// without diacritics). Of several of one name, the one
-    /// whose birth date the file's transcript gives, if only one's is; then
-    /// the one whose form's file name the file's name shares a word with
-    /// that no other form's has ([`closest_by_file_name`]).
+    /// without diacritics). Of several of one name, those whose birth date
+    /// the file's transcript gives, if any's is; of several still, the one
+    /// whose form's file name starts as the file's does, telling it from
+    /// the others ([`closest_by_file_name`]).
     fn owner(&self, dossiers: &[SlimDossier], file: &File, content: &Content) -> Owner {
         let found = match content {
             Content::Word { parts } => {
@@ -760,7 +760,7 @@ impl Owners {
                         let theirs = dossiers[*i].named().and_then(|n| n.birth_date);
                         theirs.is_some_and(|d| born.iter().any(|b| b.compatible(&d)))
                     };
-                    if found.iter().filter(|i| born_so(i)).count() >= 1 {
+                    if found.iter().any(born_so) {
                         found.retain(born_so);
                     }
                 }
