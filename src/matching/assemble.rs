@@ -1343,6 +1343,29 @@ mod tests {
         assert!(asm.unused.is_empty(), "{:?}", asm.unused);
     }
 
+    proptest::proptest! {
+        /// Whatever the file names (letters of several bytes, names that
+        /// are prefixes of each other, alike or not), telling a file's
+        /// dossier by its name never panics, and picks one of those given,
+        /// whose form's name starts as the file's does.
+        #[test]
+        fn telling_by_file_name_never_panics(
+            forms in proptest::collection::vec("[aĐỗ1-]{0,6}(\\.docx)?", 2..5),
+            name in "[aĐỗ1-]{0,8}",
+        ) {
+            let dossiers: Vec<SlimDossier> = forms
+                .iter()
+                .map(|f| SlimDossier::new(format!("m/{f}")))
+                .collect();
+            let found: Vec<usize> = (0..dossiers.len()).collect();
+            if let Some(i) = closest_by_file_name(&dossiers, &found, &name) {
+                proptest::prop_assert!(found.contains(&i));
+                let first = forms[i].chars().next();
+                proptest::prop_assert!(first.is_some() && first == name.chars().next());
+            }
+        }
+    }
+
     /// The files below a folder, found by bisection in path order, are
     /// those a plain filter finds, whatever sorts between the folder and
     /// its files ("u-2", "u.docx", "u0" come between "u" and "u/").
