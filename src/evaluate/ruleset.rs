@@ -434,6 +434,26 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_file_without_the_newer_review_texts_keeps_the_shipped_ones() {
+        let shipped = RuleSet::default_rules().unwrap().review;
+        let older: String = DEFAULT_RULES
+            .lines()
+            .filter(|l| {
+                !["unread_dossier =", "unread_letter =", "unattributed ="]
+                    .iter()
+                    .any(|key| l.starts_with(key))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(!older.contains("unattributed ="));
+        let review = RuleSet::parse(&older, "older.toml").unwrap().review;
+        assert_eq!(review.unattributed, shipped.unattributed);
+        assert!(review.unattributed.contains("{file}"));
+        assert_eq!(review.unread_dossier, shipped.unread_dossier);
+        assert_eq!(review.unread_letter, shipped.unread_letter);
+    }
+
+    #[test]
     fn errors_carry_line_and_column() {
         let text = DEFAULT_RULES.replace("fails = \"duplicate\"", "fails = \"duplicat\"");
         let errs = RuleSet::parse(&text, "x.toml").unwrap_err();
