@@ -174,14 +174,7 @@ pub fn starts_with_words(haystack: &str, needle: &str) -> bool {
 /// words that [`contains_words`] finds in it. Looking these up in a map of
 /// needles replaces comparing the haystack with every needle in turn.
 pub fn word_runs(haystack: &str, max_words: usize) -> impl Iterator<Item = &str> {
-    let starts = std::iter::once(0).chain(
-        haystack
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b' ')
-            .map(|(i, _)| i + 1),
-    );
-    starts
+    word_starts(haystack.as_bytes())
         .filter(move |_| !haystack.is_empty())
         .flat_map(move |start| {
             let rest = &haystack[start..];
@@ -205,15 +198,20 @@ pub fn contains_words(haystack: &str, needle: &str) -> bool {
         return false;
     }
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    let after_spaces = h
+    word_starts(h).any(|i| {
+        let j = i + n.len();
+        h[i..].starts_with(n) && (j == h.len() || h[j] == b' ')
+    })
+}
+
+/// Where each word of a folded text starts: at 0 and after each space.
+fn word_starts(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let after_spaces = text
         .iter()
         .enumerate()
         .filter(|(_, b)| **b == b' ')
         .map(|(i, _)| i + 1);
-    std::iter::once(0).chain(after_spaces).any(|i| {
-        let j = i + n.len();
-        h[i..].starts_with(n) && (j == h.len() || h[j] == b' ')
-    })
+    std::iter::once(0).chain(after_spaces)
 }
 
 #[cfg(test)]

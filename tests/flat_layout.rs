@@ -7,16 +7,16 @@
 mod common;
 
 use common::{Outcome, outcomes};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const SAMPLES: &str = "samples/xet-tuong-duong-2021";
 
-/// Every file below `from` copied into the folder `to`, its path's folders
-/// joined to its name by hyphens.
-fn flatten(from: &Path, to: &Path) {
-    for file in hoso::discover::walk(from) {
-        std::fs::copy(file.path(), to.join(file.rel.replace('/', "-"))).unwrap();
-    }
+/// The sample year laid out flat in a temporary folder.
+fn flat_samples() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let flat = dir.path().join("flat");
+    hoso::samples::lay_out_flat(Path::new(SAMPLES), &flat).unwrap();
+    (dir, flat)
 }
 
 /// The sample year laid out flat gets the verdicts it gets in folders. The
@@ -27,9 +27,8 @@ fn flatten(from: &Path, to: &Path) {
 /// (`lech-thong-tin`) must still find their dossiers.
 #[test]
 fn the_samples_laid_out_flat_get_the_verdicts_they_get_in_folders() {
-    let dir = tempfile::tempdir().unwrap();
-    flatten(Path::new(SAMPLES), dir.path());
-    let files = std::fs::read_dir(dir.path()).unwrap().count();
+    let (_dir, flat) = flat_samples();
+    let files = std::fs::read_dir(&flat).unwrap().count();
     assert_eq!(files, hoso::discover::walk(Path::new(SAMPLES)).len());
 
     let letter = "thieu-cong-van";
@@ -45,10 +44,10 @@ fn the_samples_laid_out_flat_get_the_verdicts_they_get_in_folders() {
             (name, status, codes)
         })
         .collect();
-    let mut flat = outcomes(dir.path());
+    let mut judged = outcomes(&flat);
     nested.sort();
-    flat.sort();
-    assert_eq!(flat, nested);
+    judged.sort();
+    assert_eq!(judged, nested);
     // Not vacuous: the cases named above are among them.
     for code in [
         "trung-ho-so",
@@ -57,7 +56,8 @@ fn the_samples_laid_out_flat_get_the_verdicts_they_get_in_folders() {
         "thieu-van-bang",
     ] {
         assert!(
-            flat.iter()
+            judged
+                .iter()
                 .any(|(_, _, codes)| codes.iter().any(|c| c == code)),
             "{code}"
         );
@@ -70,16 +70,14 @@ fn the_samples_laid_out_flat_get_the_verdicts_they_get_in_folders() {
 /// copy, which has its own, is judged as before (a duplicate).
 #[test]
 fn a_transcript_naming_two_dossiers_alike_is_left_to_a_clerk() {
-    let dir = tempfile::tempdir().unwrap();
-    flatten(Path::new(SAMPLES), dir.path());
+    let (_dir, flat) = flat_samples();
     let untelling = "bang-diem-bui-thi-bich-ngan.docx";
     std::fs::rename(
-        dir.path()
-            .join("thi-tran-dak-rve-13-bui-thi-bich-ngan-bang-diem.docx"),
-        dir.path().join(untelling),
+        flat.join("thi-tran-dak-rve-13-bui-thi-bich-ngan-bang-diem.docx"),
+        flat.join(untelling),
     )
     .unwrap();
-    let ngan: Vec<Outcome> = outcomes(dir.path())
+    let ngan: Vec<Outcome> = outcomes(&flat)
         .into_iter()
         .filter(|(name, _, _)| name == "Bùi Thị Bích Ngân")
         .collect();

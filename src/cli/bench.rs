@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if args.flat {
             let flat = args.dir.join(format!("batch-{count}-flat"));
             if !flat.exists() {
-                flatten(&batch, &flat)?;
+                hoso::samples::lay_out_flat(&batch, &flat)?;
             }
             println!("{count} dossiers laid out flat (every file in one folder):");
             measure(&exe, &flat, count, &args.jobs)?;
@@ -141,25 +141,6 @@ fn measure(exe: &Path, batch: &Path, count: usize, jobs_list: &[usize]) -> anyho
                 .unwrap_or_else(|| "?".into()),
         );
     }
-    Ok(())
-}
-
-/// `batch` laid out flat at `flat`: each file linked (or copied) into the
-/// one folder, its path's folders joined to its name by hyphens.
-fn flatten(batch: &Path, flat: &Path) -> anyhow::Result<()> {
-    let building = flat.with_extension("partial");
-    if building.exists() {
-        std::fs::remove_dir_all(&building)?;
-    }
-    std::fs::create_dir_all(&building)?;
-    for f in hoso::discover::walk(batch) {
-        let to = building.join(f.rel.replace('/', "-"));
-        if std::fs::hard_link(f.path(), &to).is_err() {
-            std::fs::copy(f.path(), &to)?;
-        }
-    }
-    // Renamed whole: an interrupted run leaves no half-made batch behind.
-    std::fs::rename(&building, flat)?;
     Ok(())
 }
 

@@ -65,8 +65,13 @@ impl FoundFile {
     }
 
     pub fn file_name(&self) -> &str {
-        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+        name_of(&self.rel)
     }
+}
+
+/// The last part of a `/`-separated path: its file name.
+pub fn name_of(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
 }
 
 /// The folder part of a `/`-separated path ("" at the root). A plain scan

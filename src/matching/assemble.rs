@@ -14,7 +14,7 @@
 
 use super::{Assembly, SlimDossier, SlimRow, UnreadDocument, is_below};
 use crate::date::Date;
-use crate::discover::parent_of;
+use crate::discover::{name_of, parent_of};
 use crate::ingest::dossier_doc::SlimPart;
 use crate::ingest::file::{Content, SlimTable, is_lock_file};
 use crate::text::{fold_key, fold_words, key};
@@ -46,7 +46,7 @@ impl File {
     }
 
     fn file_name(&self) -> &str {
-        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+        name_of(&self.rel)
     }
 }
 
@@ -84,14 +84,14 @@ fn name_unread(mut unread: Vec<UnreadDocument>, rows: &[SlimRow]) -> Vec<UnreadD
     if unread.is_empty() {
         return unread;
     }
-    let names: Vec<String> = rows
-        .iter()
-        .map(|r| r.text("name").map(fold_words).unwrap_or_default())
-        .collect();
     // The rows by name: each path is looked up by the runs of words it
     // holds, not compared with every row (with thousands of unread files
     // and a list of 100,000, that was billions of comparisons).
-    let by_name = Spelled::of(names.iter().enumerate().map(|(r, n)| (n.as_str(), r)));
+    let by_name = Spelled::of(
+        rows.iter()
+            .enumerate()
+            .filter_map(|(r, row)| row.text("name").map(|name| (fold_words(name), r))),
+    );
     for u in &mut unread {
         let mut named = by_name.in_words(&fold_words(&u.path));
         named.retain(|&r| is_below(&u.path, parent_of(&rows[r].file)));
@@ -111,15 +111,11 @@ struct Spelled {
 
 impl Spelled {
     /// The index of `(folded name, item)` pairs; empty names spell nothing.
-    fn of<'n>(names: impl Iterator<Item = (&'n str, usize)>) -> Spelled {
+    fn of(names: impl Iterator<Item = (String, usize)>) -> Spelled {
         let mut spelled = Spelled::default();
         for (name, item) in names.filter(|(name, _)| !name.is_empty()) {
             spelled.most_words = spelled.most_words.max(name.split(' ').count());
-            spelled
-                .by_name
-                .entry(name.to_string())
-                .or_default()
-                .push(item);
+            spelled.by_name.entry(name).or_default().push(item);
         }
         spelled
     }
@@ -570,6 +566,8 @@ fn attribute_strays(
         }
     }
     // Each folder's owners, indexed when a stray file is first found there.
+    // Taking a file up never renames a dossier: a file holding a form is a
+    // dossier itself ([`Homes`]), never a stray.
     let mut owners: HashMap<&str, Owners> = HashMap::default();
     let mut unattributed: Vec<Unattributed> = Vec::new();
     for (file, content) in strays {
@@ -582,12 +580,7 @@ fn attribute_strays(
         });
         match owner {
             Owner::One(i) => {
-                let had_form = dossiers[i].form.is_some();
                 dossiers[i].add(file, content, &mut kinds, vocab);
-                // A form taken up names the dossier anew: index again.
-                if !had_form && dossiers[i].form.is_some() {
-                    owners.remove(parent_of(&dossiers[i].path));
-                }
                 continue;
             }
             Owner::Several(candidates) => unattributed.push(Unattributed {
@@ -716,14 +709,10 @@ impl Owners {
             by_folded_key.entry(fold_key(&key)).or_default().push(i);
             by_key.entry(key).or_default().push(i);
         }
-        let folded: Vec<(String, usize)> = named
-            .iter()
-            .map(|&(i, name)| (fold_words(name), i))
-            .collect();
         Owners {
             by_key,
             by_folded_key,
-            by_words: Spelled::of(folded.iter().map(|(name, i)| (name.as_str(), *i))),
+            by_words: Spelled::of(named.iter().map(|&(i, name)| (fold_words(name), i))),
         }
     }
 
@@ -795,10 +784,7 @@ enum Owner {
 /// person sent twice, laid out flat). No other likeness counts:
 /// "an - bang.docx" is of neither "an.docx" nor "an (1).docx".
 fn closest_by_file_name(dossiers: &[SlimDossier], found: &[usize], name: &str) -> Option<usize> {
-    let file_name = |i: usize| {
-        let path = dossiers[i].path.as_str();
-        path.rsplit('/').next().unwrap_or(path)
-    };
+    let file_name = |i: usize| name_of(&dossiers[i].path);
     let shared = |a: &str, b: &str| {
         a.char_indices()
             .zip(b.chars())

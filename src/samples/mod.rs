@@ -78,6 +78,29 @@ impl ReviewManifest {
     }
 }
 
+/// `batch` laid out flat at `flat`: every file in the one folder, its
+/// path's folders joined to its name by hyphens
+/// ("xa-dak-koi/03-le-an/bang-diem.docx" becomes
+/// "xa-dak-koi-03-le-an-bang-diem.docx"), linked where it can be and else
+/// copied. Each form is then a one-file dossier, and the files beside it are
+/// matched to it by name: how a batch arrives that was sent as one folder.
+/// Built aside and renamed whole, so an interrupted run leaves no
+/// half-made batch at `flat`.
+pub fn lay_out_flat(batch: &Path, flat: &Path) -> std::io::Result<()> {
+    let building = flat.with_extension("partial");
+    if building.exists() {
+        std::fs::remove_dir_all(&building)?;
+    }
+    std::fs::create_dir_all(&building)?;
+    for f in crate::discover::walk(batch) {
+        let to = building.join(f.rel.replace('/', "-"));
+        if std::fs::hard_link(f.path(), &to).is_err() {
+            std::fs::copy(f.path(), &to)?;
+        }
+    }
+    std::fs::rename(&building, flat)
+}
+
 /// Writes a review batch of `count` verdicts into `dir` (created if needed;
 /// it should be empty) and returns the expected verdicts.
 pub fn write_review_batch(dir: &Path, count: usize, year: i32) -> anyhow::Result<ReviewManifest> {
