@@ -391,3 +391,129 @@ fn lock_files_of_open_documents_change_nothing() {
         assert!(why.starts_with("tệp khóa tạm"), "{lock}: {why}");
     }
 }
+
+/// The verdicts of the dossiers in `folder`.
+fn verdicts_in<'a>(v: &'a Verdicts, folder: &str) -> Vec<&'a Verdict> {
+    let prefix = format!("{folder}/");
+    v.verdicts
+        .iter()
+        .filter(|x| x.dossier.as_deref().is_some_and(|d| d.starts_with(&prefix)))
+        .collect()
+}
+
+#[test]
+fn a_list_that_cannot_be_read_holds_its_dossiers_for_review_not_rejected() {
+    // The xa-dak-koi list arrives cut short (a broken download): its
+    // dossiers are on no list hoso can read, but they may well be on it.
+    let (dir, batch) = fixture_batch();
+    let out = dir.path().join("out");
+    let before_json = check_into(&batch, &out, &[]);
+    let before = check(&batch);
+    let list = batch.join("xa-dak-koi/danh-sach-de-nghi.xlsx");
+    let bytes = std::fs::read(&list).unwrap();
+    std::fs::write(&list, &bytes[..bytes.len() / 2]).unwrap();
+    let v = check(&batch);
+
+    let commune = verdicts_in(&v, "xa-dak-koi");
+    assert!(commune.len() >= 10, "{commune:?}");
+    let list_path = "xa-dak-koi/danh-sach-de-nghi.xlsx";
+    let mut held = 0;
+    for d in &commune {
+        assert_eq!(d.status.as_str(), "needs_review", "{d:?}");
+        // A dossier holding a damaged file of its own is not judged at all.
+        let own = |r: &hoso::verdict::Reason| {
+            r.code == "khong-doc-duoc" && !r.sources.iter().any(|s| s == list_path)
+        };
+        if d.reasons.iter().any(own) {
+            assert!(codes(d).iter().all(|c| *c == "khong-doc-duoc"), "{d:?}");
+            continue;
+        }
+        let why = d.reasons.iter().find(|r| r.code == "khong-doc-duoc");
+        let why = why.unwrap_or_else(|| panic!("no reason naming the list: {d:?}"));
+        assert!(why.message.contains(list_path), "{why:?}");
+        assert_eq!(why.sources, [list_path]);
+        assert!(codes(d).contains(&"ngoai-danh-sach"), "{d:?}");
+        held += 1;
+    }
+    assert!(held >= 9, "{commune:?}");
+    // The other communes' lists were read: their dossiers are judged as
+    // before, and a damaged list in a sibling folder is none of theirs.
+    for folder in ["xa-dak-ruong", "xa-tan-lap"] {
+        let judged = |v: &Verdicts| -> Vec<(String, Vec<String>)> {
+            verdicts_in(v, folder)
+                .iter()
+                .map(|d| {
+                    (
+                        d.status.as_str().to_string(),
+                        codes(d).iter().map(|c| c.to_string()).collect(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(judged(&v), judged(&before), "{folder}");
+    }
+    assert!(unused_reason(&v, "xa-dak-koi/danh-sach-de-nghi.xlsx").starts_with("không đọc được"));
+
+    // The cache knows a dossier hangs on the lists above it.
+    let warm = check_into(&batch, &out, &[]);
+    let cold = check_into(&batch, &dir.path().join("cold"), &["--no-cache"]);
+    assert_eq!(warm, cold);
+    std::fs::write(&list, &bytes).unwrap();
+    assert_eq!(check_into(&batch, &out, &[]), before_json);
+}
+
+/// A workbook whose one sheet lists people under headers hoso does not
+/// know ("Người đề nghị" for the name): no list is found in it.
+fn list_with_unknown_headers(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows = [
+        ["STT", "Người đề nghị", "Năm sinh"],
+        ["1", "Lò Văn Út", "1980"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn with_no_list_found_in_the_batch_a_spreadsheet_without_one_may_be_it() {
+    // xa-tan-lap alone, its list's header reworded past what the rule file
+    // knows: no list in the batch at all. The dossier is not rejected as
+    // off the list; the clerk is shown the spreadsheet hoso could not use.
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    copy_dir(
+        Path::new("tests/fixtures/batch/xet-2021/xa-tan-lap"),
+        &batch,
+    );
+    let list = batch.join("danh-sach-de-nghi.xlsx");
+    list_with_unknown_headers(&list);
+    let v = check(&batch);
+    assert!(v.lists.is_empty(), "{:?}", v.lists);
+    let ut = verdict(&v, "Lò Văn Út");
+    assert_eq!(ut.status.as_str(), "needs_review", "{ut:?}");
+    assert!(codes(ut).contains(&"ngoai-danh-sach"), "{ut:?}");
+    let why = ut
+        .reasons
+        .iter()
+        .find(|r| r.code == "khong-doc-duoc")
+        .unwrap();
+    assert!(why.message.contains("danh-sach-de-nghi.xlsx"), "{why:?}");
+
+    // Beside a list that was found, such a spreadsheet is just unused: a
+    // dossier missing from the list found is rejected.
+    std::fs::copy(
+        "tests/fixtures/batch/xet-2021/xa-dak-koi/danh-sach-de-nghi.xlsx",
+        batch.join("danh-sach-xa-dak-koi.xlsx"),
+    )
+    .unwrap();
+    let v = check(&batch);
+    assert_eq!(v.lists.len(), 1, "{:?}", v.lists);
+    let ut = verdict(&v, "Lò Văn Út");
+    assert_eq!(ut.status.as_str(), "rejected", "{ut:?}");
+    assert!(!codes(ut).contains(&"khong-doc-duoc"), "{ut:?}");
+}

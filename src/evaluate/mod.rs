@@ -116,6 +116,14 @@ fn judge_with(
         let unread = asm.unread_above(d);
         reasons.extend(unread_reason(&rules.review.unread_letter, &unread));
     }
+    // So does a rejection for not being on the list, when a spreadsheet
+    // that could not be read lies above the dossier: it may be the list.
+    if let (None, Some(d)) = (applicant.row, applicant.dossier)
+        && outcomes.iter().any(fails_for_want_of_a_list)
+    {
+        let unread = asm.unread_lists_above(d);
+        reasons.extend(unread_reason(&rules.review.unread_list, &unread));
+    }
     let status = if reasons.iter().any(|r| r.severity == Severity::Review) {
         Status::NeedsReview
     } else if reasons.iter().any(|r| r.severity == Severity::Reject) {
@@ -203,11 +211,19 @@ const FILES_NAMED: usize = 5;
 /// letter (`has.cong_van`).
 fn fails_for_want_of_a_letter(o: &Outcome) -> bool {
     let letter = crate::matching::assemble::REQUEST_LETTER;
+    rejects_reading(o, |fact| fact.strip_prefix("has.") == Some(letter))
+}
+
+/// Whether the rule `o` rejects reading whether the applicant is on a list.
+fn fails_for_want_of_a_list(o: &Outcome) -> bool {
+    rejects_reading(o, |fact| fact == "in_list")
+}
+
+/// Whether `o` failed, rejecting, having read a fact `wanted` picks.
+fn rejects_reading(o: &Outcome, wanted: impl Fn(&str) -> bool) -> bool {
     o.severity == Severity::Reject
         && matches!(o.state, State::Failed(_))
-        && o.used
-            .iter()
-            .any(|(fact, _, _)| fact.strip_prefix("has.") == Some(letter))
+        && o.used.iter().any(|(fact, _, _)| wanted(fact))
 }
 
 /// Why a verdict waits for a clerk rather than reject for want of a

@@ -115,6 +115,11 @@ pub struct ReviewTexts {
     /// placeholder {file}. Also defaults to the shipped wording.
     #[serde(default = "shipped_unattributed")]
     pub unattributed: String,
+    /// A dossier on no list while spreadsheets in the folders above it
+    /// could not be read; placeholder {files}. Also defaults to the
+    /// shipped wording.
+    #[serde(default = "shipped_unread_list")]
+    pub unread_list: String,
 }
 
 /// The shipped rule file's `[review]` texts that older rule files lack.
@@ -123,6 +128,7 @@ struct ShippedReview {
     unread_dossier: String,
     unread_letter: String,
     unattributed: String,
+    unread_list: String,
 }
 
 fn shipped_review() -> Option<ShippedReview> {
@@ -145,6 +151,10 @@ fn shipped_unread_letter() -> String {
     shipped_review()
         .map(|r| r.unread_letter)
         .unwrap_or_default()
+}
+
+fn shipped_unread_list() -> String {
+    shipped_review().map(|r| r.unread_list).unwrap_or_default()
 }
 
 fn shipped_unattributed() -> String {
@@ -439,9 +449,14 @@ mod tests {
         let older: String = DEFAULT_RULES
             .lines()
             .filter(|l| {
-                !["unread_dossier =", "unread_letter =", "unattributed ="]
-                    .iter()
-                    .any(|key| l.starts_with(key))
+                [
+                    "unread_dossier =",
+                    "unread_letter =",
+                    "unattributed =",
+                    "unread_list =",
+                ]
+                .iter()
+                .any(|key| l.starts_with(key))
             })
             .map(|l| format!("{l}\n"))
             .collect();
@@ -451,6 +466,8 @@ mod tests {
         assert!(review.unattributed.contains("{file}"));
         assert_eq!(review.unread_dossier, shipped.unread_dossier);
         assert_eq!(review.unread_letter, shipped.unread_letter);
+        assert_eq!(review.unread_list, shipped.unread_list);
+        assert!(review.unread_list.contains("{files}"));
     }
 
     #[test]

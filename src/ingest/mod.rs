@@ -119,6 +119,27 @@ impl ErrorKind {
                 | ErrorKind::Other
         )
     }
+
+    /// A spreadsheet with this problem may still be the submission list
+    /// someone sent (damaged, protected, over a cap, a web page or text
+    /// export with an Excel name, an old or binary Excel format); not so
+    /// one found to be something else, empty, or refused as an attack.
+    pub fn may_hide_a_list(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Damaged
+                | ErrorKind::Encrypted
+                | ErrorKind::OldOffice
+                | ErrorKind::TooLarge
+                | ErrorKind::OverLimit
+                | ErrorKind::Xlsb
+                | ErrorKind::Markup
+                | ErrorKind::PlainText
+                | ErrorKind::NoPermission
+                | ErrorKind::Io
+                | ErrorKind::Other
+        )
+    }
 }
 
 /// What discovery found wrong with an entry, as its kind.

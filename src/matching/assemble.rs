@@ -66,6 +66,7 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
         || dossiers_of(found, contents, &marks, vocab),
     );
     let unread_documents = name_unread(strayed.unread_documents, &rows);
+    let unread_lists = lists_maybe_unread(&lists, strayed.unread_lists, strayed.listless);
     Assembly {
         lists,
         rows,
@@ -73,8 +74,25 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
         request_letters: strayed.letters,
         unused: strayed.unused,
         unread_documents,
+        unread_lists,
         ..Assembly::default()
     }
+}
+
+/// The spreadsheets that may be a list hoso could not read, in path order:
+/// those that could not be read at all and, when no list at all was found
+/// in the batch, those read in which none was (a header hoso does not
+/// know: every dossier would otherwise be rejected as not on the list).
+fn lists_maybe_unread(
+    lists: &[String],
+    mut unread: Vec<UnreadDocument>,
+    listless: Vec<UnreadDocument>,
+) -> Vec<UnreadDocument> {
+    if lists.is_empty() && !listless.is_empty() {
+        unread.extend(listless);
+        unread.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    }
+    unread
 }
 
 /// Each file that could not be read that may be a document, with the
@@ -278,9 +296,13 @@ fn dossiers_of(
     strayed
         .unused
         .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    strayed
-        .unread_documents
-        .sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    for unread in [
+        &mut strayed.unread_documents,
+        &mut strayed.unread_lists,
+        &mut strayed.listless,
+    ] {
+        unread.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    }
     (dossiers, strayed)
 }
 
@@ -291,6 +313,11 @@ fn is_word_document(rel: &str) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     crate::ingest::format_of(path) == crate::ingest::Format::Word
         || crate::ingest::file::is_unread_word_format(ext)
+}
+
+/// A spreadsheet by its name: what may hold a list.
+fn is_spreadsheet(rel: &str) -> bool {
+    crate::ingest::format_of(std::path::Path::new(rel)) == crate::ingest::Format::Spreadsheet
 }
 
 /// A content moved out of its slot (left holding an empty one).
@@ -545,6 +572,10 @@ struct Strayed {
     unused: Vec<UnusedFile>,
     /// As [`Assembly::unread_documents`], not yet named.
     unread_documents: Vec<UnreadDocument>,
+    /// Spreadsheets that could not be read, that may be a list.
+    unread_lists: Vec<UnreadDocument>,
+    /// Spreadsheets read whole in which no list was found, with why.
+    listless: Vec<UnreadDocument>,
 }
 
 /// Files outside dossier folders: request letters stay letters; in folders
@@ -601,17 +632,28 @@ fn attribute_strays(
             }
             Content::Unreadable(e) => {
                 let why = e.explain(vocab);
+                let unread = UnreadDocument {
+                    path: file.rel.clone(),
+                    why: why.clone(),
+                    kind: None,
+                    names: Vec::new(),
+                };
                 if is_word_document(&file.rel) && e.kind().may_hide_a_document() {
-                    strayed.unread_documents.push(UnreadDocument {
-                        path: file.rel.clone(),
-                        why: why.clone(),
-                        kind: None,
-                        names: Vec::new(),
-                    });
+                    strayed.unread_documents.push(unread);
+                } else if is_spreadsheet(&file.rel) && e.kind().may_hide_a_list() {
+                    strayed.unread_lists.push(unread);
                 }
                 (Unused::Unreadable, why)
             }
-            Content::Spreadsheet { .. } => (Unused::NoList, String::new()),
+            Content::Spreadsheet { .. } => {
+                strayed.listless.push(UnreadDocument {
+                    path: file.rel.clone(),
+                    why: vocab.unused.render(Unused::NoList, &[String::new()]),
+                    kind: None,
+                    names: Vec::new(),
+                });
+                (Unused::NoList, String::new())
+            }
             Content::Word { parts } if parts.iter().all(|p| p.kind.is_none()) => {
                 (Unused::UnknownDocument, String::new())
             }

@@ -356,6 +356,11 @@ impl Assembly {
             if let Some(d) = applicant.dossier {
                 self.unread_key(&mut k, &self.unread_above(d));
             }
+            // A dossier on no list, by the lists that could not be read
+            // above it (none, nearly always).
+            if let (None, Some(d)) = (applicant.row, applicant.dossier) {
+                self.unread_key(&mut k, &self.unread_lists_above(d));
+            }
             k.option(applicant.duplicate_of, |k, d| {
                 k.text(&self.dossiers[d].path)
             });
@@ -414,14 +419,19 @@ impl Assembly {
             return Vec::new();
         };
         let letters = &self.unread_index().letters_by_folder;
-        let mut found = Vec::new();
-        let mut folder = &*dossier.path;
-        while !folder.is_empty() {
-            folder = crate::discover::parent_of(folder);
-            found.extend(letters.get(folder).into_iter().flatten().map(|&i| &all[i]));
-        }
-        found.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-        found
+        above(&dossier.path, letters, all)
+    }
+
+    /// The spreadsheets that could not be read that may be the list
+    /// dossier `d` is missing from: those in a folder above it (lists are
+    /// paired with dossiers across the batch, but one is sent with the
+    /// dossiers it lists, at their level or above).
+    pub fn unread_lists_above(&self, d: usize) -> Vec<&UnreadDocument> {
+        let all = &self.unread_lists;
+        let Some(dossier) = self.dossiers.get(d).filter(|_| !all.is_empty()) else {
+            return Vec::new();
+        };
+        above(&dossier.path, &self.unread_index().lists_by_folder, all)
     }
 
     /// [`Assembly::unread_documents`] indexed for the two questions above,
@@ -443,6 +453,10 @@ impl Assembly {
                         index.letters_by_folder.entry(folder).or_default().push(i);
                     }
                 }
+            }
+            for (i, u) in self.unread_lists.iter().enumerate() {
+                let folder = crate::discover::parent_of(&u.path).to_string();
+                index.lists_by_folder.entry(folder).or_default().push(i);
             }
             index
         })
@@ -474,6 +488,29 @@ pub(crate) fn under<'a, T>(sorted: &'a [T], path: impl Fn(&T) -> &str, folder: &
     let start = sorted.partition_point(|t| path(t).as_bytes() < prefix.as_bytes());
     let len = sorted[start..].partition_point(|t| path(t).starts_with(&prefix));
     &sorted[start..start + len]
+}
+
+/// The files of `by_folder` (indices into `all`) in the folders above
+/// `path`, in path order.
+fn above<'a>(
+    path: &str,
+    by_folder: &std::collections::HashMap<String, Vec<usize>>,
+    all: &'a [UnreadDocument],
+) -> Vec<&'a UnreadDocument> {
+    let mut found = Vec::new();
+    let mut folder = path;
+    while !folder.is_empty() {
+        folder = crate::discover::parent_of(folder);
+        found.extend(
+            by_folder
+                .get(folder)
+                .into_iter()
+                .flatten()
+                .map(|&i| &all[i]),
+        );
+    }
+    found.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    found
 }
 
 /// `path` lies in `folder` or below it ("" is the batch root).
@@ -538,7 +575,11 @@ pub struct Assembly {
     /// them ([`Assembly::unread_near`]), or a dossier without a request
     /// letter below one ([`Assembly::unread_above`]), is not rejected.
     pub unread_documents: Vec<UnreadDocument>,
-    /// Made from `unread_documents` when first asked.
+    /// Spreadsheets that may be a list hoso could not read, in path order
+    /// (also in `unused`): a dossier on no list below one of them
+    /// ([`Assembly::unread_lists_above`]) is not rejected for it.
+    pub unread_lists: Vec<UnreadDocument>,
+    /// Made from `unread_documents` and `unread_lists` when first asked.
     unread_index: std::sync::OnceLock<UnreadIndex>,
 }
 
@@ -551,6 +592,8 @@ struct UnreadIndex {
     nameless: Vec<(Arc<str>, usize)>,
     /// Of those, the ones that may be a request letter, by their folder.
     letters_by_folder: std::collections::HashMap<String, Vec<usize>>,
+    /// [`Assembly::unread_lists`] by their folder.
+    lists_by_folder: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A Word file outside every dossier that could not be read: maybe the
