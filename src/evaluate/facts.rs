@@ -25,6 +25,8 @@ pub struct Facts {
     pub duplicate: bool,
     /// The earlier dossier (path), when `duplicate`.
     pub duplicate_of: String,
+    /// The further list rows naming the same person (`file!Sheet!row`).
+    pub listed_again: Vec<String>,
     /// Document and attachment kinds present in the dossier (`has.bang_diem`);
     /// `cong_van` is true when a request letter covers the dossier.
     pub has: BTreeMap<String, bool>,
@@ -165,6 +167,14 @@ fn gather_noting(
                 prov.note(|| format!("list.{field}"), || vec![value.source.clone()]);
             }
         }
+    }
+    if !applicant.listed_again.is_empty() {
+        let rows = applicant.listed_again.iter().map(|&r| &asm.rows[r]);
+        facts.listed_again = rows.clone().map(|row| row.place()).collect();
+        prov.note(
+            || "listed_again".to_string(),
+            || rows.map(|row| row.source("name")).collect(),
+        );
     }
     facts.duplicate = applicant.duplicate_of.is_some();
     if let (Some(j), true) = (applicant.duplicate_of, facts.duplicate) {

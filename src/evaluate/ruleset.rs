@@ -427,7 +427,7 @@ mod tests {
     fn the_default_rule_set_compiles_with_every_code() {
         let rules = RuleSet::default_rules().unwrap_or_else(|e| panic!("{e:?}"));
         let codes: Vec<&str> = rules.rules.iter().map(|r| r.code.as_str()).collect();
-        assert_eq!(codes.len(), 14);
+        assert_eq!(codes.len(), 15);
         assert!(codes.contains(&"qua-han") && codes.contains(&"da-co-trinh-do"));
         assert_eq!(rules.benchmark_total(), 200.0);
         let at = |code: &str| codes.iter().position(|c| *c == code);
@@ -449,7 +449,7 @@ mod tests {
         let older: String = DEFAULT_RULES
             .lines()
             .filter(|l| {
-                [
+                ![
                     "unread_dossier =",
                     "unread_letter =",
                     "unattributed =",

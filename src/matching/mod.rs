@@ -361,6 +361,13 @@ impl Assembly {
             if let (None, Some(d)) = (applicant.row, applicant.dossier) {
                 self.unread_key(&mut k, &self.unread_lists_above(d));
             }
+            k.number(applicant.listed_again.len() as u64);
+            for &r in &applicant.listed_again {
+                let row = &self.rows[r];
+                k.text(&row.file);
+                k.text(&row.sheet);
+                k.number(u64::from(row.record.row));
+            }
             k.option(applicant.duplicate_of, |k, d| {
                 k.text(&self.dossiers[d].path)
             });
@@ -646,5 +653,8 @@ pub struct Applicant {
     pub dossier: Option<usize>,
     /// An earlier dossier of the same person (this one is the copy).
     pub duplicate_of: Option<usize>,
+    /// Further list rows naming the same person (same name, same birth
+    /// date) as `row`: listed twice, judged once.
+    pub listed_again: Vec<usize>,
     pub mismatches: Vec<Mismatch>,
 }

@@ -161,15 +161,56 @@ pub fn pair(asm: &Assembly) -> Vec<Applicant> {
             applicants[i].row = applicants[j].row;
         }
     }
-    applicants.extend(
-        (0..asm.rows.len())
-            .filter(|&r| !taken[r] && row_keys[r].is_some())
-            .map(|r| Applicant {
-                row: Some(r),
-                ..Applicant::default()
-            }),
-    );
+    let leftover = (0..asm.rows.len()).filter(|&r| !taken[r] && row_keys[r].is_some());
+    judge_each_person_once(asm, &row_keys, &rows_by_key, leftover, &mut applicants);
     applicants
+}
+
+/// A person for each of the `leftover` rows (rows no dossier took), but
+/// for a row repeating an earlier row of the same person (the same name
+/// and birth date, both given): a list with someone on it twice (a row
+/// copied, an old copy of the list in another sheet) would otherwise give
+/// them a second verdict, rejected for want of a dossier they did send.
+/// The repeat goes with the earlier row's applicant, for the record.
+fn judge_each_person_once(
+    asm: &Assembly,
+    row_keys: &[Option<String>],
+    rows_by_key: &Groups,
+    leftover: impl Iterator<Item = usize>,
+    applicants: &mut Vec<Applicant>,
+) {
+    let mut owner: Vec<Option<usize>> = vec![None; asm.rows.len()];
+    for (i, a) in applicants.iter().enumerate() {
+        if let (Some(r), None) = (a.row, a.duplicate_of) {
+            owner[r] = Some(i);
+        }
+    }
+    for r in leftover {
+        let Some(name) = row_keys[r].as_deref() else {
+            continue;
+        };
+        let born = asm.rows[r].birth_date();
+        let same_person = |other: usize| {
+            let theirs = asm.rows[other].birth_date();
+            born.is_some() && theirs.is_some() && compatible(born, theirs)
+        };
+        let earlier = rows_by_key
+            .get(name)
+            .find(|&o| o != r && owner[o].is_some() && same_person(o));
+        match earlier.and_then(|o| owner[o]) {
+            Some(i) => {
+                applicants[i].listed_again.push(r);
+                owner[r] = Some(i);
+            }
+            None => {
+                owner[r] = Some(applicants.len());
+                applicants.push(Applicant {
+                    row: Some(r),
+                    ..Applicant::default()
+                });
+            }
+        }
+    }
 }
 
 /// Decision 4: the first dossier of a person in path order is the one
