@@ -115,6 +115,12 @@ pub struct ReviewTexts {
     /// placeholder {file}. Also defaults to the shipped wording.
     #[serde(default = "shipped_unattributed")]
     pub unattributed: String,
+    /// A transcript whose table of numbers could not be read as subjects
+    /// and periods: judged on it, the applicant would be rejected for 0
+    /// periods. Placeholders {file} and {table}. Also defaults to the
+    /// shipped wording.
+    #[serde(default = "shipped_unread_transcript")]
+    pub unread_transcript: String,
 }
 
 /// The shipped rule file's `[review]` texts that older rule files lack.
@@ -123,6 +129,7 @@ struct ShippedReview {
     unread_dossier: String,
     unread_letter: String,
     unattributed: String,
+    unread_transcript: String,
 }
 
 fn shipped_review() -> Option<ShippedReview> {
@@ -149,6 +156,12 @@ fn shipped_unread_letter() -> String {
 
 fn shipped_unattributed() -> String {
     shipped_review().map(|r| r.unattributed).unwrap_or_default()
+}
+
+fn shipped_unread_transcript() -> String {
+    shipped_review()
+        .map(|r| r.unread_transcript)
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -439,9 +452,14 @@ mod tests {
         let older: String = DEFAULT_RULES
             .lines()
             .filter(|l| {
-                !["unread_dossier =", "unread_letter =", "unattributed ="]
-                    .iter()
-                    .any(|key| l.starts_with(key))
+                ![
+                    "unread_dossier =",
+                    "unread_letter =",
+                    "unattributed =",
+                    "unread_transcript =",
+                ]
+                .iter()
+                .any(|key| l.starts_with(key))
             })
             .map(|l| format!("{l}\n"))
             .collect();
@@ -451,6 +469,8 @@ mod tests {
         assert!(review.unattributed.contains("{file}"));
         assert_eq!(review.unread_dossier, shipped.unread_dossier);
         assert_eq!(review.unread_letter, shipped.unread_letter);
+        assert_eq!(review.unread_transcript, shipped.unread_transcript);
+        assert!(review.unread_transcript.contains("{table}"));
     }
 
     #[test]
