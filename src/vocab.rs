@@ -32,6 +32,12 @@ pub struct Vocabulary {
     /// Words that introduce a copy mark line ("Bản sao", "Sao y bản chính").
     #[serde(default)]
     pub copy_marks: Vec<String>,
+    /// Headings of blocks where someone other than the applicant signs
+    /// ("Xác nhận của cơ quan", "Ý kiến của chi bộ"): their place-date line
+    /// is when that body confirmed, not when the applicant signed, so it
+    /// must not become the form's signing date.
+    #[serde(default)]
+    pub confirmations: Vec<String>,
     /// Transcript table columns: `subject`, `periods`, `score` -> header labels.
     #[serde(default)]
     pub transcript_columns: BTreeMap<String, Vec<String>>,

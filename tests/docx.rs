@@ -380,3 +380,82 @@ fn bytes_and_path_readers_agree() {
     assert_eq!(from_bytes.blocks, from_path.blocks);
     assert_eq!(from_bytes.path, "x.docx");
 }
+
+#[test]
+fn dashes_inline_labels_and_a_confirmation_block_in_a_form() {
+    for maker in MAKERS {
+        let name = format!("{maker}don-gach-noi.docx");
+        let form = &parts(&name)[0];
+        // "Tôi tên là: Mai Công Hải, sinh ngày 03/09/1980": two fields.
+        assert_eq!(text(form, "name"), "Mai Công Hải", "{name}");
+        assert_eq!(date(form, "birth_date"), ymd(1980, 9, 3));
+        assert_eq!(source(form, "birth_date"), format!("{name}#p4"));
+        // "Giới tính - Nam" and a bold label then " – Kinh".
+        assert_eq!(text(form, "sex"), "Nam");
+        assert_eq!(text(form, "ethnicity"), "Kinh");
+        // A comma inside a value, and a label word ("Trường") starting one,
+        // end nothing.
+        assert_eq!(text(form, "unit"), "Thôn 3, xã Tân Lập");
+        assert_eq!(text(form, "institution"), "Trường Đại học Quy Nhơn");
+        // The unit's confirmation, dated 12/07/2021 below the applicant's
+        // signature, is not when the applicant signed.
+        let (signed, at) = *form.signed.clone().expect("signed");
+        assert_eq!(signed, ymd(2021, 7, 5), "{name}");
+        assert_eq!(at.to_string(), format!("{name}#p12"));
+    }
+}
+
+/// The nine subjects of the transcripts below: 192 periods.
+fn hai_subjects_read(name: &str) -> Vec<DocPart> {
+    let parts = parts(name);
+    let t = &parts[0];
+    assert_eq!(t.kind.as_deref(), Some("bang_diem"), "{name}");
+    assert_eq!(t.subjects.len(), 9, "{name}: {:?}", subjects(t));
+    assert_eq!(t.subjects[0].name, "Triết học Mác - Lênin", "{name}");
+    assert_eq!(t.subjects[0].score.as_deref(), Some("8,2"), "{name}");
+    assert_eq!(t.subjects[8].name, "Kỹ năng lãnh đạo, quản lý ở cơ sở");
+    let total: f64 = t.subjects.iter().filter_map(|s| s.periods).sum();
+    assert_eq!(total, 192.0, "{name}: {:?}", subjects(t));
+    assert_eq!(t.unread_table, None);
+    parts
+}
+
+#[test]
+fn transcript_tables_headed_by_hoc_phan_split_or_with_sub_columns() {
+    for maker in MAKERS {
+        let name = format!("{maker}bang-diem-hoc-phan.docx");
+        let t = &hai_subjects_read(&name)[0];
+        assert_eq!(t.subjects[0].source.to_string(), format!("{name}#t1.r2.c2"));
+
+        // Subjects 6 to 9 in a second table without a header row.
+        let name = format!("{maker}bang-diem-tach-bang.docx");
+        let t = &hai_subjects_read(&name)[0];
+        assert_eq!(t.subjects[5].source.to_string(), format!("{name}#t2.r1.c2"));
+        assert_eq!(t.subjects[5].periods, Some(13.0));
+
+        // A title row, then "Số tiết" over "Lý thuyết | Thảo luận": the
+        // hours add up, and the marks are the "Điểm" column's.
+        let name = format!("{maker}bang-diem-lt-th.docx");
+        let t = &hai_subjects_read(&name)[0];
+        assert_eq!(t.subjects[0].source.to_string(), format!("{name}#t1.r4.c2"));
+        assert_eq!(t.subjects[0].periods, Some(40.0));
+    }
+}
+
+#[test]
+fn a_marks_table_whose_columns_are_not_known_is_kept_as_unread() {
+    let mut vocab = vocab();
+    let subject = vocab.transcript_columns.get_mut("subject").unwrap();
+    subject.retain(|alias| !alias.to_lowercase().contains("học phần"));
+    for maker in MAKERS {
+        let name = format!("{maker}bang-diem-hoc-phan.docx");
+        let parts = split_parts(&document(&name), &vocab);
+        // No subject, not even the first row taken for a header.
+        assert!(parts[0].subjects.is_empty(), "{:?}", subjects(&parts[0]));
+        let table = parts[0].unread_table.as_deref().expect("an unread table");
+        assert_eq!(table.to_string(), format!("{name}#t1.r1.c1"));
+        // A form's label | value table is no marks table.
+        let name = format!("{maker}don-de-nghi.docx");
+        assert_eq!(split_parts(&document(&name), &vocab)[0].unread_table, None);
+    }
+}

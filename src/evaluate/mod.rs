@@ -192,6 +192,24 @@ fn review_reasons(rules: &RuleSet, dossier: Option<&Dossier>) -> Vec<Reason> {
             file.to_string(),
         )
     }));
+    // What cannot be read is never taken as missing: rules would reject
+    // such a transcript for 0 periods.
+    if let Some(transcript) = &d.transcript
+        && transcript.subjects.is_empty()
+        && let Some(table) = &transcript.unread_table
+    {
+        let number = match table.loc {
+            crate::source::Loc::TableCell { table, .. } => table.to_string(),
+            _ => String::new(),
+        };
+        out.push(review(
+            "bang-diem-chua-doc-duoc",
+            t.unread_transcript
+                .replace("{file}", &transcript.file)
+                .replace("{table}", &number),
+            table.to_string(),
+        ));
+    }
     match &d.form {
         None => out.push(review("thieu-don", t.no_form.clone(), d.path.clone())),
         Some(form) if d.form_text("name").is_none() => out.push(review(
@@ -327,4 +345,49 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::dossier_doc::DocPart;
+
+    fn part(kind: &str) -> DocPart {
+        DocPart {
+            file: "a/bang-diem.docx".into(),
+            kind: Some(kind.to_string()),
+            title: None,
+            fields: Default::default(),
+            signed: None,
+            subjects: Vec::new(),
+            copy_mark: None,
+            text_len: 100,
+            unread_table: Some(Box::new(Source::table_cell("a/bang-diem.docx", 2, 1, 1))),
+        }
+    }
+
+    #[test]
+    fn a_transcript_whose_marks_table_was_not_read_waits_for_a_clerk() {
+        let rules = RuleSet::default_rules().unwrap();
+        let dossier = Dossier {
+            path: "a".to_string(),
+            form: Some(part("don")),
+            transcript: Some(part("bang_diem")),
+            ..Dossier::default()
+        };
+        let reasons = review_reasons(&rules, Some(&dossier));
+        let unread: Vec<_> = reasons
+            .iter()
+            .filter(|r| r.code == "bang-diem-chua-doc-duoc")
+            .collect();
+        assert_eq!(unread.len(), 1, "{reasons:?}");
+        assert_eq!(unread[0].severity, Severity::Review);
+        assert!(unread[0].message.contains("a/bang-diem.docx"));
+        assert!(
+            unread[0].message.contains("(bảng 2)"),
+            "{}",
+            unread[0].message
+        );
+        assert_eq!(unread[0].sources, ["a/bang-diem.docx#t2.r1.c1"]);
+    }
 }

@@ -120,6 +120,12 @@ pub struct ReviewTexts {
     /// shipped wording.
     #[serde(default = "shipped_unread_list")]
     pub unread_list: String,
+    /// A transcript whose table of numbers could not be read as subjects
+    /// and periods: judged on it, the applicant would be rejected for 0
+    /// periods. Placeholders {file} and {table}. Also defaults to the
+    /// shipped wording.
+    #[serde(default = "shipped_unread_transcript")]
+    pub unread_transcript: String,
 }
 
 /// The shipped rule file's `[review]` texts that older rule files lack.
@@ -129,6 +135,7 @@ struct ShippedReview {
     unread_letter: String,
     unattributed: String,
     unread_list: String,
+    unread_transcript: String,
 }
 
 fn shipped_review() -> Option<ShippedReview> {
@@ -159,6 +166,12 @@ fn shipped_unread_list() -> String {
 
 fn shipped_unattributed() -> String {
     shipped_review().map(|r| r.unattributed).unwrap_or_default()
+}
+
+fn shipped_unread_transcript() -> String {
+    shipped_review()
+        .map(|r| r.unread_transcript)
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -454,6 +467,7 @@ mod tests {
                     "unread_letter =",
                     "unattributed =",
                     "unread_list =",
+                    "unread_transcript =",
                 ]
                 .iter()
                 .any(|key| l.starts_with(key))
@@ -468,6 +482,8 @@ mod tests {
         assert_eq!(review.unread_letter, shipped.unread_letter);
         assert_eq!(review.unread_list, shipped.unread_list);
         assert!(review.unread_list.contains("{files}"));
+        assert_eq!(review.unread_transcript, shipped.unread_transcript);
+        assert!(review.unread_transcript.contains("{table}"));
     }
 
     #[test]

@@ -46,6 +46,11 @@ pub struct DocPart {
     pub copy_mark: Option<Box<Field>>,
     /// Non-blank characters of text in this part (0: an empty part).
     pub text_len: usize,
+    /// The first cell of a table of numbers that was read as no transcript
+    /// table, kept only when the part has no subjects: a transcript whose
+    /// marks table hoso cannot interpret waits for a clerk rather than be
+    /// judged on 0 periods.
+    pub unread_table: Option<Box<Source>>,
 }
 
 /// What matching reads of a document part (who it names, what kind it is),
@@ -204,6 +209,9 @@ pub struct Interpreter<'a> {
     /// Transcript header aliases, folded: (alias, column field).
     columns: Vec<(String, &'a str)>,
     max_within: usize,
+    /// Headings of confirmation blocks, folded, and the longest's length.
+    confirmations: Vec<String>,
+    max_confirmation_len: usize,
 }
 
 impl<'a> Interpreter<'a> {
@@ -245,6 +253,12 @@ impl<'a> Interpreter<'a> {
             .filter(|(f, _)| !f.is_empty())
             .collect();
         columns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let confirmations: Vec<String> = vocab
+            .confirmations
+            .iter()
+            .map(|c| fold_words(c))
+            .filter(|c| !c.is_empty())
+            .collect();
         Interpreter {
             labels,
             max_label_len,
@@ -257,6 +271,8 @@ impl<'a> Interpreter<'a> {
             mark_initials,
             columns,
             max_within: vocab.documents.iter().map(|d| d.within).max().unwrap_or(0),
+            max_confirmation_len: confirmations.iter().map(String::len).max().unwrap_or(0),
+            confirmations,
         }
     }
 
@@ -421,32 +437,13 @@ impl<'a> Interpreter<'a> {
 
     /// The field of the label that folds as `text` does.
     fn label_named(&self, text: &str, buf: &mut String) -> Option<&'a str> {
-        // The first character decides the fold's first letter, mostly.
-        let first = text.chars().next()?;
-        if first.is_ascii_alphanumeric() {
-            if !self.label_initials.contains(&first.to_ascii_lowercase()) {
-                return None;
-            }
-        } else if !first.is_ascii() {
-            buf.clear();
-            fold_words_into(first.encode_utf8(&mut [0; 4]), buf);
-            if let Some(initial) = buf.chars().next()
-                && !self.label_initials.contains(&initial)
-            {
-                return None;
-            }
+        if !self.may_start_label(text, buf) {
+            return None;
         }
         // The fold's first letters, then (when a label starts so) the rest.
         buf.clear();
         if !fold_words_at_most(text, buf, PREFIX_LEN) {
-            let at = self
-                .sorted_labels
-                .partition_point(|l| l.as_str() < buf.as_str());
-            if !self
-                .sorted_labels
-                .get(at)
-                .is_some_and(|l| l.starts_with(buf.as_str()))
-            {
+            if !self.starts_some_label(buf) {
                 return None;
             }
             buf.clear();
@@ -455,6 +452,141 @@ impl<'a> Interpreter<'a> {
             }
         }
         self.label(buf)
+    }
+
+    /// Whether a label may start `text`, by its first character (which
+    /// decides the fold's first letter, mostly).
+    fn may_start_label(&self, text: &str, buf: &mut String) -> bool {
+        let Some(first) = text.chars().next() else {
+            return false;
+        };
+        if first.is_ascii_alphanumeric() {
+            return self.label_initials.contains(&first.to_ascii_lowercase());
+        }
+        if !first.is_ascii() {
+            buf.clear();
+            fold_words_into(first.encode_utf8(&mut [0; 4]), buf);
+            if let Some(initial) = buf.chars().next() {
+                return self.label_initials.contains(&initial);
+            }
+        }
+        true
+    }
+
+    /// Whether some folded label starts with `folded`.
+    fn starts_some_label(&self, folded: &str) -> bool {
+        let at = self.sorted_labels.partition_point(|l| l.as_str() < folded);
+        self.sorted_labels
+            .get(at)
+            .is_some_and(|l| l.starts_with(folded))
+    }
+
+    /// The longest known label `text` starts with, as (its end in `text`,
+    /// its number of words, its field).
+    fn label_at_start(&self, text: &str, buf: &mut String) -> Option<(usize, usize, &'a str)> {
+        if !self.may_start_label(text, buf) {
+            return None;
+        }
+        buf.clear();
+        let mut longest = None;
+        let mut words = 0;
+        for word in text.split(is_label_boundary).filter(|w| !w.is_empty()) {
+            if !buf.is_empty() {
+                buf.push(' ');
+            }
+            let folded_from = buf.len();
+            fold_words_into(word, buf);
+            if buf.len() == folded_from {
+                // No letters ("-"): no label goes on past it.
+                break;
+            }
+            words += 1;
+            if words > MAX_LABEL_WORDS || buf.len() > self.max_label_len {
+                break;
+            }
+            if !self.starts_some_label(buf) {
+                break;
+            }
+            if let Some(field) = self.label(buf) {
+                let end = word.as_ptr() as usize - text.as_ptr() as usize + word.len();
+                longest = Some((end, words, field));
+            }
+        }
+        longest
+    }
+
+    /// A known label inside the value `line[from..to]` of `field`, which
+    /// ends the value there ("Tôi tên là: Mai Công Hải, sinh ngày
+    /// 03/09/1980"): as `(label start, label end, field)`.
+    ///
+    /// Names, units and schools hold words that are also labels
+    /// ("Trường", "Đơn vị 3"), so what may follow such a label is narrow.
+    /// After a comma, a semicolon, a tab or a run of spaces: a digit, or
+    /// any word after a label of two words or more. After one space: a
+    /// date after a label of two words or more.
+    fn label_in_value(
+        &self,
+        line: &str,
+        from: usize,
+        to: usize,
+        field: &str,
+        buf: &mut String,
+    ) -> Option<(usize, usize, &'a str)> {
+        let value = line.get(from..to)?;
+        let mut words = value.split_whitespace();
+        let first = words.next()?;
+        let mut prev_end = first.as_ptr() as usize - value.as_ptr() as usize + first.len();
+        for word in words {
+            let start = word.as_ptr() as usize - value.as_ptr() as usize;
+            let gap = value.get(prev_end..start).unwrap_or("");
+            let strong = value
+                .get(..prev_end)
+                .is_some_and(|v| v.ends_with([',', ';']))
+                || gap.contains('\t')
+                || gap.chars().nth(1).is_some();
+            prev_end = start + word.len();
+            let rest = value.get(start..).unwrap_or("");
+            let Some((end, label_words, found)) = self.label_at_start(rest, buf) else {
+                continue;
+            };
+            if found == field {
+                continue;
+            }
+            let after = rest.get(end..).unwrap_or("").trim_start();
+            let next = after.chars().next();
+            let fits = if strong {
+                next.is_some_and(|c| c.is_ascii_digit())
+                    || (label_words > 1 && next.is_some_and(char::is_alphabetic))
+            } else {
+                label_words > 1
+                    && after
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|token| Date::parse(token).is_some())
+            };
+            if fits {
+                return Some((from + start, from + start + end, found));
+            }
+        }
+        None
+    }
+
+    /// Whether `line` heads a block signed by someone other than the
+    /// applicant ([`Vocabulary::confirmations`]).
+    fn is_confirmation_heading(&self, line: &str, buf: &mut String) -> bool {
+        let line = line.trim_start();
+        // A heading over two columns ("XÁC NHẬN CỦA CHI BỘ\t\tNGƯỜI LÀM
+        // ĐƠN") does not tell which column's date is whose.
+        if self.confirmations.is_empty()
+            || line
+                .split_once('\t')
+                .is_some_and(|(_, after)| has_words(after))
+        {
+            return false;
+        }
+        buf.clear();
+        fold_words_at_most(line, buf, self.max_confirmation_len);
+        self.confirmations.iter().any(|c| starts_with_words(buf, c))
     }
 
     /// The field of a folded label.
@@ -493,6 +625,17 @@ impl<'a> Interpreter<'a> {
             self.label_without_colon(line.get(..head_end).unwrap_or(""), bold, scan, &mut s.fold)
         {
             s.found.insert(0, (0, label_end, value_start, field));
+        }
+        // A value may run into the next label without a colon.
+        let mut i = 0;
+        while let Some(&(_, _, value_start, field)) = s.found.get(i) {
+            let value_end = s.found.get(i + 1).map_or(line.len(), |next| next.0);
+            if let Some((start, end, next)) =
+                self.label_in_value(line, value_start, value_end, field, &mut s.fold)
+            {
+                s.found.insert(i + 1, (start, end, end, next));
+            }
+            i += 1;
         }
     }
 
@@ -584,6 +727,13 @@ impl<'a> Interpreter<'a> {
             {
                 return Some((bold.len(), bold.len(), field));
             }
+        }
+        // "Họ và tên - Mai Công Hải": a dash between blanks before any digit.
+        if let Some(dash) = separating_dash(head)
+            && scan.digit.is_none_or(|digit| dash < digit)
+            && let Some(field) = self.label_field(&head[..dash], buf)
+        {
+            return Some((dash, dash, field));
         }
         // "Sinh ngày 05/03/1975": the label is the words before the first digit.
         let digit = scan.digit.filter(|&digit| digit < head.len())?;
@@ -706,18 +856,42 @@ impl<'i, 'a> Context<'i, 'a> {
             subjects: Vec::new(),
             copy_mark: None,
             text_len: 0,
+            unread_table: None,
         };
+        // In the flow of text a confirmation block ends with its date.
+        let mut confirming = Confirming {
+            active: false,
+            ends_at_date: true,
+        };
+        // The transcript table the next table may continue: only blank
+        // paragraphs (a page break) may lie between.
+        let mut transcript: Option<Layout> = None;
+        let mut unread_table = None;
         for block in blocks {
             match block {
-                Block::Paragraph(p) => self.read_paragraph(p, &mut part),
-                Block::Table(t) => self.read_table(t, &mut part),
+                Block::Paragraph(p) => {
+                    if has_words(&p.text) {
+                        transcript = None;
+                    }
+                    self.read_paragraph(p, &mut part, &mut confirming);
+                }
+                Block::Table(t) => {
+                    transcript = self.read_transcript(t, transcript.as_ref(), &mut part);
+                    if transcript.is_none() && unread_table.is_none() && holds_marks(t) {
+                        unread_table = Some(Box::new(self.source(cell_loc(t, 0, 0))));
+                    }
+                    self.read_table(t, &mut part);
+                }
                 Block::PageBreak => {}
             }
+        }
+        if part.subjects.is_empty() {
+            part.unread_table = unread_table;
         }
         part
     }
 
-    fn read_paragraph(&mut self, p: &Paragraph, part: &mut DocPart) {
+    fn read_paragraph(&mut self, p: &Paragraph, part: &mut DocPart, confirming: &mut Confirming) {
         let loc = Loc::Paragraph(p.n);
         for (i, line) in p.text.split('\n').enumerate() {
             let bold = if i == 0 {
@@ -725,12 +899,19 @@ impl<'i, 'a> Context<'i, 'a> {
             } else {
                 None
             };
-            self.read_line(line, bold, loc, part);
+            self.read_line(line, bold, loc, part, confirming);
         }
     }
 
     /// Fields, copy mark and place-date line of one line of text.
-    fn read_line(&mut self, line: &str, bold: Option<&str>, loc: Loc, part: &mut DocPart) {
+    fn read_line(
+        &mut self,
+        line: &str,
+        bold: Option<&str>,
+        loc: Loc,
+        part: &mut DocPart,
+        confirming: &mut Confirming,
+    ) {
         part.text_len += count_text(line);
         if !has_words(line) {
             return;
@@ -752,11 +933,21 @@ impl<'i, 'a> Context<'i, 'a> {
             }));
         }
         words.fields_in_line(line, bold, scan, &mut self.scratch);
-        if self.scratch.found.is_empty()
-            && scan.comma
-            && let Some(signed) = place_date(line, &mut self.scratch.other)
-        {
-            part.signed = signed.map(|d| Box::new((d, self.source(loc))));
+        if self.scratch.found.is_empty() {
+            match scan
+                .comma
+                .then(|| place_date(line, &mut self.scratch.other))
+                .flatten()
+            {
+                // The confirming body's date, not the applicant's.
+                Some(_) if confirming.active => confirming.active = !confirming.ends_at_date,
+                Some(signed) => part.signed = signed.map(|d| Box::new((d, self.source(loc)))),
+                None => {
+                    if words.is_confirmation_heading(line, &mut self.scratch.fold) {
+                        confirming.active = true;
+                    }
+                }
+            }
         }
         for i in 0..self.scratch.found.len() {
             let Some(&(start, end, value_start, field)) = self.scratch.found.get(i) else {
@@ -778,9 +969,11 @@ impl<'i, 'a> Context<'i, 'a> {
     }
 
     fn read_table(&mut self, table: &Table, part: &mut DocPart) {
-        self.read_transcript(table, part);
         let words = self.words;
         let mut fields = std::mem::take(&mut self.scratch.cell_fields);
+        // Grid columns under a confirmation heading (the left cell of a
+        // signature table): every date below it is the confirming body's.
+        let mut confirmed_columns: Vec<u32> = Vec::new();
         for (r, row) in table.rows.iter().enumerate() {
             // Each cell's label field, found once.
             fields.clear();
@@ -789,6 +982,7 @@ impl<'i, 'a> Context<'i, 'a> {
                     .map(|cell| words.label_field(&cell.text, &mut self.scratch.fold)),
             );
             let mut c = 0;
+            let mut grid = 0u32;
             while c < row.len() {
                 let Some(cell) = row.get(c) else { break };
                 let loc = cell_loc(table, r, c);
@@ -806,49 +1000,142 @@ impl<'i, 'a> Context<'i, 'a> {
                         &value_cell.text,
                         || self.source(cell_loc(table, r, c + 1)),
                     );
+                    grid = grid
+                        .saturating_add(cell.span.max(1))
+                        .saturating_add(value_cell.span.max(1));
                     c += 2;
                     continue;
                 }
+                let mut confirming = Confirming {
+                    active: confirmed_columns.contains(&grid),
+                    ends_at_date: false,
+                };
                 for line in cell.text.split('\n') {
-                    self.read_line(line, None, loc, part);
+                    self.read_line(line, None, loc, part, &mut confirming);
                 }
+                if confirming.active && !confirmed_columns.contains(&grid) {
+                    confirmed_columns.push(grid);
+                }
+                grid = grid.saturating_add(cell.span.max(1));
                 c += 1;
             }
         }
         self.scratch.cell_fields = fields;
     }
 
-    /// A transcript table: a header row (within the first three rows)
-    /// naming at least the subject and periods columns, then one row per
-    /// subject; a total row is not a subject.
-    fn read_transcript(&mut self, table: &Table, part: &mut DocPart) {
+    /// Reads `table` as a transcript table, if it is one: its own header
+    /// row names the columns, or it continues `previous` (a table split
+    /// at a page break, as PDF-to-Word conversions leave it). The layout
+    /// the next table may continue.
+    fn read_transcript(
+        &mut self,
+        table: &Table,
+        previous: Option<&Layout>,
+        part: &mut DocPart,
+    ) -> Option<Layout> {
+        if let Some(layout) = self.transcript_header(table) {
+            self.read_subjects(table, &layout, layout.header_end + 1, part);
+            return Some(layout);
+        }
+        let layout = previous?;
+        if grid_width(table) != layout.width || !self.continues(table, layout) {
+            return None;
+        }
+        self.read_subjects(table, layout, 0, part);
+        Some(layout.clone())
+    }
+
+    /// The columns of a transcript table: a header row (within the first
+    /// three rows, above every row of data) naming at least the subject
+    /// and periods columns. A title row (one cell of text across the
+    /// table) names none. Under a periods cell spanning sub-columns
+    /// ("Số tiết" over "Lý thuyết | Thực hành"), the periods are the
+    /// sub-column that is a total, or else the sum of them all.
+    fn transcript_header(&mut self, table: &Table) -> Option<Layout> {
         let words = self.words;
         let s = &mut self.scratch;
-        let mut columns: BTreeMap<&str, u32> = BTreeMap::new();
+        // Field -> (grid column, span, row).
+        let mut columns: BTreeMap<&str, (u32, u32, usize)> = BTreeMap::new();
         let mut header_end = None;
         for (r, row) in table.rows.iter().enumerate().take(3) {
+            // A data row ends the header: a subject named "Chuyên đề 1:
+            // ..." is no column header.
+            if is_data_row(row, &mut s.other) {
+                break;
+            }
+            if row.iter().filter(|c| has_words(&c.text)).count() < 2 {
+                continue;
+            }
             let mut grid = 0u32;
             for cell in row {
+                let span = cell.span.max(1);
                 if let Some(field) = words.column_of(&cell.text, &mut s.fold)
                     && !columns.contains_key(field)
                 {
-                    columns.insert(field, grid);
+                    columns.insert(field, (grid, span, r));
                     header_end = Some(r);
                 }
-                grid = grid.saturating_add(cell.span.max(1));
+                grid = grid.saturating_add(span);
             }
             if columns.contains_key("subject") && columns.contains_key("periods") {
                 break;
             }
         }
-        let (Some(header_end), Some(&subject_col), Some(&periods_col)) =
+        let (Some(mut header_end), Some(&(subject, ..)), Some(&(periods, span, periods_row))) =
             (header_end, columns.get("subject"), columns.get("periods"))
         else {
-            return;
+            return None;
         };
-        let score_col = columns.get("score").copied();
-        for (r, row) in table.rows.iter().enumerate().skip(header_end + 1) {
-            let Some((c, subject_cell)) = cell_at(row, subject_col) else {
+        let mut periods = vec![periods];
+        if span > 1
+            && let Some(sub_row) = table.rows.get(periods_row + 1)
+            && let Some(sub) = sub_columns(sub_row, periods[0], span, &mut s.fold)
+        {
+            periods = sub;
+            header_end = header_end.max(periods_row + 1);
+        }
+        Some(Layout {
+            header_end,
+            subject,
+            periods,
+            score: columns.get("score").map(|&(grid, ..)| grid),
+            width: grid_width(table),
+        })
+    }
+
+    /// Whether every row of `table` with text is a subject row or a total
+    /// row of `layout`, and one at least a subject row.
+    fn continues(&mut self, table: &Table, layout: &Layout) -> bool {
+        let s = &mut self.scratch;
+        let mut subjects = 0;
+        for row in &table.rows {
+            if !row.iter().any(|c| has_words(&c.text)) {
+                continue;
+            }
+            let name = cell_at(row, layout.subject).map_or("", |(_, c)| c.text.as_str());
+            if is_total(name, &mut s.fold)
+                || row
+                    .first()
+                    .is_some_and(|first| is_total(&first.text, &mut s.fold))
+            {
+                continue;
+            }
+            if !name.chars().any(char::is_alphabetic)
+                || periods_of(row, &layout.periods, &mut s.other).is_none()
+            {
+                return false;
+            }
+            subjects += 1;
+        }
+        subjects > 0
+    }
+
+    /// The subject rows of `table` from row `from`; a total row is not a
+    /// subject.
+    fn read_subjects(&mut self, table: &Table, layout: &Layout, from: usize, part: &mut DocPart) {
+        let s = &mut self.scratch;
+        for (r, row) in table.rows.iter().enumerate().skip(from) {
+            let Some((c, subject_cell)) = cell_at(row, layout.subject) else {
                 continue;
             };
             s.clean.clear();
@@ -870,9 +1157,9 @@ impl<'i, 'a> Context<'i, 'a> {
                     continue;
                 }
             }
-            let periods =
-                cell_at(row, periods_col).and_then(|(_, c)| parse_number(&c.text, &mut s.other));
-            let score = score_col
+            let periods = periods_of(row, &layout.periods, &mut s.other);
+            let score = layout
+                .score
                 .and_then(|col| cell_at(row, col))
                 .map(|(_, c)| clean(&c.text))
                 .filter(|s| !s.is_empty());
@@ -884,6 +1171,115 @@ impl<'i, 'a> Context<'i, 'a> {
             });
         }
     }
+}
+
+/// Where the lines being read stand toward a confirmation block.
+struct Confirming {
+    /// Under a confirmation heading: a place-date line is not the
+    /// applicant's.
+    active: bool,
+    /// Whether the block ends with its place-date line (in the flow of
+    /// text) rather than with its table column.
+    ends_at_date: bool,
+}
+
+/// Where a transcript table's columns are, in grid columns.
+#[derive(Clone, Debug)]
+struct Layout {
+    /// The last header row.
+    header_end: usize,
+    subject: u32,
+    /// One column, or sub-columns whose numbers add up.
+    periods: Vec<u32>,
+    score: Option<u32>,
+    /// Grid columns of the table: a continuation has as many.
+    width: u32,
+}
+
+/// The grid columns under a periods header spanning `span` columns from
+/// `first`, from the row below it: the one that is a total ("Tổng",
+/// "Tổng số"), else all of those with a heading. `None` when the row
+/// below heads none of them.
+fn sub_columns(row: &[TableCell], first: u32, span: u32, buf: &mut String) -> Option<Vec<u32>> {
+    let mut sub = Vec::new();
+    let mut grid = 0u32;
+    for cell in row {
+        let at = grid;
+        grid = grid.saturating_add(cell.span.max(1));
+        if at < first || at >= first.saturating_add(span) || !has_words(&cell.text) {
+            continue;
+        }
+        if is_total(&cell.text, buf) {
+            return Some(vec![at]);
+        }
+        sub.push(at);
+    }
+    (!sub.is_empty()).then_some(sub)
+}
+
+/// The periods of a row: the number in each of `columns` (a cell spanning
+/// several counted once), added up; `None` when none holds a number.
+fn periods_of(row: &[TableCell], columns: &[u32], buf: &mut String) -> Option<f64> {
+    let mut total: Option<f64> = None;
+    let mut last_cell = None;
+    for &col in columns {
+        let Some((i, cell)) = cell_at(row, col) else {
+            continue;
+        };
+        if last_cell == Some(i) {
+            continue;
+        }
+        last_cell = Some(i);
+        if let Some(n) = parse_number(&cell.text, buf) {
+            total = Some(total.unwrap_or(0.0) + n);
+        }
+    }
+    total
+}
+
+/// Grid columns of the widest row.
+fn grid_width(table: &Table) -> u32 {
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .fold(0u32, |w, c| w.saturating_add(c.span.max(1)))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// A number standing alone in a cell ("1", "40", "8,5"), as a row of data
+/// has and a header row has not.
+fn is_bare_number(text: &str, buf: &mut String) -> bool {
+    buf.clear();
+    clean_into(text, buf);
+    buf.chars().any(|c| c.is_ascii_digit())
+        && buf
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.'))
+}
+
+fn is_data_row(row: &[TableCell], buf: &mut String) -> bool {
+    row.iter().any(|c| is_bare_number(&c.text, buf))
+}
+
+/// A table of numbers, as a marks table is: two rows at least that hold
+/// two numbers standing alone each (a row number, periods, a mark).
+fn holds_marks(table: &Table) -> bool {
+    let mut buf = String::new();
+    table
+        .rows
+        .iter()
+        .filter(|row| {
+            row.iter()
+                .filter(|c| is_bare_number(&c.text, &mut buf))
+                .nth(1)
+                .is_some()
+        })
+        .nth(1)
+        .is_some()
 }
 
 /// Puts a field into the part, unless the part has it already with a value
@@ -1147,11 +1543,30 @@ fn strip_label(text: &str) -> &str {
     t.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.' | '…' | '_'))
 }
 
-/// A value without leader dots, blanks and list punctuation around it,
+/// Where the first dash with blanks on both sides (" - ", " – ") starts:
+/// what separates a label from its value when there is no colon.
+fn separating_dash(text: &str) -> Option<usize> {
+    let at = text.find(is_dash)?;
+    let before = text[..at].chars().next_back();
+    let after = text[at..].chars().nth(1);
+    (before.is_some_and(char::is_whitespace) && after.is_some_and(char::is_whitespace))
+        .then_some(at)
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '–' | '—')
+}
+
+/// A value without leader dots, blanks and list punctuation around it, nor
+/// a dash that separated it from its label ("Họ và tên - Mai Công Hải"),
 /// cleaned.
 fn clean_value(text: &str) -> String {
     let t =
         text.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '…' | '_' | ':'));
+    let t = match t.strip_prefix(is_dash) {
+        Some(rest) if rest.starts_with(char::is_whitespace) && has_words(rest) => rest,
+        _ => t,
+    };
     clean(t.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '.' | '…' | '_' | ':' | ';' | ',')
     }))
@@ -1556,6 +1971,136 @@ mod tests {
             parts[0].subjects[1].source,
             Source::table_cell("d.docx", 1, 4, 2)
         );
+    }
+
+    #[test]
+    fn a_value_ends_where_another_label_starts() {
+        let parts = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "Tôi tên là: Lê Văn Ba, sinh ngày 03/09/1980",
+                "Giới tính: Nam, dân tộc Kinh",
+                "Đơn vị công tác: Trường 2 xã A",
+                "Chức vụ: Chỉ huy trưởng Đơn vị 3",
+                "Cơ sở đào tạo: Trường Đại học Huế",
+                "Trình độ học vấn: 12/12  Ngày vào Đảng 24/05/2011",
+            ]),
+            &vocab(),
+        );
+        let p = &parts[0];
+        assert_eq!(field(p, "name"), "Lê Văn Ba");
+        assert_eq!(field(p, "birth_date"), "03/09/1980");
+        assert_eq!(field(p, "sex"), "Nam");
+        assert_eq!(field(p, "ethnicity"), "Kinh");
+        // Label words inside a value, followed by no date: part of it.
+        assert_eq!(field(p, "unit"), "Trường 2 xã A");
+        assert_eq!(field(p, "position"), "Chỉ huy trưởng Đơn vị 3");
+        assert_eq!(field(p, "institution"), "Trường Đại học Huế");
+        assert_eq!(field(p, "education"), "12/12");
+        assert_eq!(field(p, "party_date"), "24/05/2011");
+    }
+
+    #[test]
+    fn a_dash_between_blanks_parts_a_label_from_its_value() {
+        let parts = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "Họ và tên – Lê Văn Ba",
+                "**Dân tộc** - Kinh",
+                "Ngày vào Đảng: -",
+                "Độc lập - Tự do - Hạnh phúc",
+            ]),
+            &vocab(),
+        );
+        let p = &parts[0];
+        assert_eq!(field(p, "name"), "Lê Văn Ba");
+        assert_eq!(field(p, "ethnicity"), "Kinh");
+        // A dash alone is what was written, not a separator.
+        assert_eq!(field(p, "party_date"), "-");
+    }
+
+    #[test]
+    fn a_confirmation_block_does_not_date_the_form() {
+        let signed = |lines: &[&str]| {
+            split_parts(&doc(lines), &vocab())[0]
+                .signed
+                .as_deref()
+                .map(|(date, source)| (*date, source.to_string()))
+        };
+        // In the flow of text, the first date after the heading is the
+        // block's, before or after the applicant's.
+        assert_eq!(
+            signed(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "Ý KIẾN CỦA CHI BỘ",
+                "A, ngày 12 tháng 7 năm 2021",
+                "A, ngày 05 tháng 7 năm 2021",
+                "NGƯỜI LÀM ĐƠN",
+            ]),
+            Some((Date::ymd(2021, 7, 5).unwrap(), "d.docx#p4".to_string()))
+        );
+        // In a signature table, the confirmation's column, whichever side.
+        assert_eq!(
+            signed(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "NGƯỜI LÀM ĐƠN|XÁC NHẬN CỦA UBND XÃ",
+                "+A, ngày 05 tháng 7 năm 2021|A, ngày 12 tháng 7 năm 2021",
+            ]),
+            Some((
+                Date::ymd(2021, 7, 5).unwrap(),
+                "d.docx#t1.r2.c1".to_string()
+            ))
+        );
+        // A heading over both columns tells neither.
+        assert_eq!(
+            signed(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "XÁC NHẬN CỦA CHI BỘ\t\tNGƯỜI LÀM ĐƠN",
+                "\t\tA, ngày 05 tháng 7 năm 2021",
+            ]),
+            Some((Date::ymd(2021, 7, 5).unwrap(), "d.docx#p3".to_string()))
+        );
+    }
+
+    #[test]
+    fn a_data_row_is_never_a_header() {
+        // "Tên bài" names no column: the first subject, "Chuyên đề 1",
+        // would have named the subject column and been lost.
+        let parts = split_parts(
+            &doc(&[
+                "BẢNG ĐIỂM",
+                "TT|Tên bài|Số tiết|Điểm",
+                "+1|Chuyên đề 1: Triết học|40|8",
+                "+2|Chuyên đề 2: Tư tưởng Hồ Chí Minh|30|7",
+            ]),
+            &vocab(),
+        );
+        assert!(parts[0].subjects.is_empty(), "{:?}", parts[0].subjects);
+        assert_eq!(
+            parts[0].unread_table.as_deref(),
+            Some(&Source::table_cell("d.docx", 1, 1, 1))
+        );
+    }
+
+    #[test]
+    fn a_headerless_table_continues_the_transcript_only_when_shaped_alike() {
+        let read = |lines: &[&str]| {
+            split_parts(&doc(lines), &vocab())[0]
+                .subjects
+                .iter()
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>()
+        };
+        let head = ["BẢNG ĐIỂM", "TT|Môn học|Số tiết|Điểm", "+1|Triết học|40|8"];
+        let continued = [&head[..], &["", "2|Dân vận|12|7", "+|Tổng cộng|52|"]].concat();
+        assert_eq!(read(&continued), ["Triết học", "Dân vận"]);
+        // Text between, another width, or rows of another shape: not it.
+        let after_text = [&head[..], &["Ghi chú:", "2|Dân vận|12|7"]].concat();
+        assert_eq!(read(&after_text), ["Triết học"]);
+        let narrower = [&head[..], &["2|Dân vận|12"]].concat();
+        assert_eq!(read(&narrower), ["Triết học"]);
+        let signatures = [&head[..], &["NGƯỜI LẬP|Kế toán|HIỆU TRƯỞNG|"]].concat();
+        assert_eq!(read(&signatures), ["Triết học"]);
     }
 
     #[test]
