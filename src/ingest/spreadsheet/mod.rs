@@ -329,7 +329,7 @@ fn read_zip_spreadsheet(bytes: &[u8], display: &str) -> Result<Workbook> {
         if mimetype.trim_ascii() != ODS_MIMETYPE {
             return Err(IngestError::new(ErrorKind::NotSpreadsheet, []));
         }
-        return ods::read_ods(bytes, archive, display);
+        return ods::read_ods(archive, display);
     }
     if archive.contains("xl/workbook.bin") {
         return Err(IngestError::new(ErrorKind::Xlsb, []));
