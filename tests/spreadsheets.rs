@@ -494,3 +494,106 @@ fn a_chart_sheet_is_passed_over_in_the_rule_files_words() {
         "no data in the workbook: sheet 'Biểu đồ' skipped: a chart sheet"
     );
 }
+
+/// LibreOffice writes the empty rows above a stray cell as one repeated
+/// row: they cost nothing, so the list is read and only a cell past the
+/// limits is reported.
+#[test]
+fn a_stray_cell_far_down_an_ods_sheet_leaves_the_list_readable() {
+    let wb = workbook("stray-far-cell.ods");
+    let warnings: Vec<String> = wb.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("A1048576"), "{warnings:?}");
+    let tables = read_tables(&wb, &vocab());
+    let names: Vec<&str> = tables[0].records.iter().map(|r| text(r, "name")).collect();
+    assert_eq!(
+        names,
+        [
+            "Nguyễn Văn An",
+            "Lê Thị Hoa",
+            "Trần Văn Bình",
+            "Phạm Thị Lan"
+        ]
+    );
+    assert_eq!(wb.sheets[0].cell(199_999, 1), &Cell::Text(".".into()));
+}
+
+/// "Họ và tên (viết chữ in hoa có dấu)", "Ngày, tháng, năm sinh
+/// (ngày/tháng/năm)", "Họ và tên người đề nghị": the note and the words
+/// after a known column name do not hide the column.
+#[test]
+fn header_cells_with_a_note_or_more_words_name_their_column() {
+    let tables = tables("header-notes.xlsx");
+    assert_eq!(tables.len(), 2);
+    for t in &tables {
+        let fields: Vec<&str> = t.columns.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["stt", "name", "birth_date", "position", "unit"],
+            "{}",
+            t.sheet
+        );
+        assert_eq!(t.records.len(), 4, "{}", t.sheet);
+        let lan = &t.records[3];
+        assert_eq!(text(lan, "name"), "Phạm Thị Lan");
+        assert_eq!(lan.get("birth_date").unwrap().date, full(1985, 11, 20));
+    }
+}
+
+/// "Họ" | "Tên" and "Họ và tên đệm" | "Tên" on one header row: one name.
+#[test]
+fn a_name_split_in_two_columns_under_one_header_row_is_joined() {
+    let tables = tables("ho-ten-tach-cot.xlsx");
+    assert_eq!(tables.len(), 2);
+    for t in tables {
+        let names: Vec<&str> = t.records.iter().map(|r| text(r, "name")).collect();
+        assert_eq!(
+            names,
+            [
+                "Nguyễn Văn An",
+                "Lê Thị Hoa",
+                "Trần Văn Bình",
+                "Phạm Thị Lan"
+            ],
+            "{}",
+            t.sheet
+        );
+        assert_eq!(
+            source(&t.records[0], "name"),
+            format!("ho-ten-tach-cot.xlsx!{}!B5", t.sheet)
+        );
+        assert_eq!(
+            t.records[2].get("birth_date").unwrap().date,
+            Date::year_only(1977)
+        );
+    }
+}
+
+/// A row with a name and details but an empty STT is no person (decision
+/// 11), and says so on the person before it; a group row, the totals and
+/// the signer do not. An STT formula saved without its value (openpyxl)
+/// leaves its cell empty: the same warning, never silence.
+#[test]
+fn rows_without_an_stt_are_warned_about_not_dropped() {
+    let tables = tables("stt-trong.xlsx");
+    let t = &tables[0];
+    let names: Vec<&str> = t.records.iter().map(|r| text(r, "name")).collect();
+    assert_eq!(names, ["Nguyễn Văn An", "Trần Văn Bình", "Phạm Thị Lan"]);
+    let warnings: Vec<&String> = t.records.iter().flat_map(|r| &r.warnings).collect();
+    assert_eq!(
+        warnings,
+        [
+            "Dòng 7: có họ tên \"Lê Thị Hoa\" nhưng ô STT (A7) trống, nên không được tính là một người trong danh sách"
+        ]
+    );
+    assert_eq!(t.records[0].warnings.len(), 1, "on the person before it");
+
+    let formulas = &tables[1];
+    assert_eq!(formulas.records.len(), 1);
+    let warned: Vec<&String> = formulas.records[0].warnings.iter().collect();
+    assert_eq!(warned.len(), 3, "{warned:?}");
+    assert!(
+        warned[2].contains("Phạm Thị Lan") && warned[2].contains("A8"),
+        "{warned:?}"
+    );
+}

@@ -13,8 +13,8 @@
 use super::{Cell, Merge, Sheet, Workbook};
 use crate::date::Date;
 use crate::source::{Source, cell_ref};
-use crate::text::clean;
-use crate::vocab::Vocabulary;
+use crate::text::{clean, fold_words};
+use crate::vocab::{Vocabulary, starts_with_words};
 use litemap::LiteMap;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -106,8 +106,9 @@ pub fn read_tables(wb: &Workbook, vocab: &Vocabulary) -> Vec<SheetTable> {
 
 pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<SheetTable> {
     let merged = Covered::new(&sheet.merges);
-    let header = find_header(sheet, vocab)?;
-    let layout = Layout::new(sheet, &merged, vocab, header)?;
+    let names = ColumnNames::new(vocab);
+    let header = find_header(sheet, &names)?;
+    let layout = Layout::new(sheet, &merged, &names, header)?;
     let reader = RowReader {
         sheet,
         file: file.into(),
@@ -118,6 +119,9 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
     let mut records = Vec::new();
     let mut after_last: Vec<(String, Source)> = Vec::new();
     let mut footer_started = false;
+    // Rows that look like a person but have no STT, before the footer.
+    let mut unnumbered: Vec<(u32, String)> = Vec::new();
+    let mut footer_seen = false;
     for row in layout.header_rows.1 + 1..sheet.rows.len() as u32 {
         let is_empty = sheet
             .rows
@@ -136,8 +140,17 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
             continue;
         }
         footer_started |= footer_like && !records.is_empty();
-        after_last.extend(row_line(sheet, file, row));
+        let line = row_line(sheet, file, row);
+        footer_seen |= !records.is_empty()
+            && line
+                .as_ref()
+                .is_some_and(|(line, _)| looks_like_footer(line));
+        if !footer_seen && let Some(warning) = reader.unnumbered_person(row) {
+            unnumbered.push((row, warning));
+        }
+        after_last.extend(line);
     }
+    warn_unnumbered_rows(&mut records, unnumbered);
     let title_lines = (0..layout.header_rows.0)
         .filter_map(|row| row_line(sheet, file, row))
         .collect();
@@ -215,20 +228,131 @@ fn row_line(sheet: &Sheet, file: &str, row: u32) -> Option<(String, Source)> {
     ))
 }
 
-/// The fields a header row names, as (column, field, header text).
-fn header_cells<'v>(sheet: &Sheet, row: u32, vocab: &'v Vocabulary) -> Vec<(u32, &'v str, String)> {
-    (0..row_width(sheet, row))
-        .filter_map(|col| {
-            let text = text_at(sheet, row, col);
-            vocab.column_field(&text).map(|f| (col, f, text))
+/// The vocabulary's column names as header cells write them: exactly, with
+/// a note in parentheses ("Họ và tên (viết chữ in hoa có dấu)"), or followed
+/// by more words ("Họ và tên người đề nghị").
+struct ColumnNames<'v> {
+    vocab: &'v Vocabulary,
+    /// Names of two words or more, folded, longest first. One word is too
+    /// little to go on: "Nam" folds like "Năm", so "Năm vào Đảng" would be
+    /// the men's birth dates.
+    phrases: Vec<(String, &'v str)>,
+}
+
+impl<'v> ColumnNames<'v> {
+    fn new(vocab: &'v Vocabulary) -> Self {
+        let mut phrases: Vec<(String, &'v str)> = vocab
+            .columns
+            .iter()
+            .flat_map(|(field, aliases)| {
+                aliases.iter().map(move |a| (fold_words(a), field.as_str()))
+            })
+            .filter(|(folded, _)| folded.contains(' '))
+            .collect();
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
+        ColumnNames { vocab, phrases }
+    }
+
+    /// The field a header cell names, if it names exactly one.
+    fn field(&self, header: &str) -> Option<&'v str> {
+        if let Some(field) = self.vocab.column_field(header) {
+            return Some(field);
+        }
+        let bare = without_notes(header);
+        self.vocab
+            .column_field(&bare)
+            .or_else(|| self.field_by_start(&fold_words(&bare)))
+    }
+
+    /// The longest name that starts the header, unless the words after it
+    /// name another field ("Họ và tên, chức vụ" is no column of either).
+    fn field_by_start(&self, folded: &str) -> Option<&'v str> {
+        let (name, field) = self
+            .phrases
+            .iter()
+            .find(|(name, _)| starts_with_words(folded, name))?;
+        let rest = folded[name.len()..].trim_start();
+        let word_starts = std::iter::once(0).chain(rest.match_indices(' ').map(|(i, _)| i + 1));
+        let names_another = word_starts.into_iter().any(|i| {
+            self.phrases
+                .iter()
+                .any(|(other, f)| f != field && starts_with_words(&rest[i..], other))
+        });
+        (!names_another).then_some(*field)
+    }
+}
+
+/// A header cell without its notes in parentheses.
+fn without_notes(header: &str) -> String {
+    let mut depth = 0usize;
+    header
+        .chars()
+        .filter(|c| match c {
+            '(' => {
+                depth += 1;
+                false
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
         })
         .collect()
 }
 
-fn find_header(sheet: &Sheet, vocab: &Vocabulary) -> Option<u32> {
+/// Headers of a name split in two columns on one header row ("Họ" | "Tên",
+/// "Họ và tên đệm" | "Tên"), folded. The vocabulary names whole columns
+/// only, so the two halves of one are named here.
+const SURNAME_HEADERS: [&str; 6] = [
+    "ho",
+    "ho dem",
+    "ho va dem",
+    "ho va ten dem",
+    "ho ten dem",
+    "ho lot",
+];
+const GIVEN_NAME_HEADER: &str = "ten";
+
+/// Whether `first` and `second` head the two halves of a split name.
+fn is_split_name(first: &str, second: &str) -> bool {
+    SURNAME_HEADERS.contains(&fold_words(first).as_str()) && fold_words(second) == GIVEN_NAME_HEADER
+}
+
+/// The fields a header row names, as (column, field, header text); both
+/// halves of a split name are `name`.
+fn header_cells<'v>(
+    sheet: &Sheet,
+    row: u32,
+    names: &ColumnNames<'v>,
+) -> Vec<(u32, &'v str, String)> {
+    let texts: Vec<String> = (0..row_width(sheet, row))
+        .map(|col| text_at(sheet, row, col))
+        .collect();
+    let split_half = |col: usize| {
+        let pair = |a: usize| texts.get(a).zip(texts.get(a + 1));
+        pair(col).is_some_and(|(a, b)| is_split_name(a, b))
+            || col
+                .checked_sub(1)
+                .and_then(pair)
+                .is_some_and(|(a, b)| is_split_name(a, b))
+    };
+    texts
+        .iter()
+        .enumerate()
+        .filter_map(|(col, text)| {
+            let field = names
+                .field(text)
+                .or_else(|| split_half(col).then_some("name"))?;
+            Some((col as u32, field, text.clone()))
+        })
+        .collect()
+}
+
+fn find_header(sheet: &Sheet, names: &ColumnNames) -> Option<u32> {
     let last = (sheet.rows.len() as u32).min(HEADER_SCAN_ROWS);
     (0..last).find(|row| {
-        let cells = header_cells(sheet, *row, vocab);
+        let cells = header_cells(sheet, *row, names);
         let mut fields: Vec<&str> = cells.iter().map(|(_, f, _)| *f).collect();
         fields.sort_unstable();
         fields.dedup();
@@ -247,8 +371,8 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(sheet: &Sheet, merged: &Covered, vocab: &Vocabulary, h0: u32) -> Option<Layout> {
-        let two_rows = has_sub_header(sheet, merged, vocab, h0);
+    fn new(sheet: &Sheet, merged: &Covered, names: &ColumnNames, h0: u32) -> Option<Layout> {
+        let two_rows = has_sub_header(sheet, merged, names, h0);
         let h1 = if two_rows { h0 + 1 } else { h0 };
         let width = (h0..=h1)
             .map(|r| row_width(sheet, r))
@@ -265,32 +389,34 @@ impl Layout {
         let mut columns: Vec<Column> = Vec::new();
         let mut name_cols = Vec::new();
         let mut name_group: Option<Merge> = None;
+        let labels = |col: u32| header_labels(sheet, merged, (h0, h1), col);
+        let label = |col: u32| {
+            let (top, sub) = labels(col);
+            if sub.is_empty() { top } else { sub }
+        };
+        let split = (0..width.saturating_sub(1)).find(|c| is_split_name(&label(*c), &label(c + 1)));
         for col in 0..width {
-            // A header merged across columns labels every column it covers.
             let group = header_group(sheet, h0, col);
-            let top = match (group, merged.merge_at(h0, col)) {
-                (Some(m), _) => text_at(sheet, h0, m.first_col),
-                (None, Some(_)) => String::new(),
-                (None, None) => text_at(sheet, h0, col),
-            };
-            let sub = if two_rows && merged.merge_at(h1, col).is_none() {
-                text_at(sheet, h1, col)
-            } else {
-                String::new()
-            };
-            let field = vocab
-                .column_field(&sub)
-                .or_else(|| vocab.column_field(&top))
-                .or_else(|| vocab.column_field(&format!("{top} {sub}")));
+            let (top, sub) = labels(col);
+            let in_split = split.is_some_and(|c| col == c || col == c + 1);
+            let field = names
+                .field(&sub)
+                .or_else(|| names.field(&top))
+                .or_else(|| names.field(&format!("{top} {sub}")))
+                .or_else(|| in_split.then_some("name"));
             let Some(field) = field else { continue };
             let header = match (top.is_empty(), sub.is_empty()) {
+                _ if split == Some(col) && group.is_none() => {
+                    format!("{} / {}", label(col), label(col + 1))
+                }
                 (false, false) if top != sub => format!("{top} / {sub}"),
                 (false, _) => top,
                 (true, _) => sub,
             };
             if field == "name" {
                 let same_group = group.is_some() && name_group == group;
-                if name_cols.is_empty() || same_group {
+                let second_half = split.is_some_and(|c| col == c + 1) && name_cols == [col - 1];
+                if name_cols.is_empty() || same_group || second_half {
                     name_cols.push(col);
                     name_group = name_group.or(group);
                 }
@@ -320,6 +446,28 @@ impl Layout {
     }
 }
 
+/// A column's header texts on the header row and, for a two-row header, the
+/// row under it. A header merged across columns labels every column it
+/// covers.
+fn header_labels(
+    sheet: &Sheet,
+    merged: &Covered,
+    (h0, h1): (u32, u32),
+    col: u32,
+) -> (String, String) {
+    let top = match (header_group(sheet, h0, col), merged.merge_at(h0, col)) {
+        (Some(m), _) => text_at(sheet, h0, m.first_col),
+        (None, Some(_)) => String::new(),
+        (None, None) => text_at(sheet, h0, col),
+    };
+    let sub = if h1 > h0 && merged.merge_at(h1, col).is_none() {
+        text_at(sheet, h1, col)
+    } else {
+        String::new()
+    };
+    (top, sub)
+}
+
 /// The header cell merged across columns that covers `col`, if any.
 fn header_group(sheet: &Sheet, h0: u32, col: u32) -> Option<Merge> {
     sheet
@@ -337,12 +485,12 @@ fn header_group(sheet: &Sheet, h0: u32, col: u32) -> Option<Merge> {
 /// lacks (Nam, Nữ), or labels under a header merged across columns. A row
 /// with a number or a name is data, whatever its words ("Nam" in a Giới
 /// tính column).
-fn has_sub_header(sheet: &Sheet, merged: &Covered, vocab: &Vocabulary, h0: u32) -> bool {
+fn has_sub_header(sheet: &Sheet, merged: &Covered, names: &ColumnNames, h0: u32) -> bool {
     let h1 = h0 + 1;
     if h1 as usize >= sheet.rows.len() || row_has_number(sheet, h1) {
         return false;
     }
-    let top = header_cells(sheet, h0, vocab);
+    let top = header_cells(sheet, h0, names);
     let name_below = top.iter().any(|(col, f, _)| {
         *f == "name"
             && header_group(sheet, h0, *col).is_none()
@@ -351,7 +499,7 @@ fn has_sub_header(sheet: &Sheet, merged: &Covered, vocab: &Vocabulary, h0: u32) 
     if name_below {
         return false;
     }
-    let new_label = header_cells(sheet, h1, vocab).iter().any(|(col, f, _)| {
+    let new_label = header_cells(sheet, h1, names).iter().any(|(col, f, _)| {
         top.iter().all(|(_, tf, _)| tf != f) && merged.merge_at(h1, *col).is_none()
     });
     new_label
@@ -495,6 +643,35 @@ impl RowReader<'_> {
         })
     }
 
+    /// Why a row that names someone, with other details, is no person: its
+    /// STT cell is empty (typed over, or a formula saved without its value).
+    /// Group rows ("Xã Tân Lập"), totals and signature lines are not such rows.
+    fn unnumbered_person(&self, row: u32) -> Option<String> {
+        let stt = self.layout.stt?;
+        if self.value(row, stt, "stt").is_some() {
+            return None;
+        }
+        let name = self.name(row)?;
+        if !name.text.chars().any(char::is_alphabetic) {
+            return None;
+        }
+        let has_details = self
+            .layout
+            .field_columns()
+            .filter(|c| !matches!(c.field.as_str(), "stt" | "note"))
+            .any(|c| self.value(row, c.col, &c.field).is_some());
+        let footer =
+            row_line(self.sheet, "", row).is_some_and(|(line, _)| looks_like_footer(&line));
+        (has_details && !footer).then(|| {
+            format!(
+                "Dòng {}: có họ tên \"{}\" nhưng ô STT ({}) trống, nên không được tính là một người trong danh sách",
+                row + 1,
+                name.text,
+                cell_ref(row, stt)
+            )
+        })
+    }
+
     fn person(&self, row: u32, footer_like: bool) -> Option<Record> {
         let name = self.name(row)?;
         if !name.text.chars().any(char::is_alphabetic) {
@@ -522,6 +699,19 @@ impl RowReader<'_> {
         split_nam_nu(&mut record);
         warn_unread_birth_date(&mut record);
         Some(record)
+    }
+}
+
+/// Rows with a name and other details but no STT are no persons (decision
+/// 11), yet a clerk who left one STT empty expects that person in the list:
+/// each such row is told on the person before it (the first person when
+/// none is), which is where a row's warnings reach verdicts and imports.
+fn warn_unnumbered_rows(records: &mut [Record], unnumbered: Vec<(u32, String)>) {
+    for (row, warning) in unnumbered {
+        let before = records.iter().rposition(|r| r.row < row).unwrap_or(0);
+        if let Some(record) = records.get_mut(before) {
+            record.warnings.push(warning);
+        }
     }
 }
 
@@ -746,6 +936,27 @@ mod tests {
         assert!(looks_like_footer("NGƯỜI LẬP BIỂU"));
         assert!(!looks_like_footer("Tống Văn Ba 1960 Bí thư chi bộ"));
         assert!(!looks_like_footer("Y Blăk ngày 05 tháng 3 năm 1980"));
+    }
+
+    #[test]
+    fn header_notes_and_longer_wordings_match_one_field_only() {
+        let v = vocab();
+        let names = ColumnNames::new(&v);
+        assert_eq!(
+            names.field("Họ và tên (viết chữ in hoa có dấu)"),
+            Some("name")
+        );
+        assert_eq!(names.field("Họ và tên người đề nghị"), Some("name"));
+        assert_eq!(names.field("Ngày sinh (dd/mm/yyyy)"), Some("birth_date"));
+        assert_eq!(names.field("Ngày vào Đảng chính thức"), Some("party_date"));
+        assert_eq!(names.field("Đơn vị công tác"), Some("unit"));
+        // Two columns' names in one cell, or a one-word name, match nothing.
+        assert_eq!(names.field("Họ và tên, chức vụ"), None);
+        assert_eq!(names.field("Ngày sinh, ngày vào Đảng"), None);
+        assert_eq!(names.field("Năm vào Đảng"), None);
+        assert_eq!(names.field("Nam Nữ"), None);
+        assert_eq!(names.field("Tên đơn vị"), None);
+        assert_eq!(names.field("(1)"), None);
     }
 
     #[test]

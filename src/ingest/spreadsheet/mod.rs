@@ -11,9 +11,10 @@
 //! - zip containers pass [`zipcap`] and a streamed check of the real inflated
 //!   size of every XML part before calamine opens them;
 //! - .xlsx cells are streamed and kept sparse until the real extent is known;
-//! - .xls and .ods are pre-scanned (modules `xls` and `ods`) with the
-//!   same rules calamine applies, and refused when calamine would allocate
-//!   past our caps.
+//! - .xls is pre-scanned (module `xls`) with the same rules calamine
+//!   applies, and refused when calamine would allocate past our caps;
+//! - .ods is read by module `ods` itself, so that empty repeated rows and
+//!   cells cost nothing.
 //!
 //! Cells keep their absolute position (row 0 / column 0 is A1), so a source
 //! can name the real cell.
@@ -329,7 +330,7 @@ fn read_zip_spreadsheet(bytes: &[u8], display: &str) -> Result<Workbook> {
         if mimetype.trim_ascii() != ODS_MIMETYPE {
             return Err(IngestError::new(ErrorKind::NotSpreadsheet, []));
         }
-        return ods::read_ods(bytes, archive, display);
+        return ods::read_ods(archive, display);
     }
     if archive.contains("xl/workbook.bin") {
         return Err(IngestError::new(ErrorKind::Xlsb, []));

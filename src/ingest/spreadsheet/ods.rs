@@ -1,175 +1,172 @@
-//! .ods: OpenDocument spreadsheets, read with calamine after a pre-scan of
-//! `content.xml` ([`pre_scan`]) with calamine's own expansion rules: its
-//! repeat counts would otherwise expand into up to 100 million cells. The
-//! pre-scan also finds the merged regions, which calamine does not report
-//! for .ods. Dates come as ISO text, so no serials and no epoch.
+//! .ods: OpenDocument spreadsheets, read here by streaming `content.xml`
+//! rather than through calamine. calamine fills every row and column
+//! between the first and the last filled cell, so one stray "." in B200000
+//! costs 1.4 million cells and one at XFD1048576 sinks the whole file; here
+//! empty cells and rows, repeated or not, cost nothing, and only filled
+//! cells (a repeated filled cell counts once per repeat) are counted against
+//! [`MAX_CELLS`], before any repeat is expanded. The same pass finds the
+//! merged regions, which calamine does not report for .ods. Values go
+//! through calamine's `Data` and [`to_cell`] so that .ods cells read as
+//! they did; dates come as ISO text, so no serials and no epoch.
 
 use super::{
-    Dimensions, ErrorKind, IngestError, MAX_CELLS, MAX_MERGES, Result, SheetProblem, SheetWarning,
-    Workbook, one_line, password_protected, range_to_sheet, workbook, zipcap,
+    Dimensions, ErrorKind, Full, Grid, IngestError, MAX_CELLS, MAX_MERGES, Result, SheetProblem,
+    SheetWarning, Workbook, password_protected, to_cell, workbook, zipcap,
 };
-use calamine::{Ods, Reader};
-use quick_xml::events::{BytesStart, Event};
+use crate::ingest::Cell;
+use calamine::{Data, SheetType, SheetVisible};
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::QName;
 use regex::Regex;
-use std::io::Cursor;
 use std::sync::LazyLock;
 
-pub(super) fn read_ods(
-    bytes: &[u8],
-    mut archive: zipcap::Archive<'_>,
-    display: &str,
-) -> Result<Workbook> {
+/// The grid an .ods table can address (calamine's caps, and LibreOffice's).
+const ODS_MAX_ROWS: usize = 1_048_576;
+const ODS_MAX_COLS: usize = 16_384;
+/// Spaces one `<text:s text:c="...">` may stand for: they are collapsed
+/// when read anyway, and a count of a billion must not allocate.
+const MAX_SPACE_RUN: usize = 1_024;
+
+pub(super) fn read_ods(mut archive: zipcap::Archive<'_>, display: &str) -> Result<Workbook> {
+    if is_encrypted(&mut archive)? {
+        return Err(password_protected());
+    }
     let content = archive.read_required("content.xml")?;
-    let merges = pre_scan(&content)?;
+    let tables = read_content(&content)?;
     drop(content);
-    let mut ods: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::OdsError::Password => password_protected(),
-        e => IngestError::detail(ErrorKind::Damaged, format!(".ods: {}", one_line(e))),
-    })?;
-    let metas = ods.sheets_metadata().to_vec();
+    let metas: Vec<calamine::Sheet> = tables
+        .iter()
+        .map(|t| calamine::Sheet {
+            name: t.name.clone(),
+            typ: SheetType::WorkSheet,
+            visible: SheetVisible::Visible,
+        })
+        .collect();
+    let mut tables = tables.into_iter();
     Ok(workbook(display, &metas, |meta, budget, warnings| {
-        let range = ods
-            .worksheet_range(&meta.name)
-            .map_err(|e| SheetWarning::new(SheetProblem::Unreadable, &meta.name, [one_line(e)]))?;
-        let sheet_merges = merges
-            .iter()
-            .find(|(n, _)| *n == meta.name)
-            .map(|(_, m)| m.clone())
-            .unwrap_or_default();
+        let Some(table) = tables.next() else {
+            return Ok(None);
+        };
+        let mut grid = Grid::new();
+        for (pos, cell) in table.cells {
+            if let Err(Full) = grid.push(pos, cell, budget) {
+                let limit = MAX_CELLS.to_string();
+                return Err(SheetWarning::new(
+                    SheetProblem::TooManyCells,
+                    &meta.name,
+                    [limit],
+                ));
+            }
+        }
         // .ods stores dates as ISO text: no serials, no epoch.
-        Ok(range_to_sheet(
-            &meta.name,
-            range,
-            sheet_merges,
-            false,
-            budget,
-            warnings,
-        ))
+        Ok(grid.into_sheet(&meta.name, table.merges, false, budget, warnings))
     }))
 }
 
-// ------------------------------------------------------------ pre-scan
+/// A password-protected .ods keeps a readable manifest that lists how each
+/// part is encrypted; its `content.xml` is then no XML at all.
+fn is_encrypted(archive: &mut zipcap::Archive<'_>) -> Result<bool> {
+    let manifest = archive.read("META-INF/manifest.xml")?.unwrap_or_default();
+    Ok(manifest
+        .windows(b"manifest:encryption-data".len())
+        .any(|w| w == b"manifest:encryption-data"))
+}
 
-/// calamine's caps on one table.
-const ODS_MAX_ROWS: usize = 1_048_576;
-const ODS_MAX_COLS: usize = 16_384;
+// ------------------------------------------------------------ content.xml
 
-/// Merged regions per table name (calamine does not report them for .ods).
-type Merges = Vec<(String, Vec<Dimensions>)>;
+/// One `table:table`: its filled cells at their absolute positions, and its
+/// merged regions.
+struct Table {
+    name: String,
+    cells: Vec<((u32, u32), Cell)>,
+    merges: Vec<Dimensions>,
+}
 
-/// Refuses content that calamine would expand past [`MAX_CELLS`] (it
-/// allows 100 million, several gigabytes) or whose numbers calamine's
-/// parser might choke on; returns the merged regions.
-fn pre_scan(content: &[u8]) -> Result<Merges> {
+/// A run of equal filled cells in one row: first column, count, value.
+type Run = (usize, usize, Cell);
+
+fn read_content(content: &[u8]) -> Result<Vec<Table>> {
     let mut reader = quick_xml::Reader::from_reader(content);
     reader.config_mut().expand_empty_elements = true;
     reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
-    let mut merges = Merges::new();
-    let mut totals = Totals::default();
+    let mut tables = Vec::new();
+    // Filled cells of the whole workbook, repeats expanded.
+    let mut filled = 0usize;
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) if e.name().as_ref() == "table:table" => {
                 let name = attr(&e, "table:name").unwrap_or_default();
                 buf.clear();
-                let table = scan_table(&mut reader, &mut buf)?;
-                totals.raw += table.raw;
-                totals.expanded += table.expanded();
-                if totals.raw > MAX_CELLS || totals.expanded > MAX_CELLS {
-                    return Err(IngestError::detail(
-                        ErrorKind::OverLimit,
-                        format!("sheet '{name}' repeats cells into more than {MAX_CELLS} cells"),
-                    ));
-                }
-                merges.push((name, table.merges));
+                tables.push(read_table(&mut reader, &mut buf, name, &mut filled)?);
             }
-            Ok(Event::Eof) => return Ok(merges),
+            Ok(Event::Eof) => return Ok(tables),
             Ok(_) => {}
-            Err(e) => {
-                return Err(IngestError::detail(
-                    ErrorKind::Damaged,
-                    format!(".ods content.xml: {}", super::one_line(e)),
-                ));
-            }
+            Err(e) => return Err(xml_error(e)),
         }
         buf.clear();
     }
 }
 
-#[derive(Default)]
-struct Totals {
-    raw: usize,
-    expanded: usize,
-}
-
-#[derive(Default)]
-struct TableScan {
-    /// Cells calamine pushes while reading rows (before expanding repeats).
-    raw: usize,
-    rows_total: usize,
-    /// Rows from the first to the last filled row, repeats expanded.
-    first_filled_row: Option<usize>,
-    end_filled_row: usize,
-    col_min: usize,
-    col_max: usize,
-    merges: Vec<Dimensions>,
-}
-
-impl TableScan {
-    fn expanded(&self) -> usize {
-        match self.first_filled_row {
-            Some(first) => (self.end_filled_row - first)
-                .saturating_mul(self.col_max.saturating_sub(self.col_min) + 1),
-            None => 0,
-        }
-    }
-}
-
-fn scan_table(reader: &mut quick_xml::Reader<&[u8]>, buf: &mut Vec<u8>) -> Result<TableScan> {
-    let mut t = TableScan {
-        col_min: usize::MAX,
-        ..TableScan::default()
+fn read_table(
+    reader: &mut quick_xml::Reader<&[u8]>,
+    buf: &mut Vec<u8>,
+    name: String,
+    filled: &mut usize,
+) -> Result<Table> {
+    let mut table = Table {
+        name,
+        cells: Vec::new(),
+        merges: Vec::new(),
     };
+    let mut row = 0usize;
     loop {
         match reader.read_event_into(buf) {
             Ok(Event::Start(e)) if e.name().as_ref() == "table:table-row" => {
-                let repeats = count_attr(&e, "table:number-rows-repeated")?;
-                let repeats = repeats.min(ODS_MAX_ROWS.saturating_sub(t.rows_total));
+                let repeats = count_attr(&e, "table:number-rows-repeated")?
+                    .min(ODS_MAX_ROWS.saturating_sub(row));
                 buf.clear();
-                scan_row(reader, buf, &mut t, repeats)?;
-                t.rows_total = t.rows_total.saturating_add(repeats);
+                let runs = read_row(reader, buf, row, &mut table.merges)?;
+                let per_row: usize = runs.iter().map(|(_, n, _)| n).sum();
+                *filled = filled.saturating_add(per_row.saturating_mul(repeats));
+                if *filled > MAX_CELLS {
+                    return Err(IngestError::detail(
+                        ErrorKind::OverLimit,
+                        format!(
+                            "sheet '{}' repeats filled cells into more than {MAX_CELLS} cells",
+                            table.name
+                        ),
+                    ));
+                }
+                for r in row..row + repeats {
+                    for (first, n, cell) in &runs {
+                        for c in *first..first + n {
+                            table.cells.push(((r as u32, c as u32), cell.clone()));
+                        }
+                    }
+                }
+                row += repeats;
             }
-            Ok(Event::End(e)) if e.name().as_ref() == "table:table" => return Ok(t),
-            // calamine spins forever on a sheet that never closes (a
-            // truncated file); refuse it here.
-            Ok(Event::Eof) => {
-                return Err(IngestError::detail(
-                    ErrorKind::Damaged,
-                    ".ods: content.xml ends inside a sheet",
-                ));
-            }
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table" => return Ok(table),
+            // A sheet that never closes is a truncated file (calamine spins
+            // forever on one).
+            Ok(Event::Eof) => return Err(ends_inside_a_sheet()),
             Ok(_) => {}
-            Err(e) => {
-                return Err(IngestError::detail(
-                    ErrorKind::Damaged,
-                    format!(".ods content.xml: {}", super::one_line(e)),
-                ));
-            }
+            Err(e) => return Err(xml_error(e)),
         }
         buf.clear();
     }
 }
 
-fn scan_row(
+/// The filled cells of one row, as runs; empty cells only move the column.
+fn read_row(
     reader: &mut quick_xml::Reader<&[u8]>,
     buf: &mut Vec<u8>,
-    t: &mut TableScan,
-    repeats: usize,
-) -> Result<()> {
-    let row = t.rows_total;
-    let mut pushed = 0usize;
-    let mut pending_empty = 0usize;
-    let mut filled: Option<(usize, usize)> = None;
+    row: usize,
+    merges: &mut Vec<Dimensions>,
+) -> Result<Vec<Run>> {
+    let mut col = 0usize;
+    let mut runs = Vec::new();
     loop {
         match reader.read_event_into(buf) {
             Ok(Event::Start(e))
@@ -178,86 +175,161 @@ fn scan_row(
                     "table:table-cell" | "table:covered-table-cell"
                 ) =>
             {
-                let cols = count_attr(&e, "table:number-columns-repeated")?;
-                let here = (pushed + pending_empty).min(ODS_MAX_COLS);
-                note_merge(&e, row, here, &mut t.merges)?;
-                if is_filled(&e)? {
-                    pushed += pending_empty.min(ODS_MAX_COLS.saturating_sub(pushed));
-                    pending_empty = 0;
-                    let n = cols.min(ODS_MAX_COLS.saturating_sub(pushed));
-                    if n > 0 {
-                        let first = filled.map_or(pushed, |(f, _)| f);
-                        filled = Some((first, pushed + n - 1));
-                    }
-                    pushed += n;
-                } else {
-                    pushed += pending_empty.min(ODS_MAX_COLS.saturating_sub(pushed));
-                    // calamine materialises an empty run only when another cell follows
-                    pending_empty = cols.min(ODS_MAX_COLS.saturating_sub(pushed));
-                }
-                let end = e.name().as_ref().to_string();
+                let repeats =
+                    count_attr(&e, "table:number-columns-repeated")?.min(ODS_MAX_COLS - col);
+                note_merge(&e, row, col, merges)?;
+                let e = e.into_owned();
                 buf.clear();
-                reader
-                    .read_to_end_into(quick_xml::name::QName(&end), buf)
-                    .map_err(|e| {
-                        IngestError::detail(
-                            ErrorKind::Damaged,
-                            format!(".ods content.xml: {}", super::one_line(e)),
-                        )
-                    })?;
+                let cell = read_cell(reader, buf, &e)?;
+                if repeats > 0 && !cell.is_empty() {
+                    runs.push((col, repeats, cell));
+                }
+                col += repeats;
             }
-            Ok(Event::End(e)) if e.name().as_ref() == "table:table-row" => break,
-            Ok(Event::Eof) => break,
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table-row" => return Ok(runs),
+            Ok(Event::Eof) => return Err(ends_inside_a_sheet()),
             Ok(_) => {}
-            Err(e) => {
-                return Err(IngestError::detail(
-                    ErrorKind::Damaged,
-                    format!(".ods content.xml: {}", super::one_line(e)),
-                ));
-            }
+            Err(e) => return Err(xml_error(e)),
         }
         buf.clear();
     }
-    t.raw = t.raw.saturating_add(pushed);
-    if let Some((first, last)) = filled {
-        t.first_filled_row.get_or_insert(row);
-        t.end_filled_row = row + repeats;
-        t.col_min = t.col_min.min(first);
-        t.col_max = t.col_max.max(last);
-    }
-    Ok(())
 }
 
-/// Whether calamine gives the cell a value (any value attribute or a formula).
-fn is_filled(e: &BytesStart<'_>) -> Result<bool> {
-    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$").expect("valid regex")
-    });
-    let mut filled = false;
+/// A cell's value, as calamine reads it: the first value attribute, or for
+/// a string (and LibreOffice's error text) the cell's paragraphs. Reads
+/// to the end of the cell.
+fn read_cell(
+    reader: &mut quick_xml::Reader<&[u8]>,
+    buf: &mut Vec<u8>,
+    e: &BytesStart<'_>,
+) -> Result<Cell> {
+    let mut value: Option<Data> = None;
+    let mut is_string = false;
+    let mut is_error = false;
     for a in e.attributes().flatten() {
-        match a.key.as_ref() {
-            "office:value" => {
-                // calamine unwraps std's error when its fast parser
-                // fails: only plain decimals may reach it.
-                let v = &a.value;
-                if !NUMBER.is_match(v) {
-                    return Err(IngestError::detail(
-                        ErrorKind::Damaged,
-                        format!(".ods: a cell holds the number {v:?}"),
-                    ));
-                }
-                filled = true;
+        let key = a.key.as_ref();
+        match key {
+            "office:value" if value.is_none() => value = Some(Data::Float(number(&a.value)?)),
+            "office:string-value" | "office:date-value" | "office:time-value"
+                if value.is_none() =>
+            {
+                let text = decoded(&a);
+                value = Some(match key {
+                    "office:date-value" => Data::DateTimeIso(text),
+                    "office:time-value" => Data::DurationIso(text),
+                    _ => Data::String(text),
+                });
             }
-            "office:value-type"
-            | "office:date-value"
-            | "office:time-value"
-            | "office:boolean-value"
-            | "office:string-value"
-            | "table:formula" => filled = true,
+            "office:boolean-value" if value.is_none() => {
+                value = Some(Data::Bool(matches!(&*a.value, "TRUE" | "true")));
+            }
+            "office:value-type" if value.is_none() => is_string = &*a.value == "string",
+            "calcext:value-type" => is_error = &*a.value == "error",
             _ => {}
         }
     }
-    Ok(filled)
+    let text_inside = match &value {
+        None => is_string,
+        Some(Data::String(s)) => is_error && s.is_empty(),
+        Some(_) => false,
+    };
+    if text_inside {
+        value = Some(Data::String(cell_text(reader, buf, e.name())?));
+    } else {
+        reader.read_to_end_into(e.name(), buf).map_err(xml_error)?;
+    }
+    Ok(to_cell(value.unwrap_or(Data::Empty), false))
+}
+
+/// The text of a cell's paragraphs, one line each; notes attached to the
+/// cell (`office:annotation`) are not its value.
+fn cell_text(
+    reader: &mut quick_xml::Reader<&[u8]>,
+    buf: &mut Vec<u8>,
+    cell: QName<'_>,
+) -> Result<String> {
+    let mut text = String::new();
+    let mut paragraphs = 0usize;
+    let mut depth = 0usize;
+    loop {
+        buf.clear();
+        match reader.read_event_into(buf) {
+            Ok(Event::Start(e)) => match e.name().as_ref() {
+                "office:annotation" => {
+                    let end = e.name().as_ref().to_string();
+                    reader
+                        .read_to_end_into(QName(&end), &mut Vec::new())
+                        .map_err(xml_error)?;
+                }
+                name => {
+                    depth += 1;
+                    match name {
+                        "text:p" => {
+                            if paragraphs > 0 {
+                                text.push('\n');
+                            }
+                            paragraphs += 1;
+                        }
+                        "text:s" => {
+                            let n = count_attr(&e, "text:c")?.min(MAX_SPACE_RUN);
+                            text.extend(std::iter::repeat_n(' ', n));
+                        }
+                        "text:tab" => text.push('\t'),
+                        "text:line-break" => text.push('\n'),
+                        _ => {}
+                    }
+                }
+            },
+            Ok(Event::End(e)) => {
+                if depth == 0 && e.name() == cell {
+                    return Ok(text);
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
+            Ok(Event::CData(t)) => text.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) => text.push_str(&reference(&r)),
+            Ok(Event::Eof) => return Err(ends_inside_a_sheet()),
+            Ok(_) => {}
+            Err(e) => return Err(xml_error(e)),
+        }
+    }
+}
+
+/// A reference (`&amp;`, `&#x1EA1;`) in a cell's text; an undeclared
+/// entity is never expanded and stays as written.
+fn reference(r: &BytesRef<'_>) -> String {
+    let name: &str = r.as_ref();
+    match name {
+        "lt" => "<".into(),
+        "gt" => ">".into(),
+        "amp" => "&".into(),
+        "apos" => "'".into(),
+        "quot" => "\"".into(),
+        other => match r.resolve_char_ref() {
+            Ok(Some(c)) => c.to_string(),
+            Ok(None) => format!("&{other};"),
+            Err(_) => String::new(),
+        },
+    }
+}
+
+/// `office:value`: only plain decimals, as LibreOffice writes them; a file
+/// holding anything else there was not written by a spreadsheet program.
+fn number(v: &str) -> Result<f64> {
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$").expect("valid regex")
+    });
+    NUMBER
+        .is_match(v)
+        .then(|| v.parse::<f64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            IngestError::detail(
+                ErrorKind::Damaged,
+                format!(".ods: a cell holds the number {v:?}"),
+            )
+        })
 }
 
 fn note_merge(
@@ -282,16 +354,18 @@ fn note_merge(
     Ok(())
 }
 
+fn decoded(a: &quick_xml::events::attributes::Attribute<'_>) -> String {
+    match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+        Ok(v) => v.into_owned(),
+        Err(_) => a.value.clone().into_owned(),
+    }
+}
+
 fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == key)
-        .map(
-            |a| match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                Ok(v) => v.into_owned(),
-                Err(_) => a.value.into_owned(),
-            },
-        )
+        .map(|a| decoded(&a))
 }
 
 /// A repeat or span count: 1 when absent; an unparsable one is refused
@@ -305,4 +379,15 @@ fn count_attr(e: &BytesStart<'_>, key: &str) -> Result<usize> {
             })
         }
     }
+}
+
+fn ends_inside_a_sheet() -> IngestError {
+    IngestError::detail(ErrorKind::Damaged, ".ods: content.xml ends inside a sheet")
+}
+
+fn xml_error(e: impl std::fmt::Display) -> IngestError {
+    IngestError::detail(
+        ErrorKind::Damaged,
+        format!(".ods content.xml: {}", super::one_line(e)),
+    )
 }
