@@ -171,6 +171,50 @@ fn rows(blocks: &[Block], table: usize) -> Vec<Vec<&str>> {
         .collect()
 }
 
+/// A form and a transcript edited with changes tracked and holding hidden
+/// text, saved as .doc by LibreOffice (make_revisions.py): a verdict must
+/// rest on the final text, what Word shows with no markup and prints.
+#[test]
+fn deleted_and_hidden_text_is_not_read_in_either_format() {
+    for format in ["doc", "docx"] {
+        let form = read(&format!("word-formats/don-sua-doi.{format}"));
+        assert_eq!(
+            paragraphs(&form.blocks)[4..13],
+            [
+                // The deleted paragraph: its mark stays, as a `w:p` does.
+                "",
+                "Họ và tên: Mai Công Hải",
+                "Ngày sinh: 03/09/1980",
+                "Chức vụ: Trưởng thôn",
+                "Đơn vị công tác: Thôn 3, xã Tân Lập",
+                "Ngày vào Đảng: 24/05/2011",
+                "Trình độ lý luận chính trị: Chưa qua đào tạo",
+                "Cơ sở đào tạo: Trường Đại học Quy Nhơn",
+                // A hidden paragraph mark hides no text.
+                "Khóa học: Các học phần lý luận chính trị",
+            ],
+            "{format}"
+        );
+        let transcript = read(&format!("word-formats/bang-diem-sua-doi.{format}"));
+        assert_eq!(
+            rows(&transcript.blocks, 0)[1..],
+            [
+                vec!["1", "Chuyên đề 1: Triết học Mác - Lênin", "40", "8.2"],
+                // The deleted row: its cells are empty, as in .docx.
+                vec!["", "", "", ""],
+                vec!["2", "Chuyên đề 2: Tư tưởng Hồ Chí Minh", "28", "6"],
+                vec!["3", "Chuyên đề 3: Hiến pháp năm 2013", "12", "6,2"],
+            ],
+            "{format}"
+        );
+    }
+    for name in ["don-sua-doi", "bang-diem-sua-doi"] {
+        let doc = read(&format!("word-formats/{name}.doc"));
+        let docx = read(&format!("word-formats/{name}.docx"));
+        assert_eq!(doc.blocks, docx.blocks, "{name}");
+    }
+}
+
 #[test]
 fn files_made_by_word_are_read() {
     // A table whose header cells are hyperlinks: the links' text only.

@@ -8,8 +8,10 @@ mod common;
 
 use common::{copy_dir, outcomes, swap_in};
 use hoso::evaluate::ruleset::RuleSet;
+use hoso::ingest::Cell;
 use hoso::ingest::docx::read_document;
 use hoso::ingest::dossier_doc::split_parts;
+use hoso::ingest::spreadsheet::read_workbook;
 use std::path::Path;
 
 const CUONG: &str = "xa-dak-koi/03-le-van-cuong";
@@ -79,4 +81,45 @@ fn fields_typed_in_an_old_font_read_as_unicode() {
         );
         assert_eq!(field("position"), "Bí thư chi đoàn", "{path}");
     }
+}
+
+/// A Unicode list whose rows were pasted from an old .VnTime list (made by
+/// make_pasted.py): a pasted name is decoded even where it holds none of
+/// TCVN3's commonest codes, and a name typed in Unicode, Vietnamese or
+/// Western, is never.
+#[test]
+fn names_pasted_from_an_old_list_into_a_unicode_one_read_as_unicode() {
+    let path = "tests/fixtures/legacy-fonts/tcvn3/danh-sach-dan-tu-vntime.xlsx";
+    let book = read_workbook(Path::new(path), path).unwrap();
+    let names: Vec<&str> = book.sheets[0]
+        .rows
+        .iter()
+        .skip(4)
+        .filter_map(|row| match row.get(1) {
+            Some(Cell::Text(name)) if row.first().is_some_and(|c| matches!(c, Cell::Number(_))) => {
+                Some(name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Ngô Thị Hồng Trang",
+            "Mai Thị Hồng Hiền",
+            "Hà Tú Lê",
+            "Hồ Thanh Oanh",
+            "Y Pết",
+            "Nguyễn Văn An",
+            "Phan Ngọc Tuấn",
+            "José Müller",
+            // In the capitals font, lowercase codes: read lowercase.
+            "huỳnh thị my",
+            "Đỗ Thị Hà",
+            "Lê Hà",
+            "Kiều Trọng Trung",
+            // A typo in Unicode stays a typo, to be reported, not mended.
+            "Lê Thị Hiòn",
+        ]
+    );
 }

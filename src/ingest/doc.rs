@@ -21,6 +21,10 @@
 //!   `\t`, a line break becomes `\n`, a non-breaking hyphen `-`, a soft
 //!   hyphen the invisible U+00AD; pictures, note and comment marks are
 //!   dropped;
+//! - text deleted while changes were tracked, and hidden text, are not
+//!   read (as `w:del` and `w:vanish`); their paragraph, cell and row
+//!   marks are, as .docx keeps a deleted row's `w:tr` and a deleted mark's
+//!   `w:p`: a deleted row is a row of empty cells there too;
 //! - a manual page break splits its paragraph in two of the same number;
 //!   paragraphs outside tables are numbered from 1, empty ones too;
 //! - a table's cells hold their non-blank paragraphs joined by `\n`; a
@@ -34,7 +38,9 @@
 //!   paragraphs), as in .docx.
 //!
 //! Not read: footnotes, endnotes and comments (nor are they in .docx);
-//! text boxes in headers; bold given by a style; list numbers.
+//! text boxes in headers; bold or hiding given by a style; list numbers;
+//! properties a piece of text is given as a whole (`Pcd.prm`, which
+//! Word's fast saves wrote).
 //!
 //! Every offset comes from the file and is checked: a damaged or hostile
 //! file is refused with the reason, or read in part (properties that
@@ -85,7 +91,7 @@ pub fn read_doc_bytes(bytes: &[u8], display: &str) -> Result<Document> {
         word: &word,
         pieces: &pieces,
         props: ParagraphProps::new(&word, plc(&table, fib.bte_papx)),
-        bold: CharacterBold::new(&word, plc(&table, fib.bte_chpx)),
+        chars: CharacterProps::new(&word, plc(&table, fib.bte_chpx)),
         sections: Sections::new(&word, plc(&table, fib.plcf_sed)),
         boxes: Some(boxes),
     };
@@ -109,7 +115,7 @@ struct StoryReader<'a> {
     word: &'a [u8],
     pieces: &'a [Piece],
     props: ParagraphProps<'a>,
-    bold: CharacterBold<'a>,
+    chars: CharacterProps<'a>,
     sections: Sections,
     /// The text-box story, until it is read: after the paragraph of the
     /// body that anchors the first drawing (as the .docx reader places a
@@ -164,14 +170,25 @@ impl StoryReader<'_> {
                             out.page_break();
                         }
                     }
+                    None if self.chars.at(fc).unread() => {}
                     None => out.manual_page_break()?,
                 },
                 '\u{8}' if body => out.anchored = true,
-                c => out.text(c, self.bold.at(fc))?,
+                c => match self.chars.at(fc) {
+                    // Deleted or hidden text is not read, but its field
+                    // marks are: a field cut in two stays one field.
+                    chars if chars.unread() && !is_field_mark(c) => {}
+                    chars => out.text(c, chars.bold)?,
+                },
             }
         }
         out.finish()
     }
+}
+
+/// The characters that open a field, end its instruction, and close it.
+fn is_field_mark(c: char) -> bool {
+    matches!(c, '\u{13}'..='\u{15}')
 }
 
 /// What the reader needs of the File Information Block.
@@ -553,47 +570,80 @@ impl<'a> ParagraphProps<'a> {
     }
 }
 
-/// Whether characters are bold, from the character properties of the
-/// text (direct formatting only: bold that comes from a style is not
-/// seen, as the .docx reader sees only `w:b` on a run).
-struct CharacterBold<'a> {
-    pages: PropertyPages<'a>,
-    /// The last run looked up: its bytes of text and whether it is bold.
-    last: std::cell::Cell<Option<(u32, u32, bool)>>,
+/// What the reader needs of a run of characters' properties.
+#[derive(Clone, Copy, Default, PartialEq, Debug)]
+struct CharProps {
+    bold: bool,
+    /// Deleted while changes were tracked (`sprmCFRMarkDel`).
+    deleted: bool,
+    /// Hidden (`sprmCFVanish`): neither shown nor printed.
+    hidden: bool,
 }
 
-impl<'a> CharacterBold<'a> {
+impl CharProps {
+    /// Not what the document says, as `w:del` and `w:vanish` in .docx.
+    fn unread(self) -> bool {
+        self.deleted || self.hidden
+    }
+}
+
+/// Character properties of the text (direct formatting only: bold or
+/// hidden type that comes from a style is not seen, as the .docx reader
+/// sees only `w:b` and `w:vanish` on a run).
+struct CharacterProps<'a> {
+    pages: PropertyPages<'a>,
+    /// The last run looked up: its bytes of text and its properties.
+    last: std::cell::Cell<Option<(u32, u32, CharProps)>>,
+}
+
+impl<'a> CharacterProps<'a> {
     fn new(word: &'a [u8], plc: Option<&[u8]>) -> Self {
-        CharacterBold {
+        CharacterProps {
             pages: PropertyPages::new(word, plc, 1),
             last: std::cell::Cell::new(None),
         }
     }
 
-    fn at(&self, fc: u32) -> bool {
-        if let Some((from, to, bold)) = self.last.get()
+    fn at(&self, fc: u32) -> CharProps {
+        if let Some((from, to, props)) = self.last.get()
             && (from..to).contains(&fc)
         {
-            return bold;
+            return props;
         }
         let Some((page, at, (from, to))) = self.pages.find(fc) else {
-            return false;
+            return CharProps::default();
         };
-        // A CHPX: its size in bytes, then the properties. sprmCFBold: 1 is
-        // bold, 0 not; 0x80 and 0x81 defer to the style (not seen: not bold).
-        let bold = at != 0
-            && page
-                .get(at)
-                .and_then(|&cb| page.get(at + 1..at + 1 + usize::from(cb)))
-                .is_some_and(|grpprl| {
-                    Sprms(grpprl)
-                        .filter(|(sprm, _)| *sprm == 0x0835)
-                        .last()
-                        .is_some_and(|(_, op)| op.first() == Some(&1))
-                });
-        self.last.set(Some((from, to, bold)));
-        bold
+        // A CHPX: its size in bytes, then the properties.
+        let props = match page
+            .get(at)
+            .and_then(|&cb| page.get(at + 1..at + 1 + usize::from(cb)))
+        {
+            Some(grpprl) if at != 0 => character_props(grpprl),
+            _ => CharProps::default(),
+        };
+        self.last.set(Some((from, to, props)));
+        props
     }
+}
+
+/// Reads bold, deletion and hiding out of a run's property list. Each is
+/// a `ToggleOperand`: 1 is on, 0 off; 0x80 and 0x81 defer to the style
+/// (not seen: off). The last of a property given twice wins.
+fn character_props(grpprl: &[u8]) -> CharProps {
+    let mut props = CharProps::default();
+    for (sprm, operand) in Sprms(grpprl) {
+        let on = operand.first() == Some(&1);
+        match sprm {
+            // sprmCFBold.
+            0x0835 => props.bold = on,
+            // sprmCFRMarkDel.
+            0x0800 => props.deleted = on,
+            // sprmCFVanish.
+            0x083C => props.hidden = on,
+            _ => {}
+        }
+    }
+    props
 }
 
 /// Reads the table marks out of a paragraph's property list.
@@ -1045,6 +1095,19 @@ mod tests {
         );
         // Cut short: what was whole is kept, the rest ignored.
         assert_eq!(Sprms(&grpprl[..8]).count(), 1);
+    }
+
+    #[test]
+    fn deleted_and_hidden_runs_are_told_by_their_toggles() {
+        // sprmCFBold on, sprmCFRMarkDel on, sprmCFVanish off.
+        let props = character_props(&[0x35, 0x08, 1, 0x00, 0x08, 1, 0x3C, 0x08, 0]);
+        assert!(props.bold && props.deleted && !props.hidden && props.unread());
+        // Hidden; deletion deferred to the style (0x80): not seen.
+        let props = character_props(&[0x3C, 0x08, 1, 0x00, 0x08, 0x80]);
+        assert!(!props.bold && !props.deleted && props.hidden && props.unread());
+        // The last of a property given twice wins.
+        let props = character_props(&[0x00, 0x08, 1, 0x00, 0x08, 0]);
+        assert!(!props.unread());
     }
 
     #[test]

@@ -13,8 +13,9 @@
 //!   `Label: value` lines stay separable), `w:noBreakHyphen` becomes `-`,
 //!   `w:softHyphen` stays the invisible U+00AD (see [`super::legacy`]).
 //! - Tracked insertions, content controls, hyperlinks and field results are
-//!   text; tracked deletions, moved-away text, field instructions and the
-//!   placeholder prompt of an empty content control are not.
+//!   text; tracked deletions, moved-away text, hidden runs (`w:vanish`),
+//!   field instructions and the placeholder prompt of an empty content
+//!   control are not.
 //! - `mc:AlternateContent` offers the same drawing twice (modern and VML);
 //!   only the first branch is read, so a text box is not read twice.
 //! - A text box's paragraphs follow the paragraph it is anchored in.
@@ -275,6 +276,8 @@ struct Para {
     cuts: Vec<usize>,
     run_start: usize,
     run_bold: bool,
+    /// The run being read is hidden (`w:vanish`): its text is not read.
+    run_hidden: bool,
     /// Still inside the paragraph's leading bold runs.
     leading_bold: bool,
     bold_end: usize,
@@ -292,6 +295,7 @@ impl Para {
             cuts: Vec::new(),
             run_start: 0,
             run_bold: false,
+            run_hidden: false,
             leading_bold: true,
             bold_end: 0,
             anchored: Vec::new(),
@@ -697,7 +701,9 @@ impl DocReader {
         if self.text_bytes > MAX_TEXT_BYTES {
             return Err(too_much("text"));
         }
-        if let Some(p) = self.paras.last_mut() {
+        if let Some(p) = self.paras.last_mut()
+            && !p.run_hidden
+        {
             p.text.push_str(text);
         }
         Ok(())
@@ -800,6 +806,7 @@ impl DocReader {
                 if let Some(p) = self.paras.last_mut() {
                     p.run_start = p.text.len();
                     p.run_bold = false;
+                    p.run_hidden = false;
                 }
                 Open::Run
             }
@@ -807,6 +814,16 @@ impl DocReader {
             N::B if parent == Some(Open::RunProps) => {
                 if let Some(p) = self.paras.last_mut() {
                     p.run_bold = is_on(e);
+                }
+                Open::Plain
+            }
+            // Hidden text is neither shown nor printed: the clerk does not
+            // see it. Only a run's own `w:vanish` is followed (as `w:b`):
+            // hiding given by a style is not; in the paragraph mark's
+            // properties it hides the mark alone, not the text.
+            N::Vanish if parent == Some(Open::RunProps) => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.run_hidden = is_on(e);
                 }
                 Open::Plain
             }
@@ -1153,6 +1170,7 @@ enum WName {
     R,
     RPr,
     B,
+    Vanish,
     T,
     /// `tab`, `ptab`
     Tab,
@@ -1217,6 +1235,7 @@ fn w_name(local: &[u8]) -> WName {
         5 if is(local, b"sdtPr") => N::SdtPr,
         6 if is(local, b"sectPr") => N::SectPr,
         6 if is(local, b"vMerge") => N::VMerge,
+        6 if is(local, b"vanish") => N::Vanish,
         7 if is(local, b"delText") => N::Unread,
         8 if is(local, b"gridSpan") => N::GridSpan,
         8 if is(local, b"moveFrom") => N::Unread,
@@ -1490,6 +1509,20 @@ mod tests {
             "<w:hyperlink><w:r><w:t>f</w:t></w:r></w:hyperlink>"
         ));
         assert_eq!(p.text, "abcdef");
+    }
+
+    #[test]
+    fn hidden_runs_are_not_read_but_a_hidden_paragraph_mark_hides_only_itself() {
+        let p = para(concat!(
+            "<w:pPr><w:rPr><w:vanish/></w:rPr></w:pPr>",
+            "<w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">Cơ sở: </w:t></w:r>",
+            "<w:r><w:rPr><w:vanish/></w:rPr><w:t>Trường Chính trị </w:t><w:tab/></w:r>",
+            "<w:r><w:rPr><w:vanish w:val=\"0\"/></w:rPr><w:t>Trường </w:t></w:r>",
+            "<w:r><w:rPr><w:vanish w:val=\"false\"/></w:rPr><w:t>Đại học</w:t></w:r>",
+            "<w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t>x</w:t></w:r>"
+        ));
+        assert_eq!(p.text, "Cơ sở: Trường Đại học");
+        assert_eq!(p.bold_prefix.as_deref(), Some("Cơ sở: "));
     }
 
     #[test]

@@ -21,8 +21,14 @@
 //! Nguyễn Văn An" reads "Họ và tên: Nguyễn Văn An"). A line without the
 //! sign is left alone, so that a name typed in Unicode within Latin-1 ("Lê
 //! Hà") on a line of its own is never decoded; on a label's line it would
-//! be (one cannot tell "Lê" from the TCVN3 for "Lờ").
+//! be (one cannot tell "Lê" from the TCVN3 for "Lờ"). Only its words that
+//! the encoding alone can spell are decoded there: in TCVN3, a word that
+//! Unicode Vietnamese never writes (a Latin-1 letter it does not use, odd
+//! case) and that decodes to a Vietnamese syllable ("Mai ThÞ Hång HiÒn",
+//! pasted from a .VnTime list into a Unicode one, reads "Mai Thị Hồng
+//! Hiền"; "Müller" stays).
 
+mod syllable;
 mod tcvn3;
 mod vni;
 
@@ -48,6 +54,17 @@ trait Encoding {
     fn is_in(&self, line: &str) -> bool;
     /// The word decoded to Unicode (not yet normalised).
     fn decode(&self, word: &str) -> String;
+    /// Whether a word within Latin-1, on a line without the sign, can only
+    /// be in this encoding (so is decoded even there). None can, unless
+    /// the encoding says how to tell.
+    fn is_only_in(&self, _word: &str) -> bool {
+        false
+    }
+    /// Whether such a word is rather in this encoding than in Unicode:
+    /// decoded on a line where another word can only be in it.
+    fn is_rather_in(&self, _word: &str) -> bool {
+        false
+    }
 }
 
 const ENCODINGS: [&(dyn Encoding + Sync); 2] = [&tcvn3::Tcvn3, &vni::Vni];
@@ -158,19 +175,41 @@ fn decode_texts(mut texts: Vec<&mut String>) -> bool {
             .split('\n')
             .map(|line| match (all_latin1, encoding.is_in(line)) {
                 (true, _) => encoding.decode(line),
-                (false, true) => line
-                    .split_inclusive(char::is_whitespace)
-                    .map(|word| match is_unicode(word) {
-                        true => word.to_string(),
-                        false => encoding.decode(word),
-                    })
-                    .collect(),
-                (false, false) => line.to_string(),
+                (false, true) => decode_words(*encoding, line, |word| !is_unicode(word)),
+                (false, false) => decode_pasted_words(*encoding, line),
             })
             .collect();
         **text = nfc_owned(decoded.join("\n"));
     }
     true
+}
+
+/// The line with the words that `decodable` picks decoded, the others
+/// (and the spaces) as typed.
+fn decode_words(
+    encoding: &(dyn Encoding + Sync),
+    line: &str,
+    decodable: impl Fn(&str) -> bool,
+) -> String {
+    line.split_inclusive(char::is_whitespace)
+        .map(|word| match decodable(word) {
+            true => encoding.decode(word),
+            false => word.to_string(),
+        })
+        .collect()
+}
+
+/// A line without the encoding's sign (a name pasted from an old list
+/// into a Unicode one): the words only the encoding spells so are decoded,
+/// and, beside them, those it rather spells.
+fn decode_pasted_words(encoding: &(dyn Encoding + Sync), line: &str) -> String {
+    let words = || line.split_whitespace();
+    if !words().any(|word| encoding.is_only_in(word)) {
+        return line.to_string();
+    }
+    decode_words(encoding, line, |word| {
+        encoding.is_only_in(word) || encoding.is_rather_in(word)
+    })
 }
 
 #[cfg(test)]

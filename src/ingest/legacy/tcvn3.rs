@@ -8,6 +8,8 @@
 //! Its sign: the codes of the commonest letters (ă â ê ô ơ ư đ, à ả ã á ạ)
 //! are characters no Western word holds (`c«ng`, `Tr­êng`, `th¸ng`).
 
+use super::super::docx::nfc_owned;
+
 /// TCVN 5712:1993 (VN1, of which the fonts' VN3 is the part used) from byte
 /// 0xA0 to 0xFF, as glibc's `TCVN5712-1` charmap decodes it. Bytes 0xB0 to
 /// 0xB4 are combining tone marks (composed by the normalisation after).
@@ -60,6 +62,67 @@ fn markers(line: &str, both: bool) -> usize {
     count
 }
 
+/// The letters within Latin-1 that Vietnamese in Unicode uses: any other
+/// in a word (ä, å, ö, Þ, ×, ...) is not Unicode Vietnamese.
+const VIETNAMESE_LATIN1: &str = "àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ";
+
+/// Whether the word's letters are cased as no one types a word: neither
+/// all small, nor all capitals, nor a capital then small letters ("HiÒn",
+/// "PÕt", "HUúNH": TCVN3 codes of small letters read as Latin-1 capitals,
+/// or the reverse).
+fn is_oddly_cased(word: &str) -> bool {
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = letters.next() else {
+        return false;
+    };
+    let (mut small, mut capital) = (false, false);
+    for c in letters {
+        small |= c.is_lowercase();
+        capital |= c.is_uppercase();
+    }
+    match first.is_uppercase() {
+        true => small && capital,
+        false => capital,
+    }
+}
+
+/// The word without the punctuation, digits or spaces around it, if it
+/// holds a character beyond ASCII and none beyond Latin-1: a word TCVN3
+/// may have written.
+fn latin1_core(word: &str) -> Option<&str> {
+    let core =
+        word.trim_matches(|c: char| (c.is_ascii() && !c.is_ascii_alphabetic()) || c == '\u{A0}');
+    let beyond_ascii = !core.is_ascii();
+    (beyond_ascii && core.chars().all(|c| c <= '\u{FF}')).then_some(core)
+}
+
+/// Whether the word, decoded, is one Vietnamese syllable.
+fn decodes_to_syllable(core: &str) -> bool {
+    super::syllable::is_syllable(&nfc_owned(core.chars().map(decode_char).collect()))
+}
+
+/// Whether a word without TCVN3's sign is TCVN3 all the same: Unicode
+/// Vietnamese never spells it so (a Latin-1 letter it does not use, or odd
+/// case: "ThÞ", "Hång", "HiÒn", "Ngäc"), and decoded it is one Vietnamese
+/// syllable ("Thị", "Hồng", "Hiền", "Ngọc"), which a Western word with such
+/// letters ("Müller", "Ångström", "Noël") is not.
+fn is_only_tcvn3(word: &str) -> bool {
+    latin1_core(word).is_some_and(|core| {
+        let foreign = core
+            .chars()
+            .any(|c| !c.is_ascii() && !VIETNAMESE_LATIN1.contains(c));
+        (foreign || is_oddly_cased(core)) && decodes_to_syllable(core)
+    })
+}
+
+/// Whether a word is rather TCVN3 than Unicode: as typed it is no
+/// Vietnamese syllable, decoded it is ("HIÒN" for "HIỀN" in the capitals
+/// font). Weaker: a typo in Unicode ("Hiòn") looks the same.
+fn is_rather_tcvn3(word: &str) -> bool {
+    latin1_core(word)
+        .is_some_and(|core| !super::syllable::is_syllable(core) && decodes_to_syllable(core))
+}
+
 /// TCVN3, as [`super::decode_texts`] uses it.
 pub(super) struct Tcvn3;
 
@@ -78,6 +141,14 @@ impl super::Encoding for Tcvn3 {
 
     fn decode(&self, word: &str) -> String {
         word.chars().map(decode_char).collect()
+    }
+
+    fn is_only_in(&self, word: &str) -> bool {
+        is_only_tcvn3(word)
+    }
+
+    fn is_rather_in(&self, word: &str) -> bool {
+        is_rather_tcvn3(word)
     }
 }
 
@@ -149,6 +220,65 @@ mod tests {
                 "Ngày sinh: 05/3/1980. Quê quán: Bình Định",
             ]
         );
+    }
+
+    #[test]
+    fn words_only_tcvn3_spells_are_decoded_on_lines_without_its_sign() {
+        // A Unicode template, and rows pasted from a .VnTime list: their
+        // units carry the sign, most names do not.
+        let mut doc = doc(&[
+            "DANH SÁCH ĐỀ NGHỊ",
+            "Họ và tên",
+            "Ng« ThÞ Hång Trang",
+            "Mai ThÞ Hång HiÒn",
+            "Hå Thanh Oanh",
+            "Y PÕt, Phan Ngäc TuÊn",
+            "huúnh thÞ my",
+            "C«ng chøc V¨n phßng, UBND x· §¨k K«i",
+            "C«ng chøc V¨n phßng, UBND x· §¨k K«i",
+            "C«ng chøc V¨n phßng, UBND x· §¨k K«i",
+            "Hà Tú Lê",
+            "José Müller, Åsa Ångström, Noël, Zoë, naïve, Björn",
+            "Lê Thị Hiòn",
+        ]);
+        assert!(decode(&mut doc));
+        assert_eq!(
+            texts(&mut doc),
+            [
+                "DANH SÁCH ĐỀ NGHỊ",
+                "Họ và tên",
+                "Ngô Thị Hồng Trang",
+                "Mai Thị Hồng Hiền",
+                "Hồ Thanh Oanh",
+                "Y Pết, Phan Ngọc Tuấn",
+                "huỳnh thị my",
+                "Công chức Văn phòng, UBND xã Đăk Kôi",
+                "Công chức Văn phòng, UBND xã Đăk Kôi",
+                "Công chức Văn phòng, UBND xã Đăk Kôi",
+                "Hà Tú Lê",
+                "José Müller, Åsa Ångström, Noël, Zoë, naïve, Björn",
+                "Lê Thị Hiòn",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_tcvn3_needs_a_foreign_letter_or_odd_case_and_a_syllable() {
+        for word in [
+            "ThÞ", "Hång", "HiÒn", "Ngäc", "TuÊn", "PÕt", "B×nh", "thÞ,", "(Hå)",
+        ] {
+            assert!(is_only_tcvn3(word), "{word}");
+        }
+        for word in [
+            "Hà", "Tú", "Lê", "José", "Müller", "Åsa", "Noël", "Nguyễn", "Đỗ", "HIÒN", "Hiòn",
+            "Thanh", "1980", "",
+        ] {
+            assert!(!is_only_tcvn3(word), "{word}");
+        }
+        // Rather TCVN3 (no syllable as typed, one decoded), but a Unicode
+        // typo looks the same: decoded only beside a word only TCVN3 spells.
+        assert!(is_rather_tcvn3("HIÒN") && is_rather_tcvn3("Hiòn"));
+        assert!(!is_rather_tcvn3("Hà") && !is_rather_tcvn3("José"));
     }
 
     #[test]
