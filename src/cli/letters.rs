@@ -5,7 +5,6 @@
 //!   hoso letters <VERDICTS.json> [--templates DIR] [--config FILE] [--out DIR] [--date DATE]
 //!   hoso letters --init-templates DIR
 
-use hoso::date::Date;
 use hoso::letters::{self, LetterOptions};
 use hoso::verdict::Verdicts;
 use std::path::PathBuf;
@@ -67,10 +66,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("give the verdicts.json written by `hoso check`");
     };
     let date = match &args.date {
-        Some(text) => match Date::parse(text) {
-            Some(d @ Date::Full(_)) => Some(d),
-            _ => anyhow::bail!("--date {text:?}: not a full date (write 15/12/2021)"),
-        },
+        Some(text) => Some(
+            letters::parse_signing_date(text)
+                .map_err(|why| anyhow::anyhow!("--date {text:?}: {why}"))?,
+        ),
         None => None,
     };
     let text = std::fs::read(&verdicts_path)
@@ -126,6 +125,9 @@ fn print_report(report: &letters::LettersReport, opts: &LetterOptions) {
             "{} verdicts need review: no letter for them",
             report.needs_review
         );
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
     }
     for p in &report.stale {
         eprintln!(
