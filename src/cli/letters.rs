@@ -22,9 +22,12 @@ use std::process::ExitCode;
 ///   hoso letters --init-templates mau-thu     # default templates to edit
 ///
 /// Writes into --out: thong-bao/001-<name>.docx (one per rejected applicant,
-/// numbered in verdict order), thong-bao-gop.docx (all notices, a page break
-/// between them) and danh-sach-cong-nhan.docx. Nothing is written when a
-/// template or the configuration has a problem.
+/// numbered in verdict order), thong-bao-gop.docx (all notices, each in a
+/// section of its own that prints as its own file does: page numbers and
+/// Word's list numbering start again) and danh-sach-cong-nhan.docx. Nothing
+/// is written when a template or the configuration has a problem; a
+/// placeholder name in single braces ({ho_ten}) is left as written, with a
+/// warning.
 ///
 /// Templates are ordinary .docx files (thong-bao.docx, danh-sach.docx) with
 /// placeholders such as {{ho_ten}}; the configuration (letters.toml: issuing

@@ -24,6 +24,10 @@
 //! - A list of records (`nguoi`, the recognised people): the table row
 //!   holding `{{nguoi.ho_ten}}` etc. is repeated once per person, with
 //!   `{{nguoi.stt}}` numbering them (outside a table, the paragraph repeats).
+//!   Consecutive rows holding them repeat together, so a person may take two
+//!   rows.
+//! - A known name in single braces (`{ho_ten}`) fills nothing: it is left
+//!   as written, with one warning per template ([`LettersReport::warnings`]).
 //!
 //! Names, for the notice body: `ho_ten`, `ngay_sinh`, `don_vi`,
 //! `so_van_ban` (the notice number), lists `ly_do` (reasons for rejection)
@@ -40,8 +44,10 @@
 //! Templates are never read and re-written by a document model: every zip
 //! entry is copied as is, except the XML of the body, headers, footers and
 //! notes, which is rewritten event by event (`template.rs`). The merged file
-//! concatenates the filled bodies of the notice template, a page break
-//! between notices, under the template's one final section.
+//! concatenates the filled bodies of the notice template, each in sections
+//! of its own (`sections.rs`) and with Word's automatic numbering started
+//! again (`numbering.rs`), so that every notice prints as its own file does:
+//! page numbers from 1, its own first page, its reasons from "1.".
 
 pub mod defaults;
 
