@@ -324,8 +324,10 @@ fn merges_notices_and_lists_the_recognised() {
     assert_eq!(merged, out.join(letters::MERGED_FILE));
     assert_clean_package(&merged);
     let xml = part(&merged, "word/document.xml");
-    assert_eq!(xml.matches("<w:sectPr").count(), 1, "one final section");
-    assert_eq!(xml.matches(r#"<w:br w:type="page"/>"#).count(), 3);
+    // A section per notice, each starting a page numbered from 1.
+    assert_eq!(xml.matches("<w:sectPr").count(), 4, "{xml}");
+    assert_eq!(xml.matches(r#"<w:pgNumType w:start="1"/>"#).count(), 4);
+    assert_eq!(xml.matches(r#"<w:br w:type="page"/>"#).count(), 0);
     let text = paragraphs(&xml).join("\n");
     let mut at = 0;
     for (i, n) in report.notices.iter().enumerate() {
@@ -682,6 +684,275 @@ fn libreoffice_opens_every_letter() {
         let list = &texts[base + report.notices.len() + 1];
         for name in ["Trần Thị Mai", "Y Blông", "Rơ Mah Hiền"] {
             assert!(list.contains(name), "list: {name}: {list}");
+        }
+    }
+}
+
+/// A templates folder in `dir` holding the fixtures `notice` and `list`.
+fn templates_from(dir: &Path, notice: &str, list: &str) -> PathBuf {
+    let templates = dir.join("mau");
+    std::fs::create_dir_all(&templates).unwrap();
+    for (fixture, name) in [(notice, "thong-bao.docx"), (list, "danh-sach.docx")] {
+        std::fs::copy(fixtures().join(fixture), templates.join(name)).unwrap();
+    }
+    templates
+}
+
+/// The notices of the HD 36 print fixture (Word numbering for the reasons,
+/// the page number in the header from page 2, two pages a notice), merged.
+fn merged_print_notices(dir: &Path) -> (LettersReport, PathBuf) {
+    let templates = templates_from(dir, "print/thong-bao.docx", "resaved/danh-sach.docx");
+    let opts = LetterOptions {
+        templates: Some(templates),
+        ..options(&dir.join("out"))
+    };
+    let report = letters::write_letters(&batch(), &opts).unwrap();
+    let merged = report.merged.clone().unwrap();
+    (report, merged)
+}
+
+/// The `w:val` of every `<w:NAME w:val="..."/>` in `xml`, in order.
+fn values_of(xml: &str, name: &str) -> Vec<String> {
+    let open = format!("<w:{name} w:val=\"");
+    xml.split(&open)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// The `w:num` elements of a numbering part, by id.
+fn nums(numbering: &str) -> std::collections::BTreeMap<String, String> {
+    numbering
+        .split("<w:num w:numId=\"")
+        .skip(1)
+        .map(|rest| {
+            let (id, body) = rest.split_once('"').unwrap();
+            (
+                id.to_string(),
+                body.split("</w:num>").next().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_merged_file_numbers_each_notices_reasons_from_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, merged) = merged_print_notices(tmp.path());
+    let template = part(
+        &fixtures().join("print/thong-bao.docx"),
+        "word/document.xml",
+    );
+    let template_num = values_of(&template, "numId");
+    assert_eq!(template_num.len(), 1, "the fixture numbers one paragraph");
+    let template_nums = nums(&part(
+        &fixtures().join("print/thong-bao.docx"),
+        "word/numbering.xml",
+    ));
+    let template_list = &template_nums[&template_num[0]];
+
+    let xml = part(&merged, "word/document.xml");
+    let numbering = nums(&part(&merged, "word/numbering.xml"));
+    let notices: Vec<&str> = xml
+        .split("</w:sectPr>")
+        .take(report.notices.len())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, notice) in notices.iter().enumerate() {
+        let ids: std::collections::BTreeSet<String> =
+            values_of(notice, "numId").into_iter().collect();
+        assert_eq!(
+            ids.len(),
+            1,
+            "notice {i}: one list for its reasons: {ids:?}"
+        );
+        let id = ids.into_iter().next().unwrap();
+        assert!(seen.insert(id.clone()), "notice {i} shares list {id}");
+        let list = &numbering[&id];
+        if i == 0 {
+            assert_eq!(
+                list, template_list,
+                "the first notice keeps the template's list"
+            );
+        } else {
+            assert!(
+                list.starts_with(&template_list[..template_list.find("/>").unwrap()]),
+                "notice {i}: the template's definition: {list}"
+            );
+            assert!(
+                list.contains(r#"<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/>"#),
+                "notice {i} starts again at 1: {list}"
+            );
+        }
+    }
+    // Each notice's own file defines the list it uses.
+    for notice in &report.notices {
+        let own = part(&notice.path, "word/document.xml");
+        let defined = nums(&part(&notice.path, "word/numbering.xml"));
+        for id in values_of(&own, "numId") {
+            assert!(
+                defined.contains_key(&id),
+                "{}: list {id}",
+                notice.path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_merged_file_gives_each_notice_a_section_numbered_from_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, merged) = merged_print_notices(tmp.path());
+    let xml = part(&merged, "word/document.xml");
+    let sections: Vec<&str> = xml
+        .split("<w:sectPr>")
+        .skip(1)
+        .map(|s| s.split("</w:sectPr>").next().unwrap())
+        .collect();
+    assert_eq!(sections.len(), report.notices.len(), "{xml}");
+    for s in &sections {
+        assert!(s.contains(r#"<w:headerReference w:type="default""#), "{s}");
+        assert!(s.contains(r#"<w:type w:val="nextPage"/>"#), "{s}");
+        assert!(
+            s.contains(r#"<w:pgNumType w:fmt="decimal" w:start="1"/>"#),
+            "{s}"
+        );
+        assert!(s.contains("<w:titlePg/>"), "{s}");
+    }
+    assert!(
+        !xml.contains(r#"<w:sz w:val="2"/></w:rPr><w:br w:type="page"/>"#),
+        "sections, not page breaks, part the notices: {xml}"
+    );
+    assert!(xml.ends_with("</w:sectPr></w:body></w:document>"));
+}
+
+#[test]
+fn two_rows_per_person_repeat_together_and_single_braces_warn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let templates = templates_from(
+        tmp.path(),
+        "resaved/thong-bao.docx",
+        "two-rows/danh-sach.docx",
+    );
+    let opts = LetterOptions {
+        templates: Some(templates.clone()),
+        ..options(&tmp.path().join("out"))
+    };
+    let report = letters::write_letters(&batch(), &opts).unwrap();
+    let list = report.list.clone().unwrap();
+    assert_clean_package(&list);
+    let cells = paragraphs(&part(&list, "word/document.xml")).join("|");
+    assert!(
+        cells.contains(concat!(
+            "STT|Họ và tên|Ngày sinh|",
+            "1|Trần Thị Mai|02/01/1980||Thị trấn Đăk Rve||",
+            "2|Y Blông|(chưa rõ)||Xã Đăk Tơ Lung|Đã có trình độ Sơ cấp|",
+            "3|Rơ Mah Hiền|09/02/1979||Xã Đăk Kôi|"
+        )),
+        "{cells}"
+    );
+    assert!(cells.starts_with("DANH SÁCH ({so_nguoi} người)"), "{cells}");
+    let template = templates.join("danh-sach.docx").display().to_string();
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    let warning = &report.warnings[0];
+    assert!(
+        warning.contains(&template) && warning.contains("{so_nguoi}"),
+        "{warning}"
+    );
+}
+
+fn hoso(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_warns_of_single_braces_and_names_a_day_that_does_not_exist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let verdicts = tmp.path().join("verdicts.json");
+    std::fs::write(&verdicts, serde_json::to_vec(&batch()).unwrap()).unwrap();
+    let verdicts = verdicts.to_str().unwrap();
+    let templates = templates_from(
+        tmp.path(),
+        "resaved/thong-bao.docx",
+        "two-rows/danh-sach.docx",
+    );
+    let out = tmp.path().join("out");
+    let args = ["letters", verdicts, "--out", out.to_str().unwrap()];
+
+    let run = hoso(&[&args[..], &["--templates", templates.to_str().unwrap()]].concat());
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(stderr.matches("warning: template ").count(), 1, "{stderr}");
+    assert!(stderr.contains("{so_nguoi} in single braces"), "{stderr}");
+
+    let run = hoso(&[&args[..], &["--date", "31/02/2021"]].concat());
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("--date \"31/02/2021\": no such date: month 2 of 2021 has no day 31"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn libreoffice_prints_each_merged_notice_as_its_own_file() {
+    for t in ["soffice", "pdftotext"] {
+        if !on_path(t) {
+            println!("skipped: {t} not found");
+            return;
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, merged) = merged_print_notices(tmp.path());
+    let pdf_dir = tmp.path().join("pdf");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            tmp.path().join("lo-profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&pdf_dir)
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let pdf = pdf_dir.join("thong-bao-gop.pdf");
+    let page = |n: usize| {
+        let out = Command::new("pdftotext")
+            .args(["-f", &n.to_string(), "-l", &n.to_string()])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let squeezed = |s: &str| -> String { s.split_whitespace().collect() };
+    let v = batch();
+    for (i, (notice, verdict)) in report.notices.iter().zip(rejected(&v)).enumerate() {
+        // Two pages a notice: the first without the page number, the
+        // second numbered 2, whatever notices came before.
+        let (first, second) = (page(2 * i + 1), page(2 * i + 2));
+        assert!(
+            first.contains(&notice.number),
+            "page {}: {first}",
+            2 * i + 1
+        );
+        assert!(!first.contains("Trang"), "page {}: {first}", 2 * i + 1);
+        assert!(
+            squeezed(&second).contains("Trang2"),
+            "page {}: {second}",
+            2 * i + 2
+        );
+        let reasons = verdict
+            .reasons
+            .iter()
+            .filter(|r| r.severity != Severity::Warning);
+        for (k, r) in reasons.enumerate() {
+            let line = squeezed(&format!("{}. {}", k + 1, clean(&r.message)));
+            assert!(squeezed(&first).contains(&line), "{line}: {first}");
         }
     }
 }

@@ -5,7 +5,6 @@
 //!   hoso letters <VERDICTS.json> [--templates DIR] [--config FILE] [--out DIR] [--date DATE]
 //!   hoso letters --init-templates DIR
 
-use hoso::date::Date;
 use hoso::letters::{self, LetterOptions};
 use hoso::verdict::Verdicts;
 use std::path::PathBuf;
@@ -23,9 +22,12 @@ use std::process::ExitCode;
 ///   hoso letters --init-templates mau-thu     # default templates to edit
 ///
 /// Writes into --out: thong-bao/001-<name>.docx (one per rejected applicant,
-/// numbered in verdict order), thong-bao-gop.docx (all notices, a page break
-/// between them) and danh-sach-cong-nhan.docx. Nothing is written when a
-/// template or the configuration has a problem.
+/// numbered in verdict order), thong-bao-gop.docx (all notices, each in a
+/// section of its own that prints as its own file does: page numbers and
+/// Word's list numbering start again) and danh-sach-cong-nhan.docx. Nothing
+/// is written when a template or the configuration has a problem; a
+/// placeholder name in single braces ({ho_ten}) is left as written, with a
+/// warning.
 ///
 /// Templates are ordinary .docx files (thong-bao.docx, danh-sach.docx) with
 /// placeholders such as {{ho_ten}}; the configuration (letters.toml: issuing
@@ -67,10 +69,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("give the verdicts.json written by `hoso check`");
     };
     let date = match &args.date {
-        Some(text) => match Date::parse(text) {
-            Some(d @ Date::Full(_)) => Some(d),
-            _ => anyhow::bail!("--date {text:?}: not a full date (write 15/12/2021)"),
-        },
+        Some(text) => Some(
+            letters::parse_signing_date(text)
+                .map_err(|why| anyhow::anyhow!("--date {text:?}: {why}"))?,
+        ),
         None => None,
     };
     let text = std::fs::read(&verdicts_path)
@@ -126,6 +128,9 @@ fn print_report(report: &letters::LettersReport, opts: &LetterOptions) {
             "{} verdicts need review: no letter for them",
             report.needs_review
         );
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
     }
     for p in &report.stale {
         eprintln!(

@@ -101,7 +101,9 @@ fn signing_date(v: &toml::Value) -> Result<Date, String> {
         toml::Value::Datetime(dt) => dt
             .date
             .and_then(|d| Date::ymd(i32::from(d.year), u32::from(d.month), u32::from(d.day))),
-        toml::Value::String(s) => Date::parse(s),
+        toml::Value::String(s) => {
+            return parse_signing_date(s).map_err(|e| format!("ngay_ky = {v}: {e}"));
+        }
         _ => None,
     };
     match date {
@@ -109,6 +111,48 @@ fn signing_date(v: &toml::Value) -> Result<Date, String> {
         _ => Err(format!(
             "ngay_ky = {v}: not a full date (write it as 2021-12-15 or \"15/12/2021\")"
         )),
+    }
+}
+
+/// A signing date as a clerk types it (`15/12/2021`, `2021-12-15`). A day
+/// the calendar does not have (31/02/2021) is told apart from what is not a
+/// date at all, so the clerk looks for the typo rather than the format.
+pub(crate) fn parse_signing_date(text: &str) -> Result<Date, String> {
+    match Date::parse(text) {
+        Some(d @ Date::Full(_)) => Ok(d),
+        Some(Date::Year(_)) => {
+            Err("a year alone; write the full date, as in 15/12/2021".to_string())
+        }
+        None => Err(match day_month_year(text) {
+            Some((_, m, _)) if !(1..=12).contains(&m) => {
+                format!("there is no month {m} (write the day first, as in 15/12/2021)")
+            }
+            Some((d, m, y)) if chrono::NaiveDate::from_ymd_opt(y, m, d).is_none() => {
+                format!("no such date: month {m} of {y} has no day {d}")
+            }
+            Some((_, _, y)) => format!("the year {y} is out of range"),
+            None => "not a full date (write 15/12/2021)".to_string(),
+        }),
+    }
+}
+
+/// The numbers of a date written `d/m/yyyy` (or with `-` or `.`) or
+/// `yyyy-m-d`, whether or not the calendar has that day.
+fn day_month_year(text: &str) -> Option<(u32, u32, i32)> {
+    let parts: Vec<&str> = text.trim().split(['/', '-', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (a, b, c) = (number(a)?, number(b)?, number(c)?);
+    match (parts[0].len(), parts[2].len()) {
+        (4, 1..=2) => Some((c, b, a as i32)),
+        (1..=2, 4) => Some((a, b, c as i32)),
+        _ => None,
     }
 }
 
@@ -173,6 +217,27 @@ mod tests {
     }
 
     #[test]
+    fn tells_a_day_the_calendar_lacks_from_what_is_no_date() {
+        assert_eq!(
+            parse_signing_date("29/02/2024"),
+            Ok(Date::ymd(2024, 2, 29).unwrap())
+        );
+        for (text, says) in [
+            ("31/02/2021", "no such date: month 2 of 2021 has no day 31"),
+            ("2021-02-29", "no such date: month 2 of 2021 has no day 29"),
+            ("31.04.2021", "month 4 of 2021 has no day 31"),
+            ("12/13/2021", "there is no month 13"),
+            ("2021", "a year alone"),
+            ("hôm nay", "not a full date"),
+            ("1/2/3", "not a full date"),
+            ("01/01/1200", "the year 1200 is out of range"),
+        ] {
+            let err = parse_signing_date(text).unwrap_err();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+    }
+
+    #[test]
     fn the_default_config_parses() {
         let c = LetterConfig::parse(super::super::DEFAULT_CONFIG, &["ho_ten"]).unwrap();
         assert_eq!(c.date, Date::ymd(2021, 12, 15));
@@ -191,6 +256,11 @@ mod tests {
         };
         assert!(with("ngay_ky = 2021").is_err());
         assert!(with("ngay_ky = \"2021\"").is_err());
+        let no_such_day = with("ngay_ky = \"31/02/2021\"").unwrap_err();
+        assert!(
+            no_such_day.contains("month 2 of 2021 has no day 31"),
+            "{no_such_day}"
+        );
         assert_eq!(
             with("ngay_ky = \"15/12/2021\"").unwrap().date,
             Date::ymd(2021, 12, 15)

@@ -16,7 +16,7 @@
 //! (an extension, a comment, text) leaves it exactly as it was.
 
 use super::template::retain_attributes;
-use super::xml::{Node, Part};
+use super::xml::{Elem, Node, Part};
 use crate::ingest::zipcap::Archive;
 
 /// `CT_RPr` (with `CT_ParaRPr`'s revision marks first).
@@ -402,6 +402,28 @@ fn conform_nodes(nodes: &mut [Node], prefix: &str) {
     }
 }
 
+/// Adds `new` to the section properties `sect` where the schema's sequence
+/// puts it: before the first child that comes after it (or that the
+/// sequence does not name, such as an extension), else last.
+pub(crate) fn insert_section_property(sect: &mut Elem, prefix: &str, new: Elem) {
+    let rank_of = |e: &Elem| {
+        let name = local_name(e, prefix)?;
+        SECTION_PROPERTIES
+            .iter()
+            .position(|s| s.split('|').any(|alternative| alternative == name))
+    };
+    let Some(rank) = rank_of(&new) else {
+        sect.children.push(Node::Elem(new));
+        return;
+    };
+    let at = sect
+        .children
+        .iter()
+        .position(|n| matches!(n, Node::Elem(e) if rank_of(e).is_none_or(|r| r > rank)))
+        .unwrap_or(sect.children.len());
+    sect.children.insert(at, Node::Elem(new));
+}
+
 /// Sorts `children` into `sequence`'s order, keeping the order of equals;
 /// leaves them as they are unless every one is an element it names.
 fn order(children: &mut [Node], prefix: &str, sequence: &[&str]) {
@@ -433,13 +455,13 @@ fn order(children: &mut [Node], prefix: &str, sequence: &[&str]) {
 }
 
 /// The element's name without the WordprocessingML prefix, when it has it.
-fn local_name(e: &super::xml::Elem, prefix: &str) -> Option<String> {
+fn local_name(e: &Elem, prefix: &str) -> Option<String> {
     let name = e.start.name();
     let local = name.as_ref().strip_prefix(prefix)?;
     (!local.contains(':')).then(|| local.to_string())
 }
 
-fn attribute_free(e: &super::xml::Elem) -> bool {
+fn attribute_free(e: &Elem) -> bool {
     e.start.attributes().next().is_none()
 }
 

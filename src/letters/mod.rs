@@ -24,6 +24,10 @@
 //! - A list of records (`nguoi`, the recognised people): the table row
 //!   holding `{{nguoi.ho_ten}}` etc. is repeated once per person, with
 //!   `{{nguoi.stt}}` numbering them (outside a table, the paragraph repeats).
+//!   Consecutive rows holding them repeat together, so a person may take two
+//!   rows.
+//! - A known name in single braces (`{ho_ten}`) fills nothing: it is left
+//!   as written, with one warning per template ([`LettersReport::warnings`]).
 //!
 //! Names, for the notice body: `ho_ten`, `ngay_sinh`, `don_vi`,
 //! `so_van_ban` (the notice number), lists `ly_do` (reasons for rejection)
@@ -40,20 +44,30 @@
 //! Templates are never read and re-written by a document model: every zip
 //! entry is copied as is, except the XML of the body, headers, footers and
 //! notes, which is rewritten event by event (`template.rs`). The merged file
-//! concatenates the filled bodies of the notice template, a page break
-//! between notices, under the template's one final section.
+//! concatenates the filled bodies of the notice template, each in sections
+//! of its own (`sections.rs`) and with Word's automatic numbering started
+//! again (`numbering.rs`), so that every notice prints as its own file does:
+//! page numbers from 1, its own first page, its reasons from "1.".
 
 pub mod defaults;
 
 mod config;
 pub(crate) mod conform;
 mod names;
+mod numbering;
 mod package;
 mod placeholders;
+mod sections;
 mod template;
 mod xml;
 
 pub use template::TemplateError;
+
+/// A signing date as typed on the command line (`--date 15/12/2021`); the
+/// error says what is wrong, a day the calendar lacks included.
+pub fn parse_signing_date(text: &str) -> Result<Date, String> {
+    config::parse_signing_date(text)
+}
 
 use crate::date::Date;
 use crate::text::{clean, display_name};
@@ -87,10 +101,6 @@ const LIST_SCALARS: [&str; 1] = ["so_nguoi"];
 const PEOPLE: &str = "nguoi";
 const PERSON_FIELDS: [&str; 4] = ["ho_ten", "ngay_sinh", "don_vi", "ghi_chu"];
 const SIGNING_DATE: &str = "ngay_ky";
-
-/// Drawing ids per notice: notice `i` numbers its drawings from
-/// `i * DRAWING_IDS`, so they stay unique in the merged file.
-const DRAWING_IDS: u32 = 10_000;
 
 #[derive(Clone, Debug)]
 pub struct LetterOptions {
@@ -142,6 +152,9 @@ pub struct LettersReport {
     /// Notices in the output folder from an earlier run that this run did
     /// not write (a verdict changed); left in place, reported.
     pub stale: Vec<PathBuf>,
+    /// What a clerk should fix in a template though letters were written
+    /// (a placeholder name in single braces, left as it is).
+    pub warnings: Vec<String>,
 }
 
 /// Writes the notices, the merged notices and the recognition list into
@@ -197,7 +210,7 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
     let width = last_number.to_string().len().max(3);
 
     let notices_dir = opts.out.join(NOTICES_DIR);
-    let filled: Vec<(WrittenNotice, Vec<u8>)> = rejected
+    let filled: Vec<(WrittenNotice, template::Body)> = rejected
         .par_iter()
         .enumerate()
         .map(|(i, v)| {
@@ -210,7 +223,7 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
                 .unwrap_or_default();
             let file = names::notice_file_name(n, width, &v.name);
             let body = notice_t
-                .fill_body(&values, (i as u32).saturating_mul(DRAWING_IDS))
+                .fill_body(&values, i as u32)
                 .map_err(|e| anyhow::anyhow!("notice {file}: {e}"))?;
             let notice = WrittenNotice {
                 number: config.numbering.format(n),
@@ -223,7 +236,7 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
     let merged = if filled.is_empty() {
         None
     } else {
-        let bodies: Vec<&[u8]> = filled.iter().map(|(_, b)| b.as_slice()).collect();
+        let bodies: Vec<&template::Body> = filled.iter().map(|(_, b)| b).collect();
         Some(notice_t.package(&bodies)?)
     };
     let list = if accepted.is_empty() {
@@ -247,6 +260,10 @@ pub fn write_letters(verdicts: &Verdicts, opts: &LetterOptions) -> anyhow::Resul
     let mut report = LettersReport {
         listed: accepted.len(),
         needs_review: by_status(verdicts, Status::NeedsReview).len(),
+        warnings: [&notice_t, &list_t]
+            .iter()
+            .flat_map(|t| t.warnings.iter().cloned())
+            .collect(),
         ..LettersReport::default()
     };
     if let Some(bytes) = merged {

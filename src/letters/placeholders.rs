@@ -59,6 +59,42 @@ pub(crate) fn scan(text: &str) -> Vec<Found> {
     out
 }
 
+/// Names in single braces (`{ho_ten}`, `{ho_ten}}`), as written and as a
+/// name: a clerk's slip that would fill nothing and stay in every letter.
+/// Double braces are [`scan`]'s.
+pub(crate) fn single_braced(text: &str) -> Vec<(String, String)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = text[from..].find('{') {
+        let open = from + rel;
+        from = open + 1;
+        if bytes.get(open + 1) == Some(&b'{') {
+            while bytes.get(from) == Some(&b'{') {
+                from += 1;
+            }
+            continue;
+        }
+        let Some(close) = text[from..].find(['{', '}']).map(|r| from + r) else {
+            break;
+        };
+        if bytes[close] == b'{' {
+            continue;
+        }
+        let name = text[from..close].trim().to_ascii_lowercase();
+        let end = if bytes.get(close + 1) == Some(&b'}') {
+            close + 2
+        } else {
+            close + 1
+        };
+        if valid_name(&name) {
+            out.push((text[open..end].to_string(), name));
+        }
+        from = end;
+    }
+    out
+}
+
 fn valid_name(name: &str) -> bool {
     let mut parts = name.split('.');
     let ok = |p: &str| {
@@ -217,6 +253,19 @@ mod tests {
         assert!(names("{{}}")[0].is_err());
         assert!(names("{{a.b.c}}")[0].is_err());
         assert!(names("a }} b { c").is_empty());
+    }
+
+    #[test]
+    fn finds_names_in_single_braces() {
+        let found = single_braced("Đồng chí {ho_ten}, sinh { Ngay_Sinh }}; {{don_vi}} {a b} {x");
+        assert_eq!(
+            found,
+            [
+                ("{ho_ten}".to_string(), "ho_ten".to_string()),
+                ("{ Ngay_Sinh }}".to_string(), "ngay_sinh".to_string())
+            ]
+        );
+        assert!(single_braced("{{ho_ten}} {{{ly_do}}} {").is_empty());
     }
 
     #[test]

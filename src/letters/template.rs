@@ -11,8 +11,10 @@
 //! A template is validated once, when loaded: every placeholder must be a
 //! known name for its part; only then is anything filled or written.
 
+use super::numbering::{Numbering, attribute};
 use super::package;
-use super::placeholders::{Kind, Schema, Values, excerpt, scan};
+use super::placeholders::{Kind, Schema, Values, excerpt, scan, single_braced};
+use super::sections;
 use super::xml::{Elem, Node, Part, Tag, write_nodes};
 use crate::ingest::zipcap::Archive;
 use quick_xml::events::attributes::Attribute;
@@ -25,6 +27,13 @@ use std::fmt;
 
 /// The main document part; renamed mains (rare) are refused with a clear error.
 const DOCUMENT: &str = "word/document.xml";
+/// Where the main part's relationships say which part holds the numbering.
+const DOCUMENT_RELS: &str = "word/_rels/document.xml.rels";
+const NUMBERING: &str = "word/numbering.xml";
+
+/// Drawing ids per copy of the body: copy `i` numbers its drawings from
+/// `i * DRAWING_IDS`, so they stay unique in the merged file.
+const DRAWING_IDS: u32 = 10_000;
 
 /// A template refused at load, with every problem found.
 #[derive(Debug)]
@@ -57,6 +66,9 @@ impl std::error::Error for TemplateError {}
 enum Entry {
     Fixed(Vec<u8>),
     Document,
+    /// The numbering part, which gains lists for every copy of the body
+    /// after the first (see `numbering.rs`).
+    Numbering,
 }
 
 /// A loaded, validated template.
@@ -64,6 +76,10 @@ pub(crate) struct Template {
     entries: Vec<(String, Entry)>,
     document: Document,
     prefix: String,
+    numbering: Option<Numbering>,
+    /// What a clerk should know but that does not stop the letters, such
+    /// as a placeholder name in single braces.
+    pub warnings: Vec<String>,
 }
 
 /// `word/document.xml` cut around the body's content.
@@ -71,8 +87,22 @@ struct Document {
     /// Everything up to and including `<w:body>`.
     prologue: Vec<u8>,
     body: Vec<Node>,
-    /// The final `w:sectPr`, `</w:body>` and the rest.
+    /// The final `w:sectPr`, written out; empty when there is none.
+    last_section: Vec<u8>,
+    /// What goes between two copies of the body: a paragraph ending a
+    /// section with the final section properties, or a page break when
+    /// the template has none.
+    separator: Vec<u8>,
+    /// `</w:body>` and the rest.
     epilogue: Vec<u8>,
+}
+
+/// The body filled for one letter, and which copy of the body it is in a
+/// merged document (its drawings and lists are numbered for that place).
+#[derive(Debug)]
+pub(crate) struct Body {
+    xml: Vec<u8>,
+    copy: u32,
 }
 
 impl Template {
@@ -89,7 +119,9 @@ impl Template {
         let mut archive =
             Archive::open(bytes).map_err(|e| anyhow::anyhow!("template {label}: {e}"))?;
         let mut problems = Vec::new();
+        let mut single_braced = std::collections::BTreeSet::new();
         let (mut unknown_in_body, mut unknown_in_shared) = (false, false);
+        let mut numbering_at = NUMBERING.to_string();
         let mut entries = Vec::new();
         let mut document = None;
         for name in archive.names() {
@@ -104,14 +136,16 @@ impl Template {
                 let mut part = Part::parse(&data)
                     .map_err(|e| anyhow::anyhow!("template {label}, {name}: {e}"))?;
                 normalize(&mut part.nodes);
-                unknown_in_body |= check_part(body, &name, &mut part, &mut problems);
+                unknown_in_body |=
+                    check_part(body, &name, &mut part, &mut problems, &mut single_braced);
                 document = Some(part);
                 entries.push((name, Entry::Document));
             } else if is_shared_part(&name) {
                 let mut part = Part::parse(&data)
                     .map_err(|e| anyhow::anyhow!("template {label}, {name}: {e}"))?;
                 normalize(&mut part.nodes);
-                unknown_in_shared |= check_part(shared, &name, &mut part, &mut problems);
+                unknown_in_shared |=
+                    check_part(shared, &name, &mut part, &mut problems, &mut single_braced);
                 let filled = if problems.is_empty() {
                     fill_part(&part, shared_values)
                         .map_err(|e| anyhow::anyhow!("template {label}, {name}: {e}"))?
@@ -125,6 +159,11 @@ impl Template {
                 }
                 entries.push((name, Entry::Fixed(filled)));
             } else {
+                if name == DOCUMENT_RELS
+                    && let Some(target) = numbering_target(&data)
+                {
+                    numbering_at = target;
+                }
                 if (name.ends_with(".xml") || name.ends_with(".rels")) && contains_braces(&data) {
                     problems.push(format!(
                         "{name}: holds {{{{, but placeholders are only filled in the body, headers, footers, footnotes and endnotes"
@@ -152,29 +191,59 @@ impl Template {
             .into());
         }
         let prefix = document.prefix;
-        let document =
-            split_document(document.nodes).map_err(|e| anyhow::anyhow!("template {label}: {e}"))?;
-        if contains_braces(&document.prologue) || contains_braces(&document.epilogue) {
+        let document = split_document(document.nodes, &prefix)
+            .map_err(|e| anyhow::anyhow!("template {label}: {e}"))?;
+        if [
+            &document.prologue,
+            &document.last_section,
+            &document.epilogue,
+        ]
+        .iter()
+        .any(|b| contains_braces(b))
+        {
             anyhow::bail!(
                 "template {label}: {DOCUMENT} holds {{{{ outside the text, where it cannot be filled"
             );
         }
+        let mut numbering = None;
+        for (name, entry) in &mut entries {
+            if *name != numbering_at {
+                continue;
+            }
+            let Entry::Fixed(data) = entry else { continue };
+            numbering = Numbering::load(data, &list_ids(&document.body, &prefix))
+                .map_err(|e| anyhow::anyhow!("template {label}, {name}: {e}"))?;
+            if numbering.is_some() {
+                *entry = Entry::Numbering;
+            }
+        }
+        let warnings = single_braces_warning(label, &single_braced)
+            .into_iter()
+            .collect();
         Ok(Template {
             entries,
             document,
             prefix,
+            numbering,
+            warnings,
         })
     }
 
     /// Fills the body for one letter; the result goes to [`Self::package`].
-    /// Drawing ids start after `drawing_base`, so bodies filled with
-    /// different bases can share one document.
-    pub fn fill_body(&self, values: &Values, drawing_base: u32) -> Result<Vec<u8>, String> {
+    /// `copy` is its place in a merged document (0 for the first): bodies
+    /// filled for different places can share one document, their drawings
+    /// and lists kept apart.
+    pub fn fill_body(&self, values: &Values, copy: u32) -> Result<Body, String> {
+        let renumber = match &self.numbering {
+            Some(n) => n.renumbering(copy)?,
+            None => Vec::new(),
+        };
         let mut filler = Filler {
             values,
             bound: Vec::new(),
-            next_drawing: drawing_base,
+            next_drawing: copy.saturating_mul(DRAWING_IDS),
             prefix: &self.prefix,
+            renumber,
         };
         let mut out = Vec::with_capacity(self.document.body.len());
         filler.nodes(&self.document.body, &mut out)?;
@@ -189,31 +258,95 @@ impl Template {
                 ))
             ));
         }
-        Ok(bytes)
+        Ok(Body { xml: bytes, copy })
     }
 
-    /// A .docx holding the given filled bodies one after another, each
-    /// starting on a new page, under the template's one final section.
-    pub fn package(&self, bodies: &[&[u8]]) -> anyhow::Result<Vec<u8>> {
-        let p = &self.prefix;
-        let page_break = format!(
-            "<{p}p><{p}pPr><{p}spacing {p}before=\"0\" {p}after=\"0\" {p}line=\"20\" {p}lineRule=\"exact\"/></{p}pPr><{p}r><{p}rPr><{p}sz {p}val=\"2\"/></{p}rPr><{p}br {p}type=\"page\"/></{p}r></{p}p>"
-        );
-        let mut document = Vec::with_capacity(2 * bodies.len() + 1);
-        document.push(self.document.prologue.as_slice());
+    /// A .docx holding the given filled bodies one after another, each in
+    /// sections of its own that start on a new page, numbered from 1, as
+    /// it prints from its own file.
+    pub fn package(&self, bodies: &[&Body]) -> anyhow::Result<Vec<u8>> {
+        let doc = &self.document;
+        let mut document = Vec::with_capacity(2 * bodies.len() + 2);
+        document.push(doc.prologue.as_slice());
         for (i, body) in bodies.iter().enumerate() {
             if i > 0 {
-                document.push(page_break.as_bytes());
+                document.push(&doc.separator);
             }
-            document.push(body);
+            document.push(&body.xml);
         }
-        document.push(&self.document.epilogue);
+        document.push(&doc.last_section);
+        document.push(&doc.epilogue);
+        let numbering = match &self.numbering {
+            Some(n) => {
+                let copies: Vec<u32> = bodies.iter().map(|b| b.copy).collect();
+                n.part_for(&copies).map_err(anyhow::Error::msg)?
+            }
+            None => Vec::new(),
+        };
         let entries = self.entries.iter().map(|(name, e)| match e {
             Entry::Fixed(data) => (name.as_str(), vec![data.as_slice()]),
             Entry::Document => (name.as_str(), document.clone()),
+            Entry::Numbering => (name.as_str(), vec![numbering.as_slice()]),
         });
         Ok(package::zip_pieces(entries)?)
     }
+}
+
+/// The numbering part named in the main part's relationships.
+fn numbering_target(rels: &[u8]) -> Option<String> {
+    let part = Part::parse(rels).ok()?;
+    let mut found = None;
+    visit(&part.nodes, &mut |e| {
+        let numbering = attribute(e, "Type").is_some_and(|t| t.ends_with("/numbering"));
+        if numbering && found.is_none() {
+            found = attribute(e, "Target");
+        }
+    });
+    let target = found?;
+    Some(match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("word/{target}"),
+    })
+}
+
+fn visit<'e>(nodes: &'e [Node], f: &mut impl FnMut(&'e Elem)) {
+    for n in nodes {
+        if let Node::Elem(e) = n {
+            f(e);
+            visit(&e.children, f);
+        }
+    }
+}
+
+/// The `w:numId` values of the body's numbered paragraphs, in the order
+/// first met (0 means "not numbered").
+fn list_ids(body: &[Node], p: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let key = format!("{p}val");
+    visit(body, &mut |e| {
+        if e.tag == Tag::NumId
+            && let Some(id) = attribute(e, &key)
+            && id != "0"
+            && !ids.contains(&id)
+        {
+            ids.push(id);
+        }
+    });
+    ids
+}
+
+/// One warning for every placeholder-like name in single braces a
+/// template holds: they are left in every letter as they are.
+fn single_braces_warning(label: &str, found: &BTreeSet<String>) -> Option<String> {
+    if found.is_empty() {
+        return None;
+    }
+    let texts: Vec<&str> = found.iter().map(String::as_str).collect();
+    Some(format!(
+        "template {label}: {} in single braces {} left in every letter as written; placeholders take two braces, as in {{{{ho_ten}}}}",
+        texts.join(", "),
+        if texts.len() == 1 { "is" } else { "are" }
+    ))
 }
 
 fn is_shared_part(name: &str) -> bool {
@@ -273,11 +406,13 @@ pub(crate) fn retain_attributes(start: &mut BytesStart<'static>, keep: impl Fn(&
 }
 
 /// Cuts `word/document.xml` into the text before the body's content, the
-/// content, and the final section properties with the rest.
-fn split_document(nodes: Vec<Node>) -> Result<Document, String> {
+/// content, the final section properties and the rest; the first section
+/// is made to start a page numbered from 1 (`sections.rs`).
+fn split_document(nodes: Vec<Node>, prefix: &str) -> Result<Document, String> {
     let mut head = Writer::new(Vec::new());
     let mut tail = Writer::new(Vec::new());
     let mut body_nodes = None;
+    let mut last_section = None;
     for node in nodes {
         let Node::Elem(root) = node else {
             let w = if body_nodes.is_none() {
@@ -297,13 +432,16 @@ fn split_document(nodes: Vec<Node>) -> Result<Document, String> {
                     let _ = head.write_event(Event::Start(body.start.borrow()));
                     let mut content = body.children;
                     let last_elem = content.iter().rposition(|n| matches!(n, Node::Elem(_)));
-                    let sect = match last_elem {
-                        Some(i) if matches!(&content[i], Node::Elem(e) if e.tag == Tag::SectPr) => {
-                            content.split_off(i)
+                    if let Some(i) = last_elem
+                        && let Node::Elem(e) = &content[i]
+                        && e.tag == Tag::SectPr
+                    {
+                        let mut after = content.split_off(i);
+                        if let Node::Elem(sect) = after.remove(0) {
+                            last_section = Some(sect);
                         }
-                        _ => Vec::new(),
-                    };
-                    write_nodes(&mut tail, &sect);
+                        write_nodes(&mut tail, &after);
+                    }
                     let _ = tail.write_event(Event::End(body.start.to_end()));
                     body_nodes = Some(content);
                 }
@@ -316,10 +454,28 @@ fn split_document(nodes: Vec<Node>) -> Result<Document, String> {
         }
         let _ = tail.write_event(Event::End(root.start.to_end()));
     }
-    let body = body_nodes.ok_or_else(|| format!("{DOCUMENT} has no body"))?;
+    let mut body = body_nodes.ok_or_else(|| format!("{DOCUMENT} has no body"))?;
+    sections::restart_first_section(&mut body, last_section.as_mut(), prefix);
+    let p = prefix;
+    let (last_section, separator) = match &last_section {
+        Some(sect) => {
+            let mut w = Writer::new(Vec::new());
+            write_nodes(&mut w, &[Node::Elem(sect.clone())]);
+            (w.into_inner(), sections::separator(sect, p))
+        }
+        None => (
+            Vec::new(),
+            format!(
+                "<{p}p><{p}pPr><{p}spacing {p}before=\"0\" {p}after=\"0\" {p}line=\"20\" {p}lineRule=\"exact\"/></{p}pPr><{p}r><{p}rPr><{p}sz {p}val=\"2\"/></{p}rPr><{p}br {p}type=\"page\"/></{p}r></{p}p>"
+            )
+            .into_bytes(),
+        ),
+    };
     Ok(Document {
         prologue: head.into_inner(),
         body,
+        last_section,
+        separator,
         epilogue: tail.into_inner(),
     })
 }
@@ -357,10 +513,18 @@ fn own_text(p: &Elem) -> String {
 }
 
 /// Validates one part and marks the paragraphs and rows that repeat;
-/// returns whether an unknown name was met.
-fn check_part(schema: &Schema, name: &str, part: &mut Part, problems: &mut Vec<String>) -> bool {
+/// returns whether an unknown name was met. Known names written in single
+/// braces (`{ho_ten}`) go to `single_braced`.
+fn check_part(
+    schema: &Schema,
+    name: &str,
+    part: &mut Part,
+    problems: &mut Vec<String>,
+    single_braced: &mut BTreeSet<String>,
+) -> bool {
     let mut checker = Checker::new(schema, name, problems);
     checker.nodes(&mut part.nodes);
+    single_braced.append(&mut checker.single_braced);
     checker.unknown
 }
 
@@ -372,6 +536,7 @@ struct Checker<'a> {
     rows: Vec<(BTreeSet<String>, Option<usize>)>,
     problems: &'a mut Vec<String>,
     unknown: bool,
+    single_braced: BTreeSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -383,6 +548,7 @@ impl<'a> Checker<'a> {
             rows: Vec::new(),
             problems,
             unknown: false,
+            single_braced: BTreeSet::new(),
         }
     }
 
@@ -429,6 +595,11 @@ impl<'a> Checker<'a> {
 
     fn paragraph_text(&mut self, p: &mut Elem, n: usize) {
         let text = own_text(p);
+        for (written, name) in single_braced(&text) {
+            if self.schema.resolve(&name).is_some() {
+                self.single_braced.insert(written);
+            }
+        }
         let found = scan(&text);
         p.has_placeholder = !found.is_empty();
         if found.is_empty() {
@@ -487,6 +658,7 @@ fn fill_part(part: &Part, values: &Values) -> Result<Vec<u8>, String> {
         bound: Vec::new(),
         next_drawing: 0,
         prefix: &part.prefix,
+        renumber: Vec::new(),
     };
     let mut out = Vec::with_capacity(part.nodes.len());
     filler.nodes(&part.nodes, &mut out)?;
@@ -500,38 +672,72 @@ struct Filler<'t, 'v> {
     bound: Vec<(&'t str, usize)>,
     next_drawing: u32,
     prefix: &'t str,
+    /// `w:numId` values to replace, and by what (`numbering.rs`).
+    renumber: Vec<(String, String)>,
 }
 
 impl<'t> Filler<'t, '_> {
     fn nodes(&mut self, nodes: &'t [Node], out: &mut Vec<Node>) -> Result<(), String> {
-        for n in nodes {
-            match n {
+        let mut at = 0;
+        while at < nodes.len() {
+            match &nodes[at] {
                 Node::Elem(e) => match e.repeat.as_deref() {
                     Some(list) if !self.bound.iter().any(|(l, _)| *l == list) => {
-                        let count = self.values.len_of(list);
-                        for i in 0..count {
-                            self.bound.push((list, i));
-                            let r = self.elem(e, out);
-                            self.bound.pop();
-                            r?;
-                            // A row is looked at no more once filled: it is
-                            // kept written out. (A paragraph is not: its
-                            // cell checks that it ends with one.)
-                            if e.tag == Tag::Tr
-                                && let Some(row) = out.pop()
-                            {
-                                let mut w = Writer::new(Vec::new());
-                                write_nodes(&mut w, std::slice::from_ref(&row));
-                                out.push(Node::Written(w.into_inner()));
-                            }
-                        }
-                        if count == 0 {
-                            self.keep_section_break(e, out);
-                        }
+                        let group = repeated_together(nodes, at, list);
+                        self.repeat(&nodes[at..group], list, out)?;
+                        at = group;
+                        continue;
                     }
                     _ => self.elem(e, out)?,
                 },
                 other => out.push(other.clone()),
+            }
+            at += 1;
+        }
+        Ok(())
+    }
+
+    /// Fills `group` (a paragraph, or table rows that repeat together) once
+    /// per item of `list`.
+    fn repeat(
+        &mut self,
+        group: &'t [Node],
+        list: &'t str,
+        out: &mut Vec<Node>,
+    ) -> Result<(), String> {
+        let count = self.values.len_of(list);
+        for i in 0..count {
+            self.bound.push((list, i));
+            let r = self.fill_group(group, out);
+            self.bound.pop();
+            r?;
+        }
+        if count == 0 {
+            for n in group {
+                if let Node::Elem(e) = n {
+                    self.keep_section_break(e, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fill_group(&mut self, group: &'t [Node], out: &mut Vec<Node>) -> Result<(), String> {
+        for n in group {
+            let Node::Elem(e) = n else {
+                out.push(n.clone());
+                continue;
+            };
+            self.elem(e, out)?;
+            // A row is looked at no more once filled: it is kept written
+            // out. (A paragraph is not: its cell checks that it ends with
+            // one.)
+            if e.tag == Tag::Tr
+                && let Some(row) = out.pop()
+            {
+                let mut w = Writer::new(Vec::new());
+                write_nodes(&mut w, std::slice::from_ref(&row));
+                out.push(Node::Written(w.into_inner()));
             }
         }
         Ok(())
@@ -563,27 +769,14 @@ impl<'t> Filler<'t, '_> {
             }
             Tag::DocPr => {
                 self.next_drawing = self.next_drawing.saturating_add(1);
-                let id = self.next_drawing.to_string();
-                let attrs: Vec<(String, String)> = filled
-                    .start
-                    .attributes()
-                    .flatten()
-                    .map(|a| {
-                        let k = a.key.as_ref().to_string();
-                        let v = if k == "id" {
-                            id.clone()
-                        } else {
-                            a.value.into_owned()
-                        };
-                        (k, v)
-                    })
-                    .collect();
-                filled.start.clear_attributes();
-                for (k, v) in &attrs {
-                    filled.start.push_attribute(Attribute {
-                        key: QName(k),
-                        value: Cow::Borrowed(v),
-                    });
+                set_attribute(&mut filled.start, "id", &self.next_drawing.to_string());
+            }
+            Tag::NumId => {
+                let key = format!("{}val", self.prefix);
+                if let Some(id) = attribute(&filled, &key)
+                    && let Some((_, new)) = self.renumber.iter().find(|(old, _)| *old == id)
+                {
+                    set_attribute(&mut filled.start, &key, new);
                 }
             }
             _ => {}
@@ -648,6 +841,53 @@ impl<'t> Filler<'t, '_> {
             slot.set_text(new);
         }
         Ok(())
+    }
+}
+
+/// Where the group repeated with the row at `at` ends: consecutive table
+/// rows repeated for the same list repeat together, so a person given two
+/// rows (name and birth date above, unit and note below) keeps them side by
+/// side instead of every first row coming before every second one.
+fn repeated_together(nodes: &[Node], at: usize, list: &str) -> usize {
+    let mut end = at + 1;
+    let Node::Elem(first) = &nodes[at] else {
+        return end;
+    };
+    if first.tag != Tag::Tr {
+        return end;
+    }
+    for (i, n) in nodes.iter().enumerate().skip(at + 1) {
+        match n {
+            Node::Elem(e) if e.tag == Tag::Tr && e.repeat.as_deref() == Some(list) => end = i + 1,
+            Node::Elem(_) => break,
+            _ => {}
+        }
+    }
+    end
+}
+
+/// Replaces the value of the attribute `key` (keeping the others and their
+/// order).
+fn set_attribute(start: &mut BytesStart<'static>, key: &str, value: &str) {
+    let attrs: Vec<(String, String)> = start
+        .attributes()
+        .flatten()
+        .map(|a| {
+            let k = a.key.as_ref().to_string();
+            let v = if k == key {
+                value.to_string()
+            } else {
+                a.value.into_owned()
+            };
+            (k, v)
+        })
+        .collect();
+    start.clear_attributes();
+    for (k, v) in &attrs {
+        start.push_attribute(Attribute {
+            key: QName(k),
+            value: Cow::Borrowed(v),
+        });
     }
 }
 
@@ -721,7 +961,7 @@ mod tests {
 
     fn fill(body: &str) -> String {
         let t = load_body(body).unwrap();
-        String::from_utf8(t.fill_body(&values(), 0).unwrap()).unwrap()
+        String::from_utf8(t.fill_body(&values(), 0).unwrap().xml).unwrap()
     }
 
     #[test]
@@ -769,7 +1009,7 @@ mod tests {
         .unwrap();
         let mut v = values();
         v.lists.insert("ly_do".into(), Vec::new());
-        let out = String::from_utf8(t.fill_body(&v, 0).unwrap()).unwrap();
+        let out = String::from_utf8(t.fill_body(&v, 0).unwrap().xml).unwrap();
         assert!(out.contains("<w:tc><w:tcPr/><w:p/></w:tc>"), "{out}");
     }
 
@@ -807,16 +1047,123 @@ mod tests {
     }
 
     #[test]
-    fn merges_bodies_under_one_final_section() {
+    fn merges_bodies_each_in_a_section_numbered_from_one() {
         let t = load_body(r#"<w:p><w:r><w:t>{{ho_ten}}</w:t></w:r></w:p>"#).unwrap();
-        let a = t.fill_body(&values(), 0).unwrap();
-        let bytes = t.package(&[&a, &a, &a]).unwrap();
+        let bodies: Vec<Body> = (0..3).map(|i| t.fill_body(&values(), i).unwrap()).collect();
+        let bytes = t.package(&bodies.iter().collect::<Vec<_>>()).unwrap();
         let mut ar = Archive::open(&bytes).unwrap();
         let xml = String::from_utf8(ar.read_required(DOCUMENT).unwrap()).unwrap();
-        assert_eq!(xml.matches("<w:sectPr>").count(), 1);
-        assert_eq!(xml.matches(r#"<w:br w:type="page"/>"#).count(), 2);
-        assert!(xml.ends_with("</w:sectPr></w:body></w:document>"), "{xml}");
+        let section =
+            r#"<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgNumType w:start="1"/></w:sectPr>"#;
+        assert_eq!(xml.matches(section).count(), 3, "{xml}");
+        assert_eq!(
+            xml.matches(&format!("{section}</w:pPr></w:p>")).count(),
+            2,
+            "{xml}"
+        );
+        assert!(!xml.contains("w:br"), "{xml}");
+        assert!(
+            xml.ends_with(&format!("{section}</w:body></w:document>")),
+            "{xml}"
+        );
         Part::parse(xml.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn without_section_properties_notices_are_parted_by_page_breaks() {
+        let bytes = package::zip([(
+            DOCUMENT,
+            format!(r#"<w:document {W}><w:body><w:p><w:r><w:t>{{{{ho_ten}}}}</w:t></w:r></w:p></w:body></w:document>"#).as_bytes(),
+        )])
+        .unwrap();
+        let t = Template::load(
+            "t.docx",
+            &bytes,
+            &schema(),
+            &Schema::default(),
+            &Values::default(),
+        )
+        .unwrap();
+        let bodies: Vec<Body> = (0..2).map(|i| t.fill_body(&values(), i).unwrap()).collect();
+        let merged = t.package(&bodies.iter().collect::<Vec<_>>()).unwrap();
+        let xml = String::from_utf8(
+            Archive::open(&merged)
+                .unwrap()
+                .read_required(DOCUMENT)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(xml.matches(r#"<w:br w:type="page"/>"#).count(), 1, "{xml}");
+        assert!(!xml.contains("sectPr"), "{xml}");
+    }
+
+    #[test]
+    fn consecutive_rows_of_one_record_list_repeat_together() {
+        let out = fill(
+            r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>{{nguoi.stt}}</w:t></w:r></w:p></w:tc></w:tr>
+<w:tr><w:tc><w:p><w:r><w:t>({{nguoi.ho_ten}})</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>{{don_vi}}</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p/>"#,
+        );
+        let cells: Vec<&str> = out
+            .split(r#"<w:t xml:space="preserve">"#)
+            .skip(1)
+            .filter_map(|t| t.split_once('<').map(|(v, _)| v))
+            .collect();
+        assert_eq!(cells, ["1", "(An)", "2", "(Bình)", "Xã Đăk Ruồng"], "{out}");
+    }
+
+    #[test]
+    fn names_in_single_braces_are_a_warning_once_per_template() {
+        let t = load_body(
+            r#"<w:p><w:r><w:t>Đồng chí {ho_ten}, {ho_ten}</w:t></w:r></w:p><w:p><w:r><w:t>{don_vi}} {{ho_ten}} {khac} {x y}</w:t></w:r></w:p>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.warnings,
+            [
+                "template t.docx: {don_vi}}, {ho_ten} in single braces are left in every letter as written; placeholders take two braces, as in {{ho_ten}}"
+            ]
+        );
+        assert!(
+            load_body(r#"<w:p><w:r><w:t>{{ho_ten}} {khac}</w:t></w:r></w:p>"#)
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn numbered_paragraphs_take_the_lists_of_their_copy() {
+        let numbering = r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/></w:lvl></w:abstractNum><w:num w:numId="3"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#;
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="lists.xml"/></Relationships>"#;
+        let t = load_parts(
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr></w:pPr><w:r><w:t>{{ly_do}}</w:t></w:r></w:p>"#,
+            &[("word/lists.xml", numbering), ("word/_rels/document.xml.rels", rels)],
+        )
+        .unwrap();
+        let first = t.fill_body(&values(), 0).unwrap();
+        let third = t.fill_body(&values(), 2).unwrap();
+        let text = |b: &Body| String::from_utf8(b.xml.clone()).unwrap();
+        assert_eq!(text(&first).matches(r#"<w:numId w:val="3"/>"#).count(), 2);
+        assert_eq!(text(&third).matches(r#"<w:numId w:val="5"/>"#).count(), 2);
+        let merged = t.package(&[&first, &third]).unwrap();
+        let lists = String::from_utf8(
+            Archive::open(&merged)
+                .unwrap()
+                .read_required("word/lists.xml")
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(lists.ends_with(r#"<w:num w:numId="3"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="5"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num></w:numbering>"#), "{lists}");
+        let alone = t.package(&[&first]).unwrap();
+        let lists = Archive::open(&alone)
+            .unwrap()
+            .read_required("word/lists.xml")
+            .unwrap();
+        assert_eq!(
+            lists,
+            numbering.as_bytes(),
+            "a notice on its own keeps the template's lists"
+        );
     }
 
     fn load_parts(body: &str, extra: &[(&str, &str)]) -> anyhow::Result<Template> {
@@ -838,7 +1185,8 @@ mod tests {
     #[test]
     fn headers_take_only_shared_values() {
         let t = load_parts("<w:p/>", &[("word/header1.xml", &header("{{noi_ky}}"))]).unwrap();
-        let bytes = t.package(&[b""]).unwrap();
+        let body = t.fill_body(&Values::default(), 0).unwrap();
+        let bytes = t.package(&[&body]).unwrap();
         let mut ar = Archive::open(&bytes).unwrap();
         let h = String::from_utf8(ar.read_required("word/header1.xml").unwrap()).unwrap();
         assert!(h.contains(">Kon Rẫy<"), "{h}");
@@ -881,10 +1229,10 @@ mod tests {
         .unwrap();
         let mut v = values();
         v.lists.insert("ly_do".into(), Vec::new());
-        let out = String::from_utf8(t.fill_body(&v, 0).unwrap()).unwrap();
+        let out = String::from_utf8(t.fill_body(&v, 0).unwrap().xml).unwrap();
         assert_eq!(
             out,
-            r#"<w:p><w:pPr><w:sectPr><w:type w:val="nextPage"/></w:sectPr></w:pPr></w:p>"#
+            r#"<w:p><w:pPr><w:sectPr><w:type w:val="nextPage"/><w:pgNumType w:start="1"/></w:sectPr></w:pPr></w:p>"#
         );
     }
 
@@ -894,7 +1242,7 @@ mod tests {
             r#"<w:p><w:r><w:t>{{ly_do}} </w:t></w:r><w:r><w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><wp:docPr id="5" name="Box"/><w:txbxContent><w:p><w:r><w:t>{{don_vi}}</w:t></w:r></w:p></w:txbxContent></wp:anchor></w:drawing></w:r></w:p>"#,
         )
         .unwrap();
-        let out = String::from_utf8(t.fill_body(&values(), 20_000).unwrap()).unwrap();
+        let out = String::from_utf8(t.fill_body(&values(), 2).unwrap().xml).unwrap();
         assert!(
             out.contains(r#"<wp:docPr id="20001" name="Box"/>"#),
             "{out}"

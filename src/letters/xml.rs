@@ -31,6 +31,9 @@ pub(crate) enum Tag {
     Bookmark,
     /// `wp:docPr`: a drawing whose `id` must stay unique in a document.
     DocPr,
+    /// `w:numId`: which list a numbered paragraph continues, renumbered per
+    /// notice in the merged file so each notice's list starts again.
+    NumId,
     Other,
 }
 
@@ -232,6 +235,7 @@ fn tag_of(s: &BytesStart<'_>, prefix: &str) -> Tag {
         "tc" => Tag::Tc,
         "tbl" => Tag::Tbl,
         "sectPr" => Tag::SectPr,
+        "numId" => Tag::NumId,
         "bookmarkStart" | "bookmarkEnd" => Tag::Bookmark,
         _ => Tag::Other,
     }
