@@ -7,7 +7,9 @@
 //! stores classes and enrolments in an SQLite register (default ./hoso.db).
 //! Each file is one transaction: a file that cannot be read is reported and
 //! leaves the register untouched, the others land. An unchanged file (same
-//! content hash) adds nothing; a changed file replaces its classes. Prints
+//! content hash) adds nothing; a changed file replaces its classes; files
+//! stored from under a folder given now that are gone from disk are
+//! forgotten first (one transaction for all of them). Prints
 //! what each file added and every data-quality warning with its cell. Exit
 //! status 0 when the good files landed, 1 when no file could be imported, 2
 //! for a usage error or a register that cannot be opened, 130 when Ctrl-C
@@ -28,6 +30,17 @@ use std::process::ExitCode;
 /// the class catalogue (rules/lop-hoc.toml, built in). A class whose title
 /// says "Phối hợp với ..." is joint and is reported apart.
 ///
+/// Importing again is safe: a file whose content is unchanged (or already
+/// imported from another path) adds nothing; a changed file replaces the
+/// classes it had. When a FOLDER is imported, the files imported earlier
+/// from under it that are no longer there (deleted, renamed, corrected and
+/// saved under a new name) are forgotten with their classes, each named in a
+/// line: re-import the folder after deleting a file. Files outside the
+/// folders given are kept, even when missing (an unplugged drive). The same
+/// class in two files or on two sheets is imported with a warning, and
+/// `hoso report` counts it once and names both: delete one, import again.
+/// To start over, delete the register (the --db file) and import again.
+///
 /// Example:
 ///   hoso import samples/lop-boi-duong-2021
 ///   hoso import --db 2021.db lop-doan.xlsx lop-dang-vien-moi.ods
@@ -43,7 +56,8 @@ pub struct Args {
     /// A class catalogue (TOML) instead of the built-in rules/lop-hoc.toml.
     #[arg(long, value_name = "FILE")]
     pub catalogue: Option<PathBuf>,
-    /// Print only failures and the summary line, not the warnings.
+    /// Print only failures, forgotten files and the summary line, not the
+    /// warnings.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -59,12 +73,17 @@ struct Tally {
     unchanged: usize,
     failed: usize,
     skipped: usize,
+    forgotten: usize,
     warnings: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let catalogue = Catalogue::load(args.catalogue.as_deref())?;
     let mut conn = schema::open(&args.db)?;
+    let mut tally = Tally::default();
+    for line in forget_missing(&mut conn, &args.paths, &catalogue, &mut tally) {
+        println!("{line}");
+    }
     let candidates = import::collect(&args.paths, &catalogue);
     let bar = if candidates.len() >= BAR_FROM {
         progress_bar("hoso import")
@@ -72,7 +91,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         indicatif::ProgressBar::hidden()
     };
     bar.set_length(candidates.len() as u64);
-    let mut tally = Tally::default();
     let mut interrupted = false;
     for candidate in &candidates {
         // Between files: every file before this one is committed in full.
@@ -106,6 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ("unchanged", &n(tally.unchanged)),
                 ("failed", &n(tally.failed)),
                 ("skipped", &n(tally.skipped)),
+                ("forgotten", &n(tally.forgotten)),
                 ("warnings", &n(tally.warnings)),
             ],
         )
@@ -118,6 +137,51 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Forgets the files gone from the folders given (before importing, so a
+/// renamed roster is not taken for a copy of its old self); the lines to
+/// print, or the database error as a failure: the import goes on.
+fn forget_missing(
+    conn: &mut rusqlite::Connection,
+    paths: &[PathBuf],
+    catalogue: &Catalogue,
+    tally: &mut Tally,
+) -> Vec<String> {
+    let m = &catalogue.messages;
+    match import::forget_missing(conn, paths) {
+        Ok(forgotten) => {
+            tally.forgotten = forgotten.len();
+            forgotten
+                .iter()
+                .map(|f| {
+                    fill(
+                        &m.forgotten,
+                        &[
+                            ("file", &f.display),
+                            ("classes", &f.classes.to_string()),
+                            ("enrolments", &f.enrolments.to_string()),
+                        ],
+                    )
+                })
+                .collect()
+        }
+        Err(e) => {
+            tally.failed += 1;
+            let reason = fill(&m.database, &[("error", &e.to_string())]);
+            let file = args_display(paths);
+            vec![fill(&m.failed, &[("file", &file), ("reason", &reason)])]
+        }
+    }
+}
+
+/// The folders given, as the clerk typed them, for a line about all of them.
+fn args_display(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn count(t: &mut Tally, r: &FileReport) {

@@ -9,10 +9,12 @@
 //! with every enrolment's source cell, grades) and DIR/bao-cao-Y.docx (the
 //! report), each atomically, and prints the report paragraph in the centre's
 //! wording. Given the year's verdicts.json, adds the review sentence. With
-//! --json prints the figures as JSON instead.
+//! --json prints the figures as JSON instead. A class stored twice (two
+//! files, or two sheets) is counted once, and a warning naming both goes to
+//! stderr and to the workbook's summary sheet.
 
 use hoso::register::catalogue::Catalogue;
-use hoso::register::stats::{StatsJson, year_stats};
+use hoso::register::stats::{StatsJson, duplicate_warnings, year_stats};
 use hoso::register::{report_docx, report_xlsx, schema, wording};
 use hoso::report::write_atomic;
 use hoso::verdict::{Summary, Verdicts};
@@ -25,6 +27,9 @@ use std::process::ExitCode;
 /// Prints: "Trong năm 2021, Trung tâm đã tổ chức mở được 12 lớp với 522
 /// lượt học viên tham gia học tập, gồm: (1) 02 lớp ...". Texts and class
 /// order come from the class catalogue (rules/lop-hoc.toml, built in).
+/// A class found in two files (or on two sheets) is counted once, from the
+/// file imported last, with a warning naming both: delete one and import
+/// again.
 ///
 /// Example:
 ///   hoso report --year 2021
@@ -94,6 +99,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // stdout holds only the paragraph (or the JSON), ready to paste or pipe.
+    for warning in duplicate_warnings(&stats, &catalogue) {
+        eprintln!("! {warning}");
+    }
     for path in [&xlsx, &docx] {
         eprintln!("wrote {}", path.display());
     }

@@ -80,6 +80,8 @@ pub struct WarningTexts {
     pub year_mismatch: String,
     pub dates_reversed: String,
     pub duplicate_class: String,
+    #[serde(default = "shipped::sheet_copy")]
+    pub sheet_copy: String,
     pub no_learners: String,
     pub no_name_column: String,
 }
@@ -91,6 +93,8 @@ pub struct MessageTexts {
     pub replaced: String,
     pub unchanged: String,
     pub same_content: String,
+    #[serde(default = "shipped::forgotten")]
+    pub forgotten: String,
     pub failed: String,
     pub skipped: String,
     pub class: String,
@@ -120,6 +124,8 @@ pub struct ReportTexts {
     pub ungraded: String,
     pub partner_separator: String,
     pub unknown_partner: String,
+    #[serde(default = "shipped::duplicate_class")]
+    pub duplicate_class: String,
     pub labels: ReportLabels,
 }
 
@@ -140,6 +146,8 @@ pub struct ReportLabels {
     pub grade: String,
     pub count: String,
     pub unique_learners: String,
+    #[serde(default = "shipped::warnings_heading")]
+    pub warnings_heading: String,
     pub summary_sheet: String,
     pub register_sheet: String,
     pub grades_sheet: String,
@@ -155,6 +163,43 @@ pub struct ReportLabels {
     pub score: String,
     pub note: String,
     pub source: String,
+}
+
+/// Texts added after catalogues were first shipped: a catalogue written
+/// before them (a centre's own copy) still loads and gets the built-in
+/// wording, as a rule file's vocabulary does.
+mod shipped {
+    use std::sync::LazyLock;
+
+    static BUILTIN_TABLE: LazyLock<toml::Table> =
+        LazyLock::new(|| toml::from_str(super::BUILTIN).unwrap_or_default());
+
+    fn text(path: &[&str]) -> String {
+        let mut value: Option<&toml::Value> = None;
+        for key in path {
+            value = match value {
+                None => BUILTIN_TABLE.get(*key),
+                Some(v) => v.get(*key),
+            };
+        }
+        value
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub fn sheet_copy() -> String {
+        text(&["warnings", "sheet_copy"])
+    }
+    pub fn forgotten() -> String {
+        text(&["messages", "forgotten"])
+    }
+    pub fn duplicate_class() -> String {
+        text(&["report", "duplicate_class"])
+    }
+    pub fn warnings_heading() -> String {
+        text(&["report", "labels", "warnings_heading"])
+    }
 }
 
 /// One class type; `name` is what the register stores and the report prints.
@@ -369,6 +414,7 @@ impl Catalogue {
                 &["start", "end"],
             ),
             ("warnings.duplicate_class", &w.duplicate_class, &["other"]),
+            ("warnings.sheet_copy", &w.sheet_copy, &["sheet", "other"]),
             ("warnings.no_learners", &w.no_learners, &["sheet"]),
             ("warnings.no_name_column", &w.no_name_column, &["sheet"]),
             (
@@ -383,6 +429,11 @@ impl Catalogue {
             ),
             ("messages.unchanged", &m.unchanged, &["file"]),
             ("messages.same_content", &m.same_content, &["file", "other"]),
+            (
+                "messages.forgotten",
+                &m.forgotten,
+                &["file", "classes", "enrolments"],
+            ),
             ("messages.failed", &m.failed, &["file", "reason"]),
             ("messages.skipped", &m.skipped, &["file", "reason"]),
             (
@@ -410,6 +461,7 @@ impl Catalogue {
                     "unchanged",
                     "failed",
                     "skipped",
+                    "forgotten",
                     "warnings",
                 ],
             ),
@@ -444,6 +496,11 @@ impl Catalogue {
             ("report.ungraded", &r.ungraded, &[]),
             ("report.partner_separator", &r.partner_separator, &[]),
             ("report.unknown_partner", &r.unknown_partner, &[]),
+            (
+                "report.duplicate_class",
+                &r.duplicate_class,
+                &["type", "course", "start", "counted", "ignored"],
+            ),
         ]
     }
 
@@ -694,6 +751,36 @@ mod tests {
             err.contains("report.paragraph") && err.contains("{enrolment}"),
             "{err}"
         );
+    }
+
+    /// A centre's catalogue written before these texts existed still loads,
+    /// with the shipped wording.
+    #[test]
+    fn a_catalogue_without_the_newer_texts_loads() {
+        let old: String = BUILTIN
+            .lines()
+            .filter(|l| {
+                ![
+                    "sheet_copy =",
+                    "forgotten =",
+                    "duplicate_class = \"Lớp",
+                    "warnings_heading =",
+                ]
+                .iter()
+                .any(|k| l.starts_with(k))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Catalogue::from_toml(&old, "old.toml").unwrap();
+        let b = cat();
+        assert_eq!(c.warnings.sheet_copy, b.warnings.sheet_copy);
+        assert_eq!(c.messages.forgotten, b.messages.forgotten);
+        assert_eq!(c.report.duplicate_class, b.report.duplicate_class);
+        assert_eq!(
+            c.report.labels.warnings_heading,
+            b.report.labels.warnings_heading
+        );
+        assert!(c.messages.forgotten.contains("{file}"));
     }
 
     #[test]

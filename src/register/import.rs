@@ -5,6 +5,12 @@
 //! replaces that file's classes (delete + insert in one transaction), and a
 //! known hash at a new path (a copy, a moved folder) adds nothing either, so
 //! a copied roster is never counted twice.
+//!
+//! Importing a folder also forgets the files the register holds from under
+//! it that are gone from disk ([`forget_missing`]): a roster corrected and
+//! saved under a new name, the old one deleted, replaces the old one instead
+//! of being counted beside it. Only folders given in this run are looked at,
+//! so a folder on an unplugged drive is never emptied for not being given.
 
 use super::catalogue::Catalogue;
 use super::roster::{Roster, SheetOutcome, Warning, class_from_table};
@@ -139,6 +145,68 @@ fn classify(path: &Path, catalogue: &Catalogue) -> Candidate {
     }
 }
 
+/// A file the register held from under an imported folder, gone from disk.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forgotten {
+    pub display: String,
+    pub classes: usize,
+    pub enrolments: usize,
+}
+
+/// Removes every file stored from under one of `roots` (folders only, by
+/// canonical path) that no longer exists, with its classes and enrolments.
+///
+/// Runs before the files are imported: a roster renamed (or corrected and
+/// saved under a new name) would otherwise be taken for a copy of, or a
+/// duplicate class of, the file it replaces. All in one transaction, so the
+/// register never shows half of a folder's deletions. A file whose existence
+/// cannot be told (a permission error) is kept: only "not found" forgets.
+pub fn forget_missing(
+    conn: &mut Connection,
+    roots: &[PathBuf],
+) -> rusqlite::Result<Vec<Forgotten>> {
+    let folders: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
+    if folders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let stored: Vec<(i64, String, Forgotten)> = tx
+        .prepare(
+            "SELECT s.id, s.path, s.display,
+                    (SELECT count(*) FROM classes c WHERE c.source_id = s.id),
+                    (SELECT count(*) FROM enrolments e JOIN classes c ON c.id = e.class_id
+                     WHERE c.source_id = s.id)
+             FROM source_files s ORDER BY s.path",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Forgotten {
+                    display: r.get(2)?,
+                    classes: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+                    enrolments: r.get::<_, i64>(4)?.try_into().unwrap_or(0),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut forgotten = Vec::new();
+    for (id, path, file) in stored {
+        let path = Path::new(&path);
+        let under_a_root = folders.iter().any(|f| path.starts_with(f));
+        if under_a_root && matches!(path.try_exists(), Ok(false)) {
+            tx.execute("DELETE FROM source_files WHERE id = ?1", [id])?;
+            forgotten.push(file);
+        }
+    }
+    tx.commit()?;
+    Ok(forgotten)
+}
+
 /// Imports one candidate; never fails as a whole: what went wrong is in the
 /// report, and the register is left as it was for this file.
 pub fn import(conn: &mut Connection, candidate: &Candidate, catalogue: &Catalogue) -> FileReport {
@@ -223,7 +291,9 @@ pub fn import_file(
             warnings.extend(stored.warnings);
             let classes = rosters
                 .iter()
-                .map(|r| ClassAdded {
+                .enumerate()
+                .filter(|(i, _)| !stored.copies.contains(i))
+                .map(|(_, r)| ClassAdded {
                     class_type: r.class.class_type.clone(),
                     course: r.class.course,
                     year: r.class.year,
@@ -306,8 +376,12 @@ pub fn read_rosters(
 pub struct Stored {
     /// Classes the file's previous version had, when it was replaced.
     pub replaced: Option<usize>,
-    /// Classes already in the register from another file.
+    /// Classes already in the register from another file or sheet, and
+    /// sheets not stored because they copy an earlier one.
     pub warnings: Vec<Warning>,
+    /// Indices (into the rosters given) of sheets that repeat an earlier
+    /// sheet of the same file: the same class with the same learners.
+    pub copies: Vec<usize>,
 }
 
 /// Writes one file's classes in one transaction, replacing what an earlier
@@ -341,8 +415,20 @@ pub fn store(
     )?;
     let source_id = tx.last_insert_rowid();
     let mut warnings = Vec::new();
-    for r in rosters {
-        if let Some(other) = same_class_elsewhere(&tx, r, source_id)? {
+    let mut copies = Vec::new();
+    for (i, r) in rosters.iter().enumerate() {
+        if let Some(first) = rosters[..i].iter().find(|e| is_sheet_copy(e, r)) {
+            warnings.push(Warning {
+                source: r.source.clone(),
+                message: fill(
+                    &catalogue.warnings.sheet_copy,
+                    &[("sheet", &r.sheet), ("other", &first.sheet)],
+                ),
+            });
+            copies.push(i);
+            continue;
+        }
+        if let Some(other) = same_class_elsewhere(&tx, r)? {
             warnings.push(Warning {
                 source: r.source.clone(),
                 message: fill(&catalogue.warnings.duplicate_class, &[("other", &other)]),
@@ -354,31 +440,47 @@ pub fn store(
     Ok(Stored {
         replaced: old.map(|(_, n)| usize::try_from(n).unwrap_or(0)),
         warnings,
+        copies,
     })
 }
 
-/// A class of the same type, course, year and start date stored from another
-/// file: the same roster kept twice (an .xls beside its .xlsx, say).
-fn same_class_elsewhere(
-    conn: &Connection,
-    r: &Roster,
-    source_id: i64,
-) -> rusqlite::Result<Option<String>> {
+/// A class of the same type, course, year and start date already stored,
+/// from another file or an earlier sheet of this one: the same roster kept
+/// twice (an .xls beside its .xlsx, a print copy of a sheet). A class with
+/// no start date is never taken for another: nothing tells two such apart.
+/// `hoso report` counts such classes once (stats.rs, `same_class`).
+fn same_class_elsewhere(conn: &Connection, r: &Roster) -> rusqlite::Result<Option<String>> {
+    let Some(start) = r.class.start else {
+        return Ok(None);
+    };
     conn.query_row(
         "SELECT s.display || '!' || c.sheet FROM classes c JOIN source_files s ON s.id = c.source_id
-         WHERE c.source_id <> ?1 AND c.class_type = ?2 AND c.course IS ?3 AND c.year IS ?4
-           AND c.start_date IS ?5
+         WHERE c.class_type = ?1 AND c.course IS ?2 AND c.year IS ?3 AND c.start_date = ?4
          ORDER BY c.id LIMIT 1",
-        params![
-            source_id,
-            r.class.class_type,
-            r.class.course,
-            r.class.year,
-            r.class.start.map(|d| d.iso()),
-        ],
+        params![r.class.class_type, r.class.course, r.class.year, start.iso()],
         |row| row.get(0),
     )
     .optional()
+}
+
+/// A sheet that repeats an earlier one of the same workbook (a print copy):
+/// the same class, by the key of [`same_class_elsewhere`], with the same
+/// learners (name keys and birth dates, in any order).
+fn is_sheet_copy(earlier: &Roster, later: &Roster) -> bool {
+    let (a, b) = (&earlier.class, &later.class);
+    let same_class = a.start.is_some()
+        && (&a.class_type, a.course, a.year, a.start) == (&b.class_type, b.course, b.year, b.start);
+    same_class && learners(earlier) == learners(later)
+}
+
+fn learners(r: &Roster) -> Vec<(&str, Option<crate::date::Date>)> {
+    let mut keys: Vec<_> = r
+        .enrolments
+        .iter()
+        .map(|e| (e.name_key.as_str(), e.birth_date))
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
 fn insert_class(conn: &Connection, source_id: i64, r: &Roster) -> rusqlite::Result<()> {

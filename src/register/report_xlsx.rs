@@ -1,13 +1,14 @@
 //! The year's workbook: the summary per class type, the register of every
 //! enrolment with its source cell, and the grades. Every text cell is written
-//! as a string, so a name starting with `=` stays a name.
+//! as a string, so a name starting with `=` stays a name; scores are numbers
+//! and full dates are date cells, so a clerk can average and sort them (a
+//! year-only birth date stays the text "1975": no day to put in a date).
 
 use super::catalogue::Catalogue;
-use super::roster::score_text;
-use super::stats::YearStats;
+use super::stats::{YearStats, duplicate_warnings};
 use super::wording::{class_count, fill};
 use crate::date::Date;
-use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
 pub fn workbook_bytes(stats: &YearStats, catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
     let mut wb = crate::report::undated_workbook();
@@ -92,6 +93,14 @@ fn summary_sheet(
             ws.write_string(row, 4, j.partners.join(&catalogue.report.partner_separator))?;
             row += 1;
         }
+        row += 1;
+    }
+    let warnings = duplicate_warnings(stats, catalogue);
+    if !warnings.is_empty() {
+        ws.write_string_with_format(row, 0, &l.warnings_heading, bold)?;
+        for (r, w) in (row + 1..).zip(&warnings) {
+            ws.write_string(r, 0, w)?;
+        }
     }
     ws.set_column_width(1, 70)?;
     ws.set_column_width(2, 10)?;
@@ -131,11 +140,7 @@ fn register_sheet(
         ],
         bold,
     )?;
-    let shown = |iso: &Option<String>| {
-        iso.as_deref()
-            .map(|d| Date::parse(d).map_or_else(|| d.to_string(), |d| d.display_vn()))
-            .unwrap_or_default()
-    };
+    let date_format = Format::new().set_num_format(DATE_FORMAT);
     for (i, r) in stats.register.iter().enumerate() {
         let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -144,19 +149,19 @@ fn register_sheet(
         if let Some(c) = r.course {
             ws.write_string(row, 2, class_count(usize::try_from(c).unwrap_or(0)))?;
         }
-        ws.write_string(row, 3, shown(&r.start))?;
-        ws.write_string(row, 4, shown(&r.end))?;
+        write_date(ws, row, 3, &r.start, &date_format)?;
+        write_date(ws, row, 4, &r.end, &date_format)?;
         if r.joint {
             ws.write_string(row, 5, text(&r.partner))?;
         }
         ws.write_string(row, 6, &r.name)?;
-        ws.write_string(row, 7, shown(&r.birth_date))?;
+        write_date(ws, row, 7, &r.birth_date, &date_format)?;
         ws.write_string(row, 8, text(&r.sex))?;
         ws.write_string(row, 9, text(&r.ethnicity))?;
         ws.write_string(row, 10, text(&r.position))?;
         ws.write_string(row, 11, text(&r.unit))?;
         if let Some(s) = r.score {
-            ws.write_string(row, 12, score_text(s))?;
+            ws.write_number(row, 12, shown_score(s))?;
         }
         ws.write_string(row, 13, text(&r.grade))?;
         ws.write_string(row, 14, text(&r.note))?;
@@ -175,6 +180,46 @@ fn register_sheet(
         ws.set_column_width(col, width)?;
     }
     Ok(())
+}
+
+/// Day first, as the centre writes dates, whatever the reader's locale.
+const DATE_FORMAT: &str = "dd/mm/yyyy";
+
+/// A stored date (YYYY-MM-DD or YYYY) as a date cell; a year alone, or text
+/// that is no date, as it is.
+fn write_date(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    iso: &Option<String>,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    let Some(iso) = iso.as_deref() else {
+        return Ok(());
+    };
+    match Date::parse(iso).map(|d| (d, excel_date(d))) {
+        Some((_, Some(date))) => ws.write_date_with_format(row, col, &date, format)?,
+        Some((d, None)) => ws.write_string(row, col, d.display_vn())?,
+        None => ws.write_string(row, col, iso)?,
+    };
+    Ok(())
+}
+
+fn excel_date(d: Date) -> Option<ExcelDateTime> {
+    use chrono::Datelike;
+    let Date::Full(d) = d else { return None };
+    let (year, month, day) = (
+        u16::try_from(d.year()).ok()?,
+        u8::try_from(d.month()).ok()?,
+        u8::try_from(d.day()).ok()?,
+    );
+    ExcelDateTime::from_ymd(year, month, day).ok()
+}
+
+/// The score to two decimals, as the roster showed it: an average stored as
+/// 7.9999999 is 8 to the clerk.
+fn shown_score(s: f64) -> f64 {
+    (s * 100.0).round() / 100.0
 }
 
 fn grades_sheet(

@@ -1,12 +1,19 @@
 //! A year's figures from the register: classes, enrolments (lượt học viên),
 //! unique learners, per class type in catalogue order, grades; joint classes
 //! apart and outside the centre's own totals and grades (decision 12).
+//!
+//! The same class stored twice (two files, or two sheets of one file, with
+//! the same type, course, year and start date) is counted once, from the
+//! file imported last, and named in `duplicates` so the clerk can delete
+//! one copy: a silent double count would inflate the year's figures.
 
 use super::catalogue::Catalogue;
+use super::wording::{class_count, fill};
+use crate::date::Date;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct YearStats {
@@ -23,8 +30,25 @@ pub struct YearStats {
     /// Own classes only; every catalogue grade (even at 0), in catalogue
     /// order, then other written grades and the ungraded, when present.
     pub grades: Vec<(String, usize)>,
-    /// Every enrolment of the year, own and joint, class by class.
+    /// Every enrolment of the year, own and joint, class by class (classes
+    /// counted once: a duplicate's learners are not listed again).
     pub register: Vec<RegisterRow>,
+    /// Classes stored twice and counted once, by type, course and start.
+    pub duplicates: Vec<DuplicateClass>,
+}
+
+/// A class found in two places; only `counted` is in the figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DuplicateClass {
+    #[serde(rename = "type")]
+    pub class_type: String,
+    pub course: Option<i64>,
+    /// YYYY-MM-DD.
+    pub start: String,
+    /// `file!sheet` of the copy counted: from the file imported last.
+    pub counted: String,
+    /// `file!sheet` of the copy left out of the figures.
+    pub ignored: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +98,7 @@ struct ClassRow {
     joint: bool,
     partner: Option<String>,
     origin: String,
+    source_id: i64,
 }
 
 pub fn year_stats(
@@ -81,7 +106,7 @@ pub fn year_stats(
     year: i32,
     catalogue: &Catalogue,
 ) -> anyhow::Result<YearStats> {
-    let mut classes = load_classes(conn, year)?;
+    let (mut classes, duplicates) = count_once(load_classes(conn, year)?);
     classes.sort_by(|a, b| {
         (
             catalogue.type_rank(&a.class_type),
@@ -111,6 +136,7 @@ pub fn year_stats(
             .map(|g| (g.name.clone(), 0))
             .collect(),
         register: Vec::new(),
+        duplicates,
     };
     let mut learners: HashSet<(String, Option<String>)> = HashSet::new();
     let mut other_grades: BTreeMap<String, usize> = BTreeMap::new();
@@ -228,10 +254,77 @@ fn add_joint(counts: &mut Vec<JointCount>, class_type: &str, learners: usize) {
     }
 }
 
+/// Keeps one class per (type, course, start date): the one from the file
+/// imported last (the highest source id: a replaced file gets a new row),
+/// then the first sheet; the others are returned as duplicates. Classes
+/// without a start date are all kept, as import never takes them for
+/// another (import.rs, `same_class_elsewhere`).
+fn count_once(mut classes: Vec<ClassRow>) -> (Vec<ClassRow>, Vec<DuplicateClass>) {
+    classes.sort_by_key(|c| (std::cmp::Reverse(c.source_id), c.id));
+    let mut kept: Vec<ClassRow> = Vec::with_capacity(classes.len());
+    let mut first_of: HashMap<(String, Option<i64>, String), usize> = HashMap::new();
+    let mut duplicates = Vec::new();
+    for c in classes {
+        let Some(start) = c.start.clone() else {
+            kept.push(c);
+            continue;
+        };
+        let key = (c.class_type.clone(), c.course, start.clone());
+        match first_of.get(&key) {
+            Some(&i) => duplicates.push(DuplicateClass {
+                class_type: c.class_type,
+                course: c.course,
+                start,
+                counted: kept[i].origin.clone(),
+                ignored: c.origin,
+            }),
+            None => {
+                first_of.insert(key, kept.len());
+                kept.push(c);
+            }
+        }
+    }
+    duplicates.sort_by(|a, b| {
+        (&a.class_type, a.course, &a.start, &a.ignored).cmp(&(
+            &b.class_type,
+            b.course,
+            &b.start,
+            &b.ignored,
+        ))
+    });
+    (kept, duplicates)
+}
+
+/// One line per class counted once, in the catalogue's words: printed by
+/// `hoso report` and written in the workbook's summary sheet.
+pub fn duplicate_warnings(stats: &YearStats, catalogue: &Catalogue) -> Vec<String> {
+    stats
+        .duplicates
+        .iter()
+        .map(|d| {
+            let course = d.course.map_or_else(
+                || catalogue.messages.unknown.clone(),
+                |k| class_count(usize::try_from(k).unwrap_or(0)),
+            );
+            let start = Date::parse(&d.start).map_or_else(|| d.start.clone(), |d| d.display_vn());
+            fill(
+                &catalogue.report.duplicate_class,
+                &[
+                    ("type", &d.class_type),
+                    ("course", &course),
+                    ("start", &start),
+                    ("counted", &d.counted),
+                    ("ignored", &d.ignored),
+                ],
+            )
+        })
+        .collect()
+}
+
 fn load_classes(conn: &Connection, year: i32) -> rusqlite::Result<Vec<ClassRow>> {
     let mut stmt = conn.prepare(
         "SELECT c.id, c.class_type, c.known_type, c.course, c.start_date, c.end_date, c.joint,
-                c.partner, s.display || '!' || c.sheet
+                c.partner, s.display || '!' || c.sheet, s.id
          FROM classes c JOIN source_files s ON s.id = c.source_id
          WHERE c.year = ?1",
     )?;
@@ -246,6 +339,7 @@ fn load_classes(conn: &Connection, year: i32) -> rusqlite::Result<Vec<ClassRow>>
             joint: r.get(6)?,
             partner: r.get(7)?,
             origin: r.get(8)?,
+            source_id: r.get(9)?,
         })
     })?
     .collect()
@@ -253,7 +347,9 @@ fn load_classes(conn: &Connection, year: i32) -> rusqlite::Result<Vec<ClassRow>>
 
 /// The `--json` shape: `{"year", "classes", "enrolments", "unique_learners",
 /// "by_type": [{"type", "classes", "learners"}], "joint": [{"type",
-/// "learners"}], "grades": {...}}`, keys in this order.
+/// "learners"}], "grades": {...}, "duplicates": [{"type", "course", "start",
+/// "counted", "ignored"}]}`, keys in this order; `duplicates` only when a
+/// class was counted once.
 #[derive(Serialize)]
 pub struct StatsJson<'a> {
     year: i32,
@@ -263,6 +359,8 @@ pub struct StatsJson<'a> {
     by_type: Vec<TypeJson<'a>>,
     joint: Vec<JointJson<'a>>,
     grades: OrderedCounts<'a>,
+    #[serde(skip_serializing_if = "<[DuplicateClass]>::is_empty")]
+    duplicates: &'a [DuplicateClass],
 }
 
 #[derive(Serialize)]
@@ -318,6 +416,7 @@ impl YearStats {
                 })
                 .collect(),
             grades: OrderedCounts(&self.grades),
+            duplicates: &self.duplicates,
         }
     }
 }
