@@ -139,6 +139,13 @@ fn files_outside_the_folders_given_are_kept() {
     let out = import(dir.path(), &["rosters/doan-da-sua.xlsx"]);
     assert!(out.contains("; 0 tệp cũ đã bỏ khỏi sổ;"), "{out}");
     assert_eq!(totals(&report(dir.path()).0), (2, 8));
+
+    // An empty folder is what the mount point of an unplugged drive looks
+    // like: nothing under it is forgotten.
+    std::fs::remove_file(rosters.join("doan-da-sua.xlsx")).unwrap();
+    let out = import(dir.path(), &["rosters"]);
+    assert!(out.contains("; 0 tệp cũ đã bỏ khỏi sổ;"), "{out}");
+    assert_eq!(totals(&report(dir.path()).0), (2, 8));
 }
 
 /// LibreOffice re-saves a roster under another name: other bytes, the same

@@ -161,13 +161,15 @@ pub struct Forgotten {
 /// duplicate class of, the file it replaces. All in one transaction, so the
 /// register never shows half of a folder's deletions. A file whose existence
 /// cannot be told (a permission error) is kept: only "not found" forgets.
+/// So is everything under a folder that is empty now: the mount point of a
+/// drive not plugged in looks just like that, and its rosters are not gone.
 pub fn forget_missing(
     conn: &mut Connection,
     roots: &[PathBuf],
 ) -> rusqlite::Result<Vec<Forgotten>> {
     let folders: Vec<PathBuf> = roots
         .iter()
-        .filter(|r| r.is_dir())
+        .filter(|r| std::fs::read_dir(r).is_ok_and(|mut entries| entries.next().is_some()))
         .filter_map(|r| std::fs::canonicalize(r).ok())
         .collect();
     if folders.is_empty() {
