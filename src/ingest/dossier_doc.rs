@@ -282,6 +282,8 @@ impl<'a> Interpreter<'a> {
             file: doc.path.as_str().into(),
             words: self,
             scratch: Scratch::default(),
+            applicant_dated: false,
+            confirmation_date: None,
         }
         .split_parts(doc)
     }
@@ -520,10 +522,10 @@ impl<'a> Interpreter<'a> {
     /// 03/09/1980"): as `(label start, label end, field)`.
     ///
     /// Names, units and schools hold words that are also labels
-    /// ("Trường", "Đơn vị 3"), so what may follow such a label is narrow.
-    /// After a comma, a semicolon, a tab or a run of spaces: a digit, or
-    /// any word after a label of two words or more. After one space: a
-    /// date after a label of two words or more.
+    /// ("Trường", "Đơn vị 3", "Phòng Kinh tế, Khoa học và Công nghệ", "nơi
+    /// học tập và công tác"), and a label with its colon is found anyway: so
+    /// only a label of two words or more followed by a date ends a value
+    /// here.
     fn label_in_value(
         &self,
         line: &str,
@@ -534,37 +536,19 @@ impl<'a> Interpreter<'a> {
     ) -> Option<(usize, usize, &'a str)> {
         let value = line.get(from..to)?;
         let mut words = value.split_whitespace();
-        let first = words.next()?;
-        let mut prev_end = first.as_ptr() as usize - value.as_ptr() as usize + first.len();
+        words.next()?;
         for word in words {
             let start = word.as_ptr() as usize - value.as_ptr() as usize;
-            let gap = value.get(prev_end..start).unwrap_or("");
-            let strong = value
-                .get(..prev_end)
-                .is_some_and(|v| v.ends_with([',', ';']))
-                || gap.contains('\t')
-                || gap.chars().nth(1).is_some();
-            prev_end = start + word.len();
             let rest = value.get(start..).unwrap_or("");
             let Some((end, label_words, found)) = self.label_at_start(rest, buf) else {
                 continue;
             };
-            if found == field {
-                continue;
-            }
-            let after = rest.get(end..).unwrap_or("").trim_start();
-            let next = after.chars().next();
-            let fits = if strong {
-                next.is_some_and(|c| c.is_ascii_digit())
-                    || (label_words > 1 && next.is_some_and(char::is_alphabetic))
-            } else {
-                label_words > 1
-                    && after
-                        .split_whitespace()
-                        .next()
-                        .is_some_and(|token| Date::parse(token).is_some())
-            };
-            if fits {
+            let after = rest.get(end..).unwrap_or("");
+            let dated = after
+                .split_whitespace()
+                .next()
+                .is_some_and(|token| Date::parse(token).is_some());
+            if found != field && label_words > 1 && dated {
                 return Some((from + start, from + start + end, found));
             }
         }
@@ -797,6 +781,11 @@ struct Context<'i, 'a> {
     file: std::sync::Arc<str>,
     words: &'i Interpreter<'a>,
     scratch: Scratch<'a>,
+    /// The part being read has a place-date line outside any confirmation
+    /// block (dated or left blank).
+    applicant_dated: bool,
+    /// The first place-date line's date under a confirmation heading.
+    confirmation_date: Option<Box<(Date, Source)>>,
 }
 
 /// Buffers reused from line to line: reading a line allocates only for
@@ -888,6 +877,14 @@ impl<'i, 'a> Context<'i, 'a> {
         if part.subjects.is_empty() {
             part.unread_table = unread_table;
         }
+        // Every place-date line lay under a confirmation heading: the
+        // heading may have had no date of its own, the applicant's line
+        // below it. Taken rather than lost, so that a late form is still
+        // seen late.
+        let confirmation_date = self.confirmation_date.take();
+        if !std::mem::take(&mut self.applicant_dated) {
+            part.signed = confirmation_date;
+        }
         part
     }
 
@@ -940,8 +937,16 @@ impl<'i, 'a> Context<'i, 'a> {
                 .flatten()
             {
                 // The confirming body's date, not the applicant's.
-                Some(_) if confirming.active => confirming.active = !confirming.ends_at_date,
-                Some(signed) => part.signed = signed.map(|d| Box::new((d, self.source(loc)))),
+                Some(signed) if confirming.active => {
+                    confirming.active = !confirming.ends_at_date;
+                    if self.confirmation_date.is_none() {
+                        self.confirmation_date = signed.map(|d| Box::new((d, self.source(loc))));
+                    }
+                }
+                Some(signed) => {
+                    self.applicant_dated = true;
+                    part.signed = signed.map(|d| Box::new((d, self.source(loc))));
+                }
                 None => {
                     if words.is_confirmation_heading(line, &mut self.scratch.fold) {
                         confirming.active = true;
@@ -1033,16 +1038,17 @@ impl<'i, 'a> Context<'i, 'a> {
         previous: Option<&Layout>,
         part: &mut DocPart,
     ) -> Option<Layout> {
-        if let Some(layout) = self.transcript_header(table) {
-            self.read_subjects(table, &layout, layout.header_end + 1, part);
+        if let Some(mut layout) = self.transcript_header(table) {
+            layout.last_number = self.read_subjects(table, &layout, layout.header_end + 1, part);
             return Some(layout);
         }
         let layout = previous?;
         if grid_width(table) != layout.width || !self.continues(table, layout) {
             return None;
         }
-        self.read_subjects(table, layout, 0, part);
-        Some(layout.clone())
+        let mut next = layout.clone();
+        next.last_number = self.read_subjects(table, layout, 0, part);
+        Some(next)
     }
 
     /// The columns of a transcript table: a header row (within the first
@@ -1100,11 +1106,16 @@ impl<'i, 'a> Context<'i, 'a> {
             periods,
             score: columns.get("score").map(|&(grid, ..)| grid),
             width: grid_width(table),
+            last_number: None,
         })
     }
 
     /// Whether every row of `table` with text is a subject row or a total
-    /// row of `layout`, and one at least a subject row.
+    /// row of `layout`, and one at least a subject row; and, when the rows
+    /// read so far were numbered, whether its first subject row goes on
+    /// with their numbering (a grading scale or a summary table after the
+    /// transcript, shaped like subject rows, starts again at 1 or has
+    /// none).
     fn continues(&mut self, table: &Table, layout: &Layout) -> bool {
         let s = &mut self.scratch;
         let mut subjects = 0;
@@ -1125,15 +1136,28 @@ impl<'i, 'a> Context<'i, 'a> {
             {
                 return false;
             }
+            if subjects == 0
+                && let Some(last) = layout.last_number
+                && row_number(row, layout.subject) != Some(last + 1)
+            {
+                return false;
+            }
             subjects += 1;
         }
         subjects > 0
     }
 
-    /// The subject rows of `table` from row `from`; a total row is not a
-    /// subject.
-    fn read_subjects(&mut self, table: &Table, layout: &Layout, from: usize, part: &mut DocPart) {
+    /// The subject rows of `table` from row `from` (a total row is not a
+    /// subject), and the number of the last one, if numbered.
+    fn read_subjects(
+        &mut self,
+        table: &Table,
+        layout: &Layout,
+        from: usize,
+        part: &mut DocPart,
+    ) -> Option<u64> {
         let s = &mut self.scratch;
+        let mut last_number = None;
         for (r, row) in table.rows.iter().enumerate().skip(from) {
             let Some((c, subject_cell)) = cell_at(row, layout.subject) else {
                 continue;
@@ -1169,8 +1193,17 @@ impl<'i, 'a> Context<'i, 'a> {
                 score,
                 source: source(&self.file, cell_loc(table, r, c)),
             });
+            last_number = row_number(row, layout.subject);
         }
+        last_number
     }
+}
+
+/// The number in the first cell of a subject row ("5", "5."), when that
+/// cell lies left of the subject's: the numbering column.
+fn row_number(row: &[TableCell], subject: u32) -> Option<u64> {
+    let first = row.first().filter(|_| subject > 0)?;
+    first.text.trim().trim_end_matches('.').parse().ok()
 }
 
 /// Where the lines being read stand toward a confirmation block.
@@ -1194,6 +1227,9 @@ struct Layout {
     score: Option<u32>,
     /// Grid columns of the table: a continuation has as many.
     width: u32,
+    /// The number of the last subject row read, when numbered: a
+    /// continuation's first row goes on from it.
+    last_number: Option<u64>,
 }
 
 /// The grid columns under a periods header spanning `span` columns from
@@ -1567,9 +1603,15 @@ fn clean_value(text: &str) -> String {
         Some(rest) if rest.starts_with(char::is_whitespace) && has_words(rest) => rest,
         _ => t,
     };
-    clean(t.trim_end_matches(|c: char| {
+    let t = t.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '.' | '…' | '_' | ':' | ';' | ',')
-    }))
+    });
+    // A dash left before a label cut off ("Mai Công Hải - Ngày sinh ...").
+    let t = match t.strip_suffix(is_dash) {
+        Some(rest) if rest.ends_with(char::is_whitespace) && has_words(rest) => rest.trim_end(),
+        _ => t,
+    };
+    clean(t)
 }
 
 /// Longest place name before ", ngày" ("Thành phố Buôn Ma Thuột").
@@ -1979,10 +2021,10 @@ mod tests {
             &doc(&[
                 "ĐƠN ĐỀ NGHỊ",
                 "Tôi tên là: Lê Văn Ba, sinh ngày 03/09/1980",
-                "Giới tính: Nam, dân tộc Kinh",
+                "Giới tính: Nam, dân tộc: Kinh",
                 "Đơn vị công tác: Trường 2 xã A",
                 "Chức vụ: Chỉ huy trưởng Đơn vị 3",
-                "Cơ sở đào tạo: Trường Đại học Huế",
+                "Cơ sở đào tạo: Trường Đại học Huế, Đơn vị tổ chức: Trường Chính trị tỉnh",
                 "Trình độ học vấn: 12/12  Ngày vào Đảng 24/05/2011",
             ]),
             &vocab(),
@@ -1995,9 +2037,36 @@ mod tests {
         // Label words inside a value, followed by no date: part of it.
         assert_eq!(field(p, "unit"), "Trường 2 xã A");
         assert_eq!(field(p, "position"), "Chỉ huy trưởng Đơn vị 3");
-        assert_eq!(field(p, "institution"), "Trường Đại học Huế");
+        assert_eq!(
+            field(p, "institution"),
+            "Trường Đại học Huế, Đơn vị tổ chức: Trường Chính trị tỉnh"
+        );
         assert_eq!(field(p, "education"), "12/12");
         assert_eq!(field(p, "party_date"), "24/05/2011");
+    }
+
+    #[test]
+    fn label_words_inside_a_value_without_a_date_stay_in_it() {
+        let parts = split_parts(
+            &doc(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "Họ và tên: Lê Văn Ba - Ngày sinh 03/09/1980",
+                "Đơn vị công tác: Phòng Kinh tế, Khoa học và Công nghệ",
+                "Chức vụ: Trưởng thôn, đơn vị Thôn 3",
+                "Cơ sở đào tạo: Thôn 3, xã Tân Lập, nơi học tập và công tác, Khóa học 2005-2009",
+            ]),
+            &vocab(),
+        );
+        let p = &parts[0];
+        assert_eq!(field(p, "name"), "Lê Văn Ba");
+        assert_eq!(field(p, "birth_date"), "03/09/1980");
+        assert_eq!(field(p, "unit"), "Phòng Kinh tế, Khoa học và Công nghệ");
+        assert_eq!(field(p, "position"), "Trưởng thôn, đơn vị Thôn 3");
+        assert_eq!(
+            field(p, "institution"),
+            "Thôn 3, xã Tân Lập, nơi học tập và công tác, Khóa học 2005-2009"
+        );
+        assert!(p.fields.get("course").is_none(), "{:?}", p.fields);
     }
 
     #[test]
@@ -2060,6 +2129,18 @@ mod tests {
             ]),
             Some((Date::ymd(2021, 7, 5).unwrap(), "d.docx#p3".to_string()))
         );
+        // An undated confirmation above the applicant's only date line: that
+        // date is not lost (a late form is still seen late).
+        assert_eq!(
+            signed(&[
+                "ĐƠN ĐỀ NGHỊ",
+                "XÁC NHẬN CỦA CHI BỘ",
+                "(Ký tên, đóng dấu)",
+                "Tân Lập, ngày 12 tháng 7 năm 2021",
+                "NGƯỜI LÀM ĐƠN",
+            ]),
+            Some((Date::ymd(2021, 7, 12).unwrap(), "d.docx#p4".to_string()))
+        );
     }
 
     #[test]
@@ -2101,6 +2182,11 @@ mod tests {
         assert_eq!(read(&narrower), ["Triết học"]);
         let signatures = [&head[..], &["NGƯỜI LẬP|Kế toán|HIỆU TRƯỞNG|"]].concat();
         assert_eq!(read(&signatures), ["Triết học"]);
+        // A grading scale shaped like subject rows numbers again from 1.
+        let scale = [&head[..], &["", "1|Xuất sắc|9 - 10|4", "+2|Giỏi|8|3,5"]].concat();
+        assert_eq!(read(&scale), ["Triết học"]);
+        let unnumbered = [&head[..], &["", "|Điểm trung bình chung|7,5|"]].concat();
+        assert_eq!(read(&unnumbered), ["Triết học"]);
     }
 
     #[test]
