@@ -579,7 +579,7 @@ fn merge_by_key<T>(
 fn blobs_of(content: &Content) -> Box<dyn Iterator<Item = Blob> + '_> {
     match content {
         Content::Word { parts } => Box::new(parts.iter().filter_map(|p| p.spilled)),
-        Content::Spreadsheet { tables } => Box::new(
+        Content::Spreadsheet { tables, .. } => Box::new(
             tables
                 .iter()
                 .flat_map(|t| t.records.iter().filter_map(|r| r.spilled)),

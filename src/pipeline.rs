@@ -645,17 +645,20 @@ impl Fingerprint {
     }
 }
 
-/// The lists' data-quality warnings, each with its place.
+/// The spreadsheets' warnings (sheets passed over or read in part), then
+/// the lists' data-quality warnings, each with its place.
 fn warnings(assembly: &Assembly) -> Vec<String> {
+    let rows = assembly.rows.iter().flat_map(|r| {
+        r.record
+            .warnings
+            .iter()
+            .map(move |w| format!("{}: {w}", r.place()))
+    });
     assembly
-        .rows
+        .sheet_warnings
         .iter()
-        .flat_map(|r| {
-            r.record
-                .warnings
-                .iter()
-                .map(move |w| format!("{}: {w}", r.place()))
-        })
+        .cloned()
+        .chain(rows)
         .collect()
 }
 

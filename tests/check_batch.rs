@@ -2,6 +2,8 @@
 //! (python-docx + openpyxl, and the same batch re-saved by LibreOffice: see
 //! tests/fixtures/batch/make.py), against the expected verdicts.
 
+mod common;
+
 use hoso::evaluate::ruleset::RuleSet;
 use hoso::pipeline;
 use hoso::verdict::Verdicts;
@@ -162,4 +164,36 @@ fn reports_are_identical_at_any_thread_count_and_time() {
         let b = std::fs::read(out2.path().join(f)).unwrap();
         assert!(a == b, "{f} differs between --jobs 1 and --jobs 2");
     }
+}
+
+/// A workbook hiding an older copy of its list (tests/fixtures/lists/make_hidden.py).
+#[test]
+fn sheets_passed_over_reach_the_verdicts_warnings() {
+    // The fixture batch's xa-tan-lap list swapped for a workbook with a
+    // hidden older copy: nobody only on the copy gets a verdict, and the
+    // clerk is told which sheet was passed over, in which file.
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    common::copy_dir(
+        Path::new("tests/fixtures/batch/xet-2021/xa-tan-lap"),
+        &batch,
+    );
+    std::fs::copy(
+        "tests/fixtures/lists/an-ban-cu.xlsx",
+        batch.join("danh-sach-de-nghi.xlsx"),
+    )
+    .unwrap();
+    let v = check(batch.to_str().unwrap());
+    assert!(
+        v.verdicts.iter().all(|x| x.name != "Phạm Văn Cũ"),
+        "{:?}",
+        v.verdicts
+    );
+    assert!(
+        v.warnings
+            .iter()
+            .any(|w| w.starts_with("danh-sach-de-nghi.xlsx: trang 'DS cũ' bị bỏ qua")),
+        "{:?}",
+        v.warnings
+    );
 }

@@ -30,7 +30,7 @@ fn workbook(name: &str) -> Workbook {
 }
 
 fn tables(name: &str) -> Vec<SheetTable> {
-    read_tables(&workbook(name), &vocab())
+    read_tables(&workbook(name), &vocab()).0
 }
 
 fn full(y: i32, m: u32, d: u32) -> Option<Date> {
@@ -255,7 +255,7 @@ fn xlwt_list_with_date_cells() {
     let wb = workbook("xlwt.xls");
     assert!(!wb.sheets[0].epoch_1904);
     assert!(!wb.sheets[0].merges.is_empty(), "xlwt merged the title");
-    let tables = read_tables(&wb, &vocab());
+    let (tables, _) = read_tables(&wb, &vocab());
     let table = &tables[0];
     let people: Vec<(&str, Option<Date>)> = table
         .records
@@ -288,7 +288,7 @@ fn workbook_in_the_1904_date_system() {
     let wb = workbook("epoch1904.xlsx");
     assert!(wb.sheets[0].epoch_1904);
     assert!(!workbook("list.xlsx").sheets[0].epoch_1904);
-    let tables = read_tables(&wb, &vocab());
+    let (tables, _) = read_tables(&wb, &vocab());
     let r = &tables[0].records;
     assert_eq!(r[0].get("birth_date").unwrap().date, full(1975, 3, 5));
     assert_eq!(r[0].get("party_date").unwrap().date, full(2000, 1, 2));
@@ -305,7 +305,7 @@ fn the_content_decides_the_format_not_the_extension() {
     let bytes = std::fs::read(fixture("list.xlsx")).unwrap();
     for ext in ["xlsx", "xlsm", "xls", "ods"] {
         let wb = read_workbook_bytes(&bytes, ext, "danh-sach").unwrap();
-        assert_eq!(read_tables(&wb, &vocab())[0].records.len(), 9, "{ext}");
+        assert_eq!(read_tables(&wb, &vocab()).0[0].records.len(), 9, "{ext}");
     }
     let err = read_workbook_bytes(&bytes, "xlsb", "a.xlsb").unwrap_err();
     assert!(err.to_string().contains(".xlsb"), "{err}");
@@ -357,7 +357,7 @@ fn a_cell_at_xfd1048576_is_ignored_not_allocated() {
         "{:?}",
         wb.warnings
     );
-    let tables = read_tables(&wb, &vocab());
+    let (tables, _) = read_tables(&wb, &vocab());
     assert_eq!(tables[0].records.len(), 2);
 }
 
@@ -504,7 +504,7 @@ fn a_stray_cell_far_down_an_ods_sheet_leaves_the_list_readable() {
     let warnings: Vec<String> = wb.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("A1048576"), "{warnings:?}");
-    let tables = read_tables(&wb, &vocab());
+    let (tables, _) = read_tables(&wb, &vocab());
     let names: Vec<&str> = tables[0].records.iter().map(|r| text(r, "name")).collect();
     assert_eq!(
         names,
@@ -596,4 +596,46 @@ fn rows_without_an_stt_are_warned_about_not_dropped() {
         warned[2].contains("Phạm Thị Lan") && warned[2].contains("A8"),
         "{warned:?}"
     );
+}
+
+/// The people a workbook's lists hold, by name, and its sheets' warnings.
+fn people_and_warnings(name: &str) -> (Vec<String>, Vec<String>) {
+    let v = vocab();
+    let wb = workbook(name);
+    let (tables, told) = read_tables(&wb, &v);
+    let people = tables
+        .iter()
+        .flat_map(|t| &t.records)
+        .map(|r| text(r, "name").to_string())
+        .collect();
+    (people, told.iter().map(|w| w.explain(&v)).collect())
+}
+
+#[test]
+fn a_hidden_old_copy_of_the_list_is_passed_over_and_said() {
+    // openpyxl hides the sheet; LibreOffice keeps it hidden in its .ods.
+    for name in ["an-ban-cu.xlsx", "an-ban-cu.ods"] {
+        let (people, told) = people_and_warnings(name);
+        assert_eq!(people, ["Lò Văn Út", "Nguyễn Thị Hoa"], "{name}");
+        assert_eq!(
+            told,
+            [
+                "trang 'DS cũ' bị bỏ qua: là trang ẩn (thường là bản cũ hoặc bản nháp), danh sách đã đọc ở các trang đang hiện"
+            ],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_list_hidden_by_mistake_is_read_and_said() {
+    for name in ["an-ca-danh-sach.xlsx", "an-ca-danh-sach.ods"] {
+        let (people, told) = people_and_warnings(name);
+        assert_eq!(people, ["Lò Văn Út", "Nguyễn Thị Hoa"], "{name}");
+        assert_eq!(
+            told,
+            ["trang 'DS' đang ẩn nhưng vẫn được đọc: không trang nào đang hiện có danh sách"],
+            "{name}"
+        );
+    }
 }

@@ -121,8 +121,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Spreadsheet => {
             let wb = spreadsheet::read_workbook(&args.file, &display)
                 .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
-            let tables = read_tables(&wb, vocab);
-            let with_list: Vec<&str> = tables.iter().map(|t| t.sheet.as_str()).collect();
+            let (tables, told) = read_tables(&wb, vocab);
+            // A hidden sheet passed over has a list, said in its warning.
+            let with_list: Vec<&str> = (tables.iter().map(|t| t.sheet.as_str()))
+                .chain(told.iter().map(|w| w.sheet()))
+                .collect();
             let sheets_without_list = wb
                 .sheets
                 .iter()
@@ -183,7 +186,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 file: display.clone(),
                 sheets,
                 sheets_without_list,
-                warnings: wb.warnings.iter().map(|w| w.explain(vocab)).collect(),
+                warnings: (wb.warnings.iter().chain(&told))
+                    .map(|w| w.explain(vocab))
+                    .collect(),
             }
         }
         Format::Word => {

@@ -19,6 +19,9 @@ pub enum Interpreted {
     /// A spreadsheet; `tables` is empty when no sheet has a list header.
     Spreadsheet {
         tables: Vec<SheetTable>,
+        /// Sheets passed over or read in part, and why, in the rule file's
+        /// words.
+        warnings: Vec<String>,
     },
     /// A Word document as one or more documents.
     Word {
@@ -40,6 +43,8 @@ pub enum Content {
     /// A spreadsheet; `tables` is empty when no sheet has a list header.
     Spreadsheet {
         tables: Vec<SlimTable>,
+        /// As in [`Interpreted::Spreadsheet`].
+        warnings: Vec<String>,
     },
     /// A Word document as one or more documents.
     Word {
@@ -109,7 +114,9 @@ impl Content {
         };
         match self {
             Content::Word { parts } => parts.iter_mut().for_each(|p| share(&mut p.file)),
-            Content::Spreadsheet { tables } => tables.iter_mut().for_each(|t| share(&mut t.file)),
+            Content::Spreadsheet { tables, .. } => {
+                tables.iter_mut().for_each(|t| share(&mut t.file))
+            }
             Content::Other { .. } | Content::Unreadable(_) => {}
         }
     }
@@ -122,7 +129,8 @@ impl Interpreted {
             Interpreted::Word { parts } => Ok(Content::Word {
                 parts: exact(parts, |p| p.slim(spill))?,
             }),
-            Interpreted::Spreadsheet { tables } => Ok(Content::Spreadsheet {
+            Interpreted::Spreadsheet { tables, warnings } => Ok(Content::Spreadsheet {
+                warnings,
                 tables: exact(tables, |t| {
                     Ok(SlimTable {
                         file: t.file.into(),
@@ -230,9 +238,13 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
         }
         (Format::Spreadsheet, Some(bytes)) => {
             match spreadsheet::read_workbook_bytes(bytes, &ext, &file.rel) {
-                Ok(wb) => Interpreted::Spreadsheet {
-                    tables: table::read_tables(&wb, vocab),
-                },
+                Ok(wb) => {
+                    let (tables, told) = table::read_tables(&wb, vocab);
+                    let warnings = (wb.warnings.iter().chain(&told))
+                        .map(|w| w.explain(vocab))
+                        .collect();
+                    Interpreted::Spreadsheet { tables, warnings }
+                }
                 Err(e) => Interpreted::Unreadable(e),
             }
         }

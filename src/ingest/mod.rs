@@ -409,6 +409,8 @@ pub struct Sheet {
     pub merges: Vec<Merge>,
     /// The workbook's date system (serials count from 1904-01-01).
     pub epoch_1904: bool,
+    /// Hidden (or very hidden) in the workbook: a clerk does not see it.
+    pub hidden: bool,
 }
 
 impl Sheet {
@@ -442,6 +444,11 @@ pub struct SheetWarning {
 }
 
 impl SheetWarning {
+    /// The sheet it is about.
+    pub fn sheet(&self) -> &str {
+        self.values.first().map_or("", String::as_str)
+    }
+
     /// A problem of `kind` with the sheet `sheet`; `values` fill the
     /// kind's other placeholders in order.
     pub fn new<const N: usize>(kind: SheetProblem, sheet: &str, values: [String; N]) -> Self {
@@ -489,6 +496,12 @@ pub enum SheetProblem {
     MergesUnreadable,
     /// More merged regions than are kept.
     TooManyMerges,
+    /// A hidden sheet with a list or roster, passed over: the workbook's
+    /// visible sheets hold one (what is hidden is an old copy, a draft).
+    HiddenPassedOver,
+    /// A hidden sheet with a list or roster, read all the same: no visible
+    /// sheet holds one.
+    HiddenRead,
 }
 
 impl crate::messages::Kind for SheetProblem {
@@ -505,6 +518,8 @@ impl crate::messages::Kind for SheetProblem {
         SheetProblem::CellsBeyond,
         SheetProblem::MergesUnreadable,
         SheetProblem::TooManyMerges,
+        SheetProblem::HiddenPassedOver,
+        SheetProblem::HiddenRead,
     ];
 
     fn key(self) -> &'static str {
@@ -520,6 +535,8 @@ impl crate::messages::Kind for SheetProblem {
             SheetProblem::CellsBeyond => "cells_beyond",
             SheetProblem::MergesUnreadable => "merges_unreadable",
             SheetProblem::TooManyMerges => "too_many_merges",
+            SheetProblem::HiddenPassedOver => "hidden_passed_over",
+            SheetProblem::HiddenRead => "hidden_read",
         }
     }
 
@@ -528,7 +545,9 @@ impl crate::messages::Kind for SheetProblem {
             SheetProblem::ChartSheet
             | SheetProblem::DialogSheet
             | SheetProblem::MacroSheet
-            | SheetProblem::NotWorksheet => &["sheet"],
+            | SheetProblem::NotWorksheet
+            | SheetProblem::HiddenPassedOver
+            | SheetProblem::HiddenRead => &["sheet"],
             SheetProblem::Unreadable | SheetProblem::Damaged | SheetProblem::MergesUnreadable => {
                 &["sheet", "detail"]
             }
@@ -557,6 +576,12 @@ impl crate::messages::Kind for SheetProblem {
             SheetProblem::MergesUnreadable => "sheet '{sheet}': merged cells unreadable ({detail})",
             SheetProblem::TooManyMerges => {
                 "sheet '{sheet}': {count} merged regions, only the first {limit} kept"
+            }
+            SheetProblem::HiddenPassedOver => {
+                "sheet '{sheet}' skipped: hidden, and the visible sheets hold the list"
+            }
+            SheetProblem::HiddenRead => {
+                "sheet '{sheet}' is hidden but read: no visible sheet holds a list"
             }
         }
     }

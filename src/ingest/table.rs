@@ -10,7 +10,7 @@
 //! value, and no footer has started. Everything else below the header is a
 //! group row, a numbering row, a totals row or the signature block.
 
-use super::{Cell, Merge, Sheet, Workbook};
+use super::{Cell, Merge, Sheet, SheetProblem, SheetWarning, Workbook};
 use crate::date::Date;
 use crate::source::{Source, cell_ref};
 use crate::text::{clean, fold_words};
@@ -96,12 +96,37 @@ impl Record {
     }
 }
 
-/// The table of every sheet that has a header; sheets without one are absent.
-pub fn read_tables(wb: &Workbook, vocab: &Vocabulary) -> Vec<SheetTable> {
-    wb.sheets
+/// The table of every sheet that has a header (sheets without one are
+/// absent), and the hidden sheets with one, told.
+///
+/// A clerk reads the sheets a workbook shows: a hidden sheet is most often
+/// an old copy of the list or a draft, and read beside the real one it
+/// would give people who are no longer on it a verdict (rejected, without
+/// a dossier). So hidden sheets are passed over when a visible one holds a
+/// table; when none does, the list was hidden by mistake and is read.
+/// Either way it is said.
+pub fn read_tables(wb: &Workbook, vocab: &Vocabulary) -> (Vec<SheetTable>, Vec<SheetWarning>) {
+    let found: Vec<(bool, SheetTable)> = wb
+        .sheets
         .iter()
-        .filter_map(|sheet| find_table(sheet, &wb.path, vocab))
-        .collect()
+        .filter_map(|sheet| Some((sheet.hidden, find_table(sheet, &wb.path, vocab)?)))
+        .collect();
+    let visible = found.iter().any(|(hidden, _)| !hidden);
+    let mut told = Vec::new();
+    let mut tables = Vec::with_capacity(found.len());
+    for (hidden, table) in found {
+        if hidden {
+            let problem = match visible {
+                true => SheetProblem::HiddenPassedOver,
+                false => SheetProblem::HiddenRead,
+            };
+            told.push(SheetWarning::new(problem, &table.sheet, []));
+        }
+        if !hidden || !visible {
+            tables.push(table);
+        }
+    }
+    (tables, told)
 }
 
 pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<SheetTable> {
@@ -228,9 +253,18 @@ fn row_line(sheet: &Sheet, file: &str, row: u32) -> Option<(String, Source)> {
     ))
 }
 
-/// The vocabulary's column names as header cells write them: exactly, with
-/// a note in parentheses ("Họ và tên (viết chữ in hoa có dấu)"), or followed
-/// by more words ("Họ và tên người đề nghị").
+/// The vocabulary's column names as header cells write them: exactly, or
+/// with a note in parentheses ("Họ và tên (viết chữ in hoa có dấu)"); and
+/// the columns of [`BY_START`] also followed by more words ("Họ và tên
+/// người đề nghị", "Đơn vị công tác hiện nay"), when no column of the row
+/// is named so exactly.
+///
+/// Only those, and only then: more words after a column's name often make
+/// it another column ("Ngày sinh của con", "Ngày sinh hoạt Đảng", "Ngày
+/// kết nạp Đoàn", "Xếp loại đảng viên năm 2020", "Họ tên cha/mẹ" left of
+/// "Họ và tên"); a date, a score or a grade read from such a column would
+/// be wrong, a text (a unit, a position) only worded otherwise, and a list
+/// without its name column is no list at all.
 struct ColumnNames<'v> {
     vocab: &'v Vocabulary,
     /// Names of two words or more, folded, longest first. One word is too
@@ -253,24 +287,33 @@ impl<'v> ColumnNames<'v> {
         ColumnNames { vocab, phrases }
     }
 
-    /// The field a header cell names, if it names exactly one.
+    /// The field a header cell names, written exactly or with a note; a
+    /// birth-date column noted "(Nam)" or "(Nữ)" is that sex's (the
+    /// columns of a list that writes each birth date under its sex).
     fn field(&self, header: &str) -> Option<&'v str> {
         if let Some(field) = self.vocab.column_field(header) {
             return Some(field);
         }
-        let bare = without_notes(header);
-        self.vocab
-            .column_field(&bare)
-            .or_else(|| self.field_by_start(&fold_words(&bare)))
+        let field = self.vocab.column_field(&without_notes(header))?;
+        let noted = header
+            .split_once('(')
+            .and_then(|(_, note)| note.split_once(')'))
+            .and_then(|(note, _)| self.vocab.column_field(note));
+        match noted {
+            Some(sex @ ("birth_male" | "birth_female")) if field == "birth_date" => Some(sex),
+            _ => Some(field),
+        }
     }
 
-    /// The longest name that starts the header, unless the words after it
-    /// name another field ("Họ và tên, chức vụ" is no column of either).
-    fn field_by_start(&self, folded: &str) -> Option<&'v str> {
+    /// The field of [`BY_START`] whose name (the longest) starts the
+    /// header, followed by words that name no other field ("Họ và tên,
+    /// chức vụ" is no column of either).
+    fn field_by_start(&self, header: &str) -> Option<&'v str> {
+        let folded = fold_words(&without_notes(header));
         let (name, field) = self
             .phrases
             .iter()
-            .find(|(name, _)| starts_with_words(folded, name))?;
+            .find(|(name, _)| starts_with_words(&folded, name))?;
         let rest = folded[name.len()..].trim_start();
         let word_starts = std::iter::once(0).chain(rest.match_indices(' ').map(|(i, _)| i + 1));
         let names_another = word_starts.into_iter().any(|i| {
@@ -278,9 +321,30 @@ impl<'v> ColumnNames<'v> {
                 .iter()
                 .any(|(other, f)| f != field && starts_with_words(&rest[i..], other))
         });
-        (!names_another).then_some(*field)
+        (BY_START.contains(field) && !names_another).then_some(*field)
+    }
+
+    /// The field of each of the `labels` of a header row: as written, or by
+    /// its start for a field no label of the row names as written (the
+    /// first such label).
+    fn fields_of_row(&self, labels: &[String]) -> Vec<Option<&'v str>> {
+        let mut fields: Vec<Option<&'v str>> = labels.iter().map(|l| self.field(l)).collect();
+        for (col, label) in labels.iter().enumerate() {
+            if fields[col].is_some() {
+                continue;
+            }
+            if let Some(field) = self.field_by_start(label)
+                && !fields.contains(&Some(field))
+            {
+                fields[col] = Some(field);
+            }
+        }
+        fields
     }
 }
+
+/// The fields whose column may be headed by its name and more words.
+const BY_START: [&str; 3] = ["name", "unit", "position"];
 
 /// A header cell without its notes in parentheses.
 fn without_notes(header: &str) -> String {
@@ -337,13 +401,12 @@ fn header_cells<'v>(
                 .and_then(pair)
                 .is_some_and(|(a, b)| is_split_name(a, b))
     };
+    let fields = names.fields_of_row(&texts);
     texts
         .iter()
         .enumerate()
         .filter_map(|(col, text)| {
-            let field = names
-                .field(text)
-                .or_else(|| split_half(col).then_some("name"))?;
+            let field = fields[col].or_else(|| split_half(col).then_some("name"))?;
             Some((col as u32, field, text.clone()))
         })
         .collect()
@@ -395,15 +458,27 @@ impl Layout {
             if sub.is_empty() { top } else { sub }
         };
         let split = (0..width.saturating_sub(1)).find(|c| is_split_name(&label(*c), &label(c + 1)));
+        let named = |col: u32| {
+            let (top, sub) = labels(col);
+            names
+                .field(&sub)
+                .or_else(|| names.field(&top))
+                .or_else(|| names.field(&format!("{top} {sub}")))
+        };
+        let mut by_start: Vec<Option<&str>> = (0..width).map(named).collect();
+        for col in 0..width {
+            if by_start[col as usize].is_none()
+                && let Some(field) = names.field_by_start(&label(col))
+                && !by_start.contains(&Some(field))
+            {
+                by_start[col as usize] = Some(field);
+            }
+        }
         for col in 0..width {
             let group = header_group(sheet, h0, col);
             let (top, sub) = labels(col);
             let in_split = split.is_some_and(|c| col == c || col == c + 1);
-            let field = names
-                .field(&sub)
-                .or_else(|| names.field(&top))
-                .or_else(|| names.field(&format!("{top} {sub}")))
-                .or_else(|| in_split.then_some("name"));
+            let field = by_start[col as usize].or_else(|| in_split.then_some("name"));
             let Some(field) = field else { continue };
             let header = match (top.is_empty(), sub.is_empty()) {
                 _ if split == Some(col) && group.is_none() => {
@@ -808,6 +883,7 @@ mod tests {
             rows,
             merges,
             epoch_1904: false,
+            hidden: false,
         }
     }
 
@@ -946,17 +1022,82 @@ mod tests {
             names.field("Họ và tên (viết chữ in hoa có dấu)"),
             Some("name")
         );
-        assert_eq!(names.field("Họ và tên người đề nghị"), Some("name"));
         assert_eq!(names.field("Ngày sinh (dd/mm/yyyy)"), Some("birth_date"));
-        assert_eq!(names.field("Ngày vào Đảng chính thức"), Some("party_date"));
-        assert_eq!(names.field("Đơn vị công tác"), Some("unit"));
+        assert_eq!(names.field("Ngày sinh (Nam)"), Some("birth_male"));
+        assert_eq!(names.field("Ngày sinh (Nữ)"), Some("birth_female"));
+        assert_eq!(names.field("Đơn vị (ghi rõ xã)"), Some("unit"));
+        let by_start = |h: &str| names.field_by_start(h);
+        assert_eq!(by_start("Họ và tên người đề nghị"), Some("name"));
+        assert_eq!(by_start("Họ và tên người đề nghị (viết hoa)"), Some("name"));
+        assert_eq!(by_start("Đơn vị công tác hiện nay"), Some("unit"));
+        // More words make another column of any other field's name.
+        for other in [
+            "Ngày sinh của con",
+            "Ngày sinh hoạt Đảng",
+            "Ngày kết nạp Đoàn",
+            "Ngày vào Đảng chính thức",
+            "Xếp loại đảng viên năm 2020",
+            "Năm sinh Nữ",
+        ] {
+            assert_eq!(names.field(other), None, "{other}");
+            assert_eq!(by_start(other), None, "{other}");
+        }
         // Two columns' names in one cell, or a one-word name, match nothing.
-        assert_eq!(names.field("Họ và tên, chức vụ"), None);
-        assert_eq!(names.field("Ngày sinh, ngày vào Đảng"), None);
+        assert_eq!(by_start("Họ và tên, chức vụ"), None);
+        assert_eq!(by_start("Ngày sinh, ngày vào Đảng"), None);
         assert_eq!(names.field("Năm vào Đảng"), None);
         assert_eq!(names.field("Nam Nữ"), None);
         assert_eq!(names.field("Tên đơn vị"), None);
+        assert_eq!(by_start("Tên đơn vị"), None);
         assert_eq!(names.field("(1)"), None);
+    }
+
+    #[test]
+    fn a_longer_name_header_gives_way_to_the_name_column_itself() {
+        let v = vocab();
+        let names = ColumnNames::new(&v);
+        let header = |cells: &[&str]| {
+            let s = sheet(vec![cells.iter().map(|c| t(c)).collect()], vec![]);
+            header_cells(&s, 0, &names)
+                .into_iter()
+                .map(|(col, field, _)| (col, field))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            header(&["STT", "Họ tên cha/mẹ", "Họ và tên", "Ngày sinh"]),
+            [(0, "stt"), (2, "name"), (3, "birth_date")]
+        );
+        assert_eq!(
+            header(&[
+                "STT",
+                "Họ và tên người giới thiệu",
+                "Họ và tên",
+                "Ngày sinh của con",
+                "Ngày sinh"
+            ]),
+            [(0, "stt"), (2, "name"), (4, "birth_date")]
+        );
+        assert_eq!(
+            header(&["STT", "Họ và tên người đề nghị", "Ngày sinh"]),
+            [(0, "stt"), (1, "name"), (2, "birth_date")]
+        );
+        assert_eq!(
+            header(&["STT", "Họ và tên", "Ngày sinh hoạt Đảng", "Ngày sinh"]),
+            [(0, "stt"), (1, "name"), (3, "birth_date")]
+        );
+        assert_eq!(
+            header(&["STT", "Họ và tên", "Ngày sinh (Nam)", "Ngày sinh (Nữ)"]),
+            [
+                (0, "stt"),
+                (1, "name"),
+                (2, "birth_male"),
+                (3, "birth_female")
+            ]
+        );
+        assert_eq!(
+            header(&["STT", "Họ và tên", "Đơn vị (xã)", "Đơn vị công tác cũ"]),
+            [(0, "stt"), (1, "name"), (2, "unit")]
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
     // What each file is, one byte each: the passes below look at these, not
     // at the parts of 300,000 contents scattered over the heap.
     let marks: Vec<Marks> = contents.par_iter().map(Marks::of).collect();
-    let (lists, tables) = take_lists(found, &mut contents, &marks);
+    let (lists, tables, sheet_warnings) = take_lists(found, &mut contents, &marks);
     // The rows are few files' work: one thread gathers them while the
     // other starts on the dossiers.
     let (rows, (dossiers, strayed)) = rayon::join(
@@ -75,6 +75,7 @@ pub fn assemble(found: &[Arc<str>], mut contents: Vec<Content>, vocab: &Vocabula
         unused: strayed.unused,
         unread_documents,
         unread_lists,
+        sheet_warnings,
         ..Assembly::default()
     }
 }
@@ -172,7 +173,7 @@ impl Marks {
                     _ => 0,
                 }
             })),
-            Content::Spreadsheet { tables } if !tables.is_empty() => Marks(Marks::LIST),
+            Content::Spreadsheet { tables, .. } if !tables.is_empty() => Marks(Marks::LIST),
             _ => Marks(0),
         }
     }
@@ -202,18 +203,25 @@ fn take_lists(
     found: &[Arc<str>],
     contents: &mut [Content],
     marks: &[Marks],
-) -> (Vec<String>, Vec<SlimTable>) {
+) -> (Vec<String>, Vec<SlimTable>, Vec<String>) {
     let mut lists = Vec::new();
     let mut tables = Vec::new();
+    let mut warnings = Vec::new();
     for ((rel, content), m) in found.iter().zip(contents).zip(marks) {
-        if m.list()
-            && let Content::Spreadsheet { tables: t } = content
-        {
+        let Content::Spreadsheet {
+            tables: t,
+            warnings: w,
+        } = content
+        else {
+            continue;
+        };
+        warnings.extend(w.drain(..).map(|w| format!("{rel}: {w}")));
+        if m.list() {
             lists.push(rel.to_string());
             tables.append(t);
         }
     }
-    (lists, tables)
+    (lists, tables, warnings)
 }
 
 fn rows_of(tables: Vec<SlimTable>) -> Vec<SlimRow> {
@@ -1078,6 +1086,7 @@ mod tests {
                 sheet: "Sheet1".into(),
                 records: records.collect(),
             }],
+            warnings: Vec::new(),
         }
     }
 
@@ -1177,7 +1186,13 @@ mod tests {
             ),
             ("m/ghi-chu.pdf", scan(None)),
             ("m/bao-cao.docx", word("m/bao-cao.docx", None, None)),
-            ("trong.xlsx", Content::Spreadsheet { tables: Vec::new() }),
+            (
+                "trong.xlsx",
+                Content::Spreadsheet {
+                    tables: Vec::new(),
+                    warnings: Vec::new(),
+                },
+            ),
             (
                 "ds.xlsx",
                 list(
@@ -1451,7 +1466,7 @@ mod tests {
         for content in &mut contents {
             match content {
                 Content::Word { parts } => parts.iter_mut().for_each(|p| p.spilled = blob(1)),
-                Content::Spreadsheet { tables } => tables[0]
+                Content::Spreadsheet { tables, .. } => tables[0]
                     .records
                     .iter_mut()
                     .for_each(|r| r.spilled = blob(2)),

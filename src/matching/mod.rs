@@ -582,6 +582,9 @@ pub struct Assembly {
     /// them ([`Assembly::unread_near`]), or a dossier without a request
     /// letter below one ([`Assembly::unread_above`]), is not rejected.
     pub unread_documents: Vec<UnreadDocument>,
+    /// What was passed over or read in part in the batch's spreadsheets
+    /// (a sheet hidden, refused, cut short), each after its file's path.
+    pub sheet_warnings: Vec<String>,
     /// Spreadsheets that may be a list hoso could not read, in path order
     /// (also in `unused`): a dossier on no list below one of them
     /// ([`Assembly::unread_lists_above`]) is not rejected for it.

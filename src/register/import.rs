@@ -363,7 +363,12 @@ pub fn read_rosters(
         })
         .collect();
     let mut rosters = Vec::new();
-    for table in read_tables(&wb, &catalogue.vocabulary) {
+    let (tables, told) = read_tables(&wb, &catalogue.vocabulary);
+    warnings.extend(told.iter().map(|w| Warning {
+        source: display.to_string(),
+        message: w.explain(&catalogue.vocabulary),
+    }));
+    for table in tables {
         match class_from_table(&table, catalogue) {
             SheetOutcome::Class(r) => rosters.push(*r),
             SheetOutcome::Skipped(w) => warnings.push(w),

@@ -239,6 +239,7 @@ impl Grid {
             rows,
             merges,
             epoch_1904,
+            hidden: false,
         })
     }
 }
@@ -367,7 +368,10 @@ fn workbook(
     let mut budget = Budget(MAX_CELLS);
     for meta in metas {
         match read(meta, &mut budget, &mut wb.warnings) {
-            Ok(Some(sheet)) => wb.sheets.push(sheet),
+            Ok(Some(mut sheet)) => {
+                sheet.hidden = meta.visible != calamine::SheetVisible::Visible;
+                wb.sheets.push(sheet);
+            }
             Ok(None) => {}
             Err(why) => wb.warnings.push(why),
         }

@@ -39,7 +39,10 @@ pub(super) fn read_ods(mut archive: zipcap::Archive<'_>, display: &str) -> Resul
         .map(|t| calamine::Sheet {
             name: t.name.clone(),
             typ: SheetType::WorkSheet,
-            visible: SheetVisible::Visible,
+            visible: match t.hidden {
+                true => SheetVisible::Hidden,
+                false => SheetVisible::Visible,
+            },
         })
         .collect();
     let mut tables = tables.into_iter();
@@ -78,6 +81,8 @@ fn is_encrypted(archive: &mut zipcap::Archive<'_>) -> Result<bool> {
 /// merged regions.
 struct Table {
     name: String,
+    /// Its style hides it (`table:display="false"`).
+    hidden: bool,
     cells: Vec<((u32, u32), Cell)>,
     merges: Vec<Dimensions>,
 }
@@ -93,12 +98,29 @@ fn read_content(content: &[u8]) -> Result<Vec<Table>> {
     let mut tables = Vec::new();
     // Filled cells of the whole workbook, repeats expanded.
     let mut filled = 0usize;
+    // The automatic table styles that hide a sheet, and the one being read.
+    let mut hiding: Vec<String> = Vec::new();
+    let mut table_style: Option<String> = None;
     loop {
         match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.name().as_ref() == "style:style" => {
+                table_style = (attr(&e, "style:family").as_deref() == Some("table"))
+                    .then(|| attr(&e, "style:name"))
+                    .flatten();
+            }
+            Ok(Event::Start(e))
+                if e.name().as_ref() == "style:table-properties"
+                    && attr(&e, "table:display").as_deref() == Some("false") =>
+            {
+                hiding.extend(table_style.take());
+            }
             Ok(Event::Start(e)) if e.name().as_ref() == "table:table" => {
                 let name = attr(&e, "table:name").unwrap_or_default();
+                let hidden = attr(&e, "table:style-name").is_some_and(|s| hiding.contains(&s));
                 buf.clear();
-                tables.push(read_table(&mut reader, &mut buf, name, &mut filled)?);
+                let mut table = read_table(&mut reader, &mut buf, name, &mut filled)?;
+                table.hidden = hidden;
+                tables.push(table);
             }
             Ok(Event::Eof) => return Ok(tables),
             Ok(_) => {}
@@ -116,6 +138,7 @@ fn read_table(
 ) -> Result<Table> {
     let mut table = Table {
         name,
+        hidden: false,
         cells: Vec::new(),
         merges: Vec::new(),
     };
