@@ -228,6 +228,9 @@ fn read_cell(
 ) -> Result<Cell> {
     let mut value: Option<Data> = None;
     let mut is_string = false;
+    // No value type at all: the cell shows its paragraphs (LibreOffice
+    // does), as other generators write text.
+    let mut typed = false;
     let mut is_error = false;
     for a in e.attributes().flatten() {
         let key = a.key.as_ref();
@@ -246,18 +249,23 @@ fn read_cell(
             "office:boolean-value" if value.is_none() => {
                 value = Some(Data::Bool(matches!(&*a.value, "TRUE" | "true")));
             }
-            "office:value-type" if value.is_none() => is_string = &*a.value == "string",
+            "office:value-type" if value.is_none() => {
+                typed = true;
+                is_string = &*a.value == "string";
+            }
             "calcext:value-type" => is_error = &*a.value == "error",
             _ => {}
         }
     }
     let text_inside = match &value {
-        None => is_string,
+        None => is_string || !typed,
         Some(Data::String(s)) => is_error && s.is_empty(),
         Some(_) => false,
     };
     if text_inside {
-        value = Some(Data::String(cell_text(reader, buf, e.name())?));
+        let text = cell_text(reader, buf, e.name())?;
+        // An untyped cell without text is an empty one: nothing to count.
+        value = (typed || !text.is_empty()).then_some(Data::String(text));
     } else {
         reader.read_to_end_into(e.name(), buf).map_err(xml_error)?;
     }
@@ -265,7 +273,8 @@ fn read_cell(
 }
 
 /// The text of a cell's paragraphs, one line each; notes attached to the
-/// cell (`office:annotation`) are not its value.
+/// cell (`office:annotation`) are not its value, nor is the text of a shape
+/// or text box anchored in it (`draw:...`), which floats over the sheet.
 fn cell_text(
     reader: &mut quick_xml::Reader<&[u8]>,
     buf: &mut Vec<u8>,
@@ -278,7 +287,7 @@ fn cell_text(
         buf.clear();
         match reader.read_event_into(buf) {
             Ok(Event::Start(e)) => match e.name().as_ref() {
-                "office:annotation" => {
+                name if name == "office:annotation" || name.starts_with("draw:") => {
                     let end = e.name().as_ref().to_string();
                     reader
                         .read_to_end_into(QName(&end), &mut Vec::new())
@@ -413,4 +422,63 @@ fn xml_error(e: impl std::fmt::Display) -> IngestError {
         ErrorKind::Damaged,
         format!(".ods content.xml: {}", super::one_line(e)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells of the first table of a `content.xml` body, as text.
+    fn cells(body: &str) -> Vec<((u32, u32), String)> {
+        let xml = format!(
+            "<office:document-content><office:body><office:spreadsheet>{body}\
+             </office:spreadsheet></office:body></office:document-content>"
+        );
+        let tables = read_content(xml.as_bytes()).unwrap();
+        tables[0]
+            .cells
+            .iter()
+            .map(|(pos, cell)| (*pos, cell.text()))
+            .collect()
+    }
+
+    #[test]
+    fn untyped_cells_show_their_text_and_shapes_are_not_cell_text() {
+        let got = cells(concat!(
+            "<table:table table:name=\"S\"><table:table-row>",
+            "<table:table-cell><text:p>Không Kiểu</text:p></table:table-cell>",
+            "<table:table-cell/>",
+            "<table:table-cell office:value-type=\"string\">",
+            "<draw:frame><draw:text-box><text:p>HÌNH</text:p></draw:text-box></draw:frame>",
+            "<text:p>Nguyễn Văn An</text:p></table:table-cell>",
+            "<table:table-cell table:number-columns-repeated=\"16000\"/>",
+            "</table:table-row></table:table>"
+        ));
+        assert_eq!(
+            got,
+            [
+                ((0, 0), "Không Kiểu".to_string()),
+                ((0, 2), "Nguyễn Văn An".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sheet_whose_style_does_not_display_it_is_hidden() {
+        let xml = concat!(
+            "<office:document-content><office:automatic-styles>",
+            "<style:style style:name=\"ta1\" style:family=\"table\">",
+            "<style:table-properties table:display=\"true\"/></style:style>",
+            "<style:style style:name=\"ta2\" style:family=\"table\">",
+            "<style:table-properties table:display=\"false\"/></style:style>",
+            "</office:automatic-styles><office:body><office:spreadsheet>",
+            "<table:table table:name=\"A\" table:style-name=\"ta1\"/>",
+            "<table:table table:name=\"B\" table:style-name=\"ta2\"/>",
+            "</office:spreadsheet></office:body></office:document-content>"
+        );
+        let tables = read_content(xml.as_bytes()).unwrap();
+        let hidden: Vec<(&str, bool)> =
+            tables.iter().map(|t| (t.name.as_str(), t.hidden)).collect();
+        assert_eq!(hidden, [("A", false), ("B", true)]);
+    }
 }
