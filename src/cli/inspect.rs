@@ -86,6 +86,9 @@ struct PartView {
     signed: Option<FieldView>,
     copy_mark: Option<Sourced>,
     subjects: Vec<SubjectView>,
+    /// A table of marks whose columns were not recognised (where it starts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unread_table: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -237,6 +240,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             source: s.source.to_string(),
                         })
                         .collect(),
+                    unread_table: p.unread_table.as_deref().map(ToString::to_string),
                 })
                 .collect();
             View::Word {
@@ -386,6 +390,12 @@ fn render_text(view: &View) -> String {
                             s.source
                         );
                     }
+                }
+                if let Some(table) = &d.unread_table {
+                    let _ = writeln!(
+                        out,
+                        "  table of marks not read (no header row naming the subject and periods columns)  [{table}]"
+                    );
                 }
             }
             if !text.is_empty() {
