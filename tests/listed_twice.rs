@@ -31,20 +31,16 @@ fn codes(v: &Verdict) -> Vec<&str> {
 /// (Nguyễn Văn An, who sent a dossier, and Y Khoa, who did not) and a
 /// namesake of An born a year later.
 fn second_list(path: &Path) {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet().set_name("Bổ sung").unwrap();
-    let rows = [
-        ["STT", "Họ và tên", "Ngày sinh", "Đơn vị"],
-        ["1", "Nguyễn Văn An", "05/03/1975", "UBND xã Đăk Kôi"],
-        ["2", "Y Khoa", "01/01/1990", "UBND xã Đăk Kôi"],
-        ["3", "Nguyễn Văn An", "05/03/1976", "Thôn 3"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *text).unwrap();
-        }
-    }
-    book.save(path).unwrap();
+    common::write_rows(
+        path,
+        "Bổ sung",
+        &[
+            &["STT", "Họ và tên", "Ngày sinh", "Đơn vị"],
+            &["1", "Nguyễn Văn An", "05/03/1975", "UBND xã Đăk Kôi"],
+            &["2", "Y Khoa", "01/01/1990", "UBND xã Đăk Kôi"],
+            &["3", "Nguyễn Văn An", "05/03/1976", "Thôn 3"],
+        ],
+    );
 }
 
 #[test]

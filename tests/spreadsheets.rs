@@ -611,31 +611,25 @@ fn people_and_warnings(name: &str) -> (Vec<String>, Vec<String>) {
     (people, told.iter().map(|w| w.explain(&v)).collect())
 }
 
+/// openpyxl hides the sheet; LibreOffice keeps it hidden in its .ods.
 #[test]
-fn a_hidden_old_copy_of_the_list_is_passed_over_and_said() {
-    // openpyxl hides the sheet; LibreOffice keeps it hidden in its .ods.
-    for name in ["an-ban-cu.xlsx", "an-ban-cu.ods"] {
-        let (people, told) = people_and_warnings(name);
-        assert_eq!(people, ["Lò Văn Út", "Nguyễn Thị Hoa"], "{name}");
-        assert_eq!(
-            told,
-            [
-                "trang 'DS cũ' bị bỏ qua: là trang ẩn (thường là bản cũ hoặc bản nháp), danh sách đã đọc ở các trang đang hiện"
-            ],
-            "{name}"
-        );
-    }
-}
-
-#[test]
-fn a_list_hidden_by_mistake_is_read_and_said() {
-    for name in ["an-ca-danh-sach.xlsx", "an-ca-danh-sach.ods"] {
-        let (people, told) = people_and_warnings(name);
-        assert_eq!(people, ["Lò Văn Út", "Nguyễn Thị Hoa"], "{name}");
-        assert_eq!(
-            told,
-            ["trang 'DS' đang ẩn nhưng vẫn được đọc: không trang nào đang hiện có danh sách"],
-            "{name}"
-        );
+fn hidden_sheets_are_passed_over_beside_a_visible_list_and_read_without_one() {
+    let cases = [
+        (
+            "an-ban-cu",
+            "trang 'DS cũ' bị bỏ qua: là trang ẩn (thường là bản cũ hoặc bản nháp), danh sách đã đọc ở các trang đang hiện",
+        ),
+        (
+            "an-ca-danh-sach",
+            "trang 'DS' đang ẩn nhưng vẫn được đọc: không trang nào đang hiện có danh sách",
+        ),
+    ];
+    for (file, warning) in cases {
+        for ext in ["xlsx", "ods"] {
+            let name = format!("{file}.{ext}");
+            let (people, told) = people_and_warnings(&name);
+            assert_eq!(people, ["Lò Văn Út", "Nguyễn Thị Hoa"], "{name}");
+            assert_eq!(told, [warning], "{name}");
+        }
     }
 }

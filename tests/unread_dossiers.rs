@@ -465,18 +465,14 @@ fn a_list_that_cannot_be_read_holds_its_dossiers_for_review_not_rejected() {
 /// A workbook whose one sheet lists people under headers hoso does not
 /// know ("Người đề nghị" for the name): no list is found in it.
 fn list_with_unknown_headers(path: &Path) {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let rows = [
-        ["STT", "Người đề nghị", "Năm sinh"],
-        ["1", "Lò Văn Út", "1980"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *text).unwrap();
-        }
-    }
-    book.save(path).unwrap();
+    common::write_rows(
+        path,
+        "Sheet1",
+        &[
+            &["STT", "Người đề nghị", "Năm sinh"],
+            &["1", "Lò Văn Út", "1980"],
+        ],
+    );
 }
 
 #[test]

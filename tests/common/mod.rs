@@ -207,3 +207,16 @@ pub fn swap_in(folder: &std::path::Path, name: &str, fixtures: &str, ext: &str) 
     )
     .unwrap();
 }
+
+/// A workbook of one sheet named `sheet` holding `rows` of text, written
+/// by rust_xlsxwriter: a list whose reading is not what a test is about.
+pub fn write_rows(path: &std::path::Path, sheet: &str, rows: &[&[&str]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet().set_name(sheet).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
