@@ -252,7 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Other => match hoso::ingest::file::word_format_problem(&args.file) {
             Some(why) => anyhow::bail!("{display}: {why}"),
             None => anyhow::bail!(
-                "{display}: not a spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx)"
+                "{display}: not a spreadsheet (.xlsx .xlsm .xls .ods) or Word file (.docx .doc)"
             ),
         },
     };
