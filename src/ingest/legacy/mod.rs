@@ -165,7 +165,7 @@ fn decode_texts(mut texts: Vec<&mut String>) -> bool {
         .filter(|(_, n)| **n >= needed)
         .max_by_key(|(_, n)| **n)
     else {
-        return false;
+        return decode_pasted_lines(&candidates, texts);
     };
     for text in &mut texts {
         if !text.chars().any(|c| ('\u{80}'..='\u{FF}').contains(&c)) {
@@ -197,6 +197,55 @@ fn decode_words(
             false => word.to_string(),
         })
         .collect()
+}
+
+/// Below the evidence a whole text needs (one row pasted from a .VnTime
+/// list into a Unicode one: "Ng« ThÞ Hång Trang", a few signs in all):
+/// each line in which two words or more (of two letters or more) can only
+/// be in an encoding, as [`decode_pasted_words`] tells them, is that
+/// encoding's; its words that
+/// show the sign, can only be in it, or rather are, are decoded. One such
+/// word alone is too little: a stray "Hä" is more likely a typo.
+fn decode_pasted_lines(candidates: &[&(dyn Encoding + Sync)], texts: Vec<&mut String>) -> bool {
+    let mut any = false;
+    for text in texts {
+        if !text.chars().any(|c| ('\u{80}'..='\u{FF}').contains(&c)) {
+            continue;
+        }
+        let mut changed = false;
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|line| {
+                // Words of two ASCII letters or more: a sign or unit
+                // ("¼", "µm") decodes to a lone vowel, a syllable too.
+                let only = |e: &(dyn Encoding + Sync)| {
+                    let wordy = |w: &&str| w.chars().filter(char::is_ascii_alphabetic).count() >= 2;
+                    line.split_whitespace()
+                        .filter(wordy)
+                        .filter(|w| e.is_only_in(w))
+                        .count()
+                        >= 2
+                };
+                match candidates.iter().find(|e| only(**e)) {
+                    Some(e) => {
+                        changed = true;
+                        decode_words(*e, line, |word| {
+                            !is_unicode(word)
+                                && (e.evidence(word) > 0
+                                    || e.is_only_in(word)
+                                    || e.is_rather_in(word))
+                        })
+                    }
+                    None => line.to_string(),
+                }
+            })
+            .collect();
+        if changed {
+            *text = nfc_owned(lines.join("\n"));
+            any = true;
+        }
+    }
+    any
 }
 
 /// A line without the encoding's sign (a name pasted from an old list
@@ -250,6 +299,27 @@ mod tests {
         let expected = ["Họ và tên: Nguyễn Văn An", "Nơi công tác: Trường học"];
         assert_eq!(texts(&mut tcvn3), expected);
         assert_eq!(texts(&mut vni), expected);
+    }
+
+    #[test]
+    fn one_row_pasted_from_an_old_list_reads_beside_unicode_ones() {
+        // Too few signs for the whole text to be TCVN3: the lines whose
+        // words can only be TCVN3 (the pasted name and position) are
+        // decoded, and they alone.
+        let lines = [
+            "Họ và tên: Nguyễn Văn An",
+            "Ng« ThÞ Hång Trang",
+            "Tr\u{AD}ëng th«n",
+            "Åsa Ångström, Björn Müller",
+            "Lê Hà Tú, Hä Tú",
+            "© 2020 ® µm ¼ inch ½",
+        ];
+        let mut d = doc(&lines);
+        assert!(decode(&mut d));
+        let mut expected = lines.map(str::to_string);
+        expected[1] = "Ngô Thị Hồng Trang".into();
+        expected[2] = "Trưởng thôn".into();
+        assert_eq!(texts(&mut d), expected);
     }
 
     #[test]
