@@ -204,6 +204,7 @@ pub(crate) fn placeholder_list(allowed: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::evaluate::ruleset::{DEFAULT_RULES, RuleSet};
+    use crate::ingest::table::RowProblem;
     use crate::ingest::{ErrorKind, IngestError, SheetProblem};
     use crate::matching::assemble::Unused;
 
@@ -240,6 +241,7 @@ mod tests {
         complete::<ErrorKind>();
         complete::<Unused>();
         complete::<SheetProblem>();
+        complete::<RowProblem>();
         // The English wording compiles too (it stands in for a missing text).
         for &kind in ErrorKind::ALL {
             assert!(
@@ -254,6 +256,12 @@ mod tests {
             );
         }
         for &kind in SheetProblem::ALL {
+            assert!(
+                Template::compile(kind.english(), kind.placeholders()).is_ok(),
+                "{kind:?}"
+            );
+        }
+        for &kind in RowProblem::ALL {
             assert!(
                 Template::compile(kind.english(), kind.placeholders()).is_ok(),
                 "{kind:?}"

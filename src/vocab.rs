@@ -52,6 +52,10 @@ pub struct Vocabulary {
     /// per kind (`[vocabulary.sheets]`).
     #[serde(default)]
     pub sheets: Texts<crate::ingest::SheetProblem>,
+    /// What is wrong with a row of a list or roster, worded per kind
+    /// (`[vocabulary.rows]`).
+    #[serde(default)]
+    pub rows: Texts<crate::ingest::table::RowProblem>,
     /// Folded alias -> field, for columns and labels, built on first use:
     /// headers and labels are looked up thousands of times per batch.
     #[serde(skip)]

@@ -136,6 +136,7 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
     let layout = Layout::new(sheet, &merged, &names, header)?;
     let reader = RowReader {
         sheet,
+        vocab,
         file: file.into(),
         sheet_name: sheet.name.as_str().into(),
         merged: &merged,
@@ -651,6 +652,8 @@ fn looks_like_footer(line: &str) -> bool {
 
 struct RowReader<'a> {
     sheet: &'a Sheet,
+    /// Words the rows' warnings ([`RowProblem`]).
+    vocab: &'a Vocabulary,
     /// Shared by every source of the table.
     file: Arc<str>,
     sheet_name: Arc<str>,
@@ -738,12 +741,8 @@ impl RowReader<'_> {
         let footer =
             row_line(self.sheet, "", row).is_some_and(|(line, _)| looks_like_footer(&line));
         (has_details && !footer).then(|| {
-            format!(
-                "Dòng {}: có họ tên \"{}\" nhưng ô STT ({}) trống, nên không được tính là một người trong danh sách",
-                row + 1,
-                name.text,
-                cell_ref(row, stt)
-            )
+            let values = [(row + 1).to_string(), name.text, cell_ref(row, stt)];
+            self.vocab.rows.render(RowProblem::Unnumbered, &values)
         })
     }
 
@@ -771,8 +770,8 @@ impl RowReader<'_> {
             fields,
             warnings: Vec::new(),
         };
-        split_nam_nu(&mut record);
-        warn_unread_birth_date(&mut record);
+        split_nam_nu(&mut record, self.vocab);
+        warn_unread_birth_date(&mut record, self.vocab);
         Some(record)
     }
 }
@@ -792,15 +791,13 @@ fn warn_unnumbered_rows(records: &mut [Record], unnumbered: Vec<(u32, String)>) 
 
 /// The Nam | Nữ pair: the filled column gives the birth date and the sex. A
 /// filled cell without digits is a mark ("x"): it gives the sex only.
-fn split_nam_nu(record: &mut Record) {
+fn split_nam_nu(record: &mut Record, vocab: &Vocabulary) {
     let male = record.fields.remove("birth_male");
     let female = record.fields.remove("birth_female");
     if let (Some(m), Some(f)) = (&male, &female) {
-        record.warnings.push(format!(
-            "Cả hai cột Nam và Nữ đều có ngày sinh ({}, {}); lấy theo cột Nam",
-            cell_of(&m.source),
-            cell_of(&f.source)
-        ));
+        let values = [cell_of(&m.source), cell_of(&f.source)];
+        let warning = vocab.rows.render(RowProblem::BothSexes, &values);
+        record.warnings.push(warning);
     }
     let chosen = male
         .map(|v| (v, "Nam"))
@@ -825,16 +822,70 @@ fn split_nam_nu(record: &mut Record) {
     }
 }
 
-fn warn_unread_birth_date(record: &mut Record) {
+fn warn_unread_birth_date(record: &mut Record, vocab: &Vocabulary) {
     if let Some(v) = record.fields.get("birth_date")
         && v.date.is_none()
     {
-        let warning = format!(
-            "Không đọc được ngày sinh \"{}\" ({})",
-            v.text,
-            cell_of(&v.source)
-        );
+        let values = [v.text.clone(), cell_of(&v.source)];
+        let warning = vocab.rows.render(RowProblem::UnreadBirthDate, &values);
         record.warnings.push(warning);
+    }
+}
+
+/// What is wrong with one row of a list or roster, told as a warning on
+/// it, worded by the rule file (`[vocabulary.rows]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowProblem {
+    /// Both the Nam and the Nữ birth-date columns are filled; `{male}` and
+    /// `{female}` are their cells.
+    BothSexes,
+    /// A birth date that is no date; `{text}` as written, in `{cell}`.
+    UnreadBirthDate,
+    /// A name and details without an STT, so no person (decision 11): row
+    /// `{row}`, `{name}`, the empty STT `{cell}`.
+    Unnumbered,
+}
+
+impl crate::messages::Kind for RowProblem {
+    const TABLE: &'static str = "rows";
+    const ALL: &'static [Self] = &[
+        RowProblem::BothSexes,
+        RowProblem::UnreadBirthDate,
+        RowProblem::Unnumbered,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            RowProblem::BothSexes => "both_sexes",
+            RowProblem::UnreadBirthDate => "unread_birth_date",
+            RowProblem::Unnumbered => "unnumbered",
+        }
+    }
+
+    fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            RowProblem::BothSexes => &["male", "female"],
+            RowProblem::UnreadBirthDate => &["text", "cell"],
+            RowProblem::Unnumbered => &["row", "name", "cell"],
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            RowProblem::BothSexes => {
+                "both the Nam and the Nữ columns hold a birth date ({male}, {female}); the Nam one is taken"
+            }
+            RowProblem::UnreadBirthDate => "birth date \"{text}\" ({cell}) is no date",
+            RowProblem::Unnumbered => {
+                "row {row}: the name \"{name}\" but an empty STT ({cell}): not counted as a person of the list"
+            }
+        }
+    }
+
+    fn shipped() -> &'static crate::messages::Texts<Self> {
+        static SHIPPED: std::sync::OnceLock<crate::messages::Texts<RowProblem>> =
+            std::sync::OnceLock::new();
+        SHIPPED.get_or_init(crate::messages::Texts::parse_shipped)
     }
 }
 
