@@ -196,4 +196,22 @@ fn sheets_passed_over_reach_the_verdicts_warnings() {
         "{:?}",
         v.warnings
     );
+
+    // So is a row with a name but no STT, on its own (not on a person).
+    std::fs::copy(
+        "tests/fixtures/lists/stt-trong.xlsx",
+        batch.join("danh-sach-bo-sung.xlsx"),
+    )
+    .unwrap();
+    let v = check(batch.to_str().unwrap());
+    let told: Vec<&String> = v
+        .warnings
+        .iter()
+        .filter(|w| w.contains("Lê Thị Hoa"))
+        .collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(
+        told[0].starts_with("danh-sach-bo-sung.xlsx: Trang 'STT trong', dòng 7: "),
+        "{told:?}"
+    );
 }

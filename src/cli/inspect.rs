@@ -125,6 +125,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let wb = spreadsheet::read_workbook(&args.file, &display)
                 .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
             let (tables, told) = read_tables(&wb, vocab);
+            let table_warnings: Vec<String> =
+                tables.iter().flat_map(|t| t.warnings.clone()).collect();
             // A hidden sheet passed over has a list, said in its warning.
             let with_list: Vec<&str> = (tables.iter().map(|t| t.sheet.as_str()))
                 .chain(told.iter().map(|w| w.sheet()))
@@ -191,6 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 sheets_without_list,
                 warnings: (wb.warnings.iter().chain(&told))
                     .map(|w| w.explain(vocab))
+                    .chain(table_warnings)
                     .collect(),
             }
         }

@@ -242,6 +242,7 @@ pub fn interpret(file: &FoundFile, bytes: Option<&[u8]>, readers: &Readers) -> I
                     let (tables, told) = table::read_tables(&wb, vocab);
                     let warnings = (wb.warnings.iter().chain(&told))
                         .map(|w| w.explain(vocab))
+                        .chain(tables.iter().flat_map(|t| t.warnings.iter().cloned()))
                         .collect();
                     Interpreted::Spreadsheet { tables, warnings }
                 }

@@ -47,6 +47,10 @@ pub struct SheetTable {
     /// Non-empty rows after the last person: totals, place-date line,
     /// signature block, signer's name.
     pub footer_lines: Vec<(String, Source)>,
+    /// Rows told about but not read as people (a name without an STT),
+    /// each naming its sheet, row and cell: no person's warning, as no
+    /// person's row.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -146,7 +150,7 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
     let mut after_last: Vec<(String, Source)> = Vec::new();
     let mut footer_started = false;
     // Rows that look like a person but have no STT, before the footer.
-    let mut unnumbered: Vec<(u32, String)> = Vec::new();
+    let mut unnumbered: Vec<String> = Vec::new();
     let mut footer_seen = false;
     for row in layout.header_rows.1 + 1..sheet.rows.len() as u32 {
         let is_empty = sheet
@@ -172,11 +176,10 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
                 .as_ref()
                 .is_some_and(|(line, _)| looks_like_footer(line));
         if !footer_seen && let Some(warning) = reader.unnumbered_person(row) {
-            unnumbered.push((row, warning));
+            unnumbered.push(warning);
         }
         after_last.extend(line);
     }
-    warn_unnumbered_rows(&mut records, unnumbered);
     let title_lines = (0..layout.header_rows.0)
         .filter_map(|row| row_line(sheet, file, row))
         .collect();
@@ -188,6 +191,7 @@ pub fn find_table(sheet: &Sheet, file: &str, vocab: &Vocabulary) -> Option<Sheet
         title_lines,
         records,
         footer_lines: after_last,
+        warnings: unnumbered,
     })
 }
 
@@ -741,7 +745,12 @@ impl RowReader<'_> {
         let footer =
             row_line(self.sheet, "", row).is_some_and(|(line, _)| looks_like_footer(&line));
         (has_details && !footer).then(|| {
-            let values = [(row + 1).to_string(), name.text, cell_ref(row, stt)];
+            let values = [
+                self.sheet.name.clone(),
+                (row + 1).to_string(),
+                name.text,
+                cell_ref(row, stt),
+            ];
             self.vocab.rows.render(RowProblem::Unnumbered, &values)
         })
     }
@@ -773,19 +782,6 @@ impl RowReader<'_> {
         split_nam_nu(&mut record, self.vocab);
         warn_unread_birth_date(&mut record, self.vocab);
         Some(record)
-    }
-}
-
-/// Rows with a name and other details but no STT are no persons (decision
-/// 11), yet a clerk who left one STT empty expects that person in the list:
-/// each such row is told on the person before it (the first person when
-/// none is), which is where a row's warnings reach verdicts and imports.
-fn warn_unnumbered_rows(records: &mut [Record], unnumbered: Vec<(u32, String)>) {
-    for (row, warning) in unnumbered {
-        let before = records.iter().rposition(|r| r.row < row).unwrap_or(0);
-        if let Some(record) = records.get_mut(before) {
-            record.warnings.push(warning);
-        }
     }
 }
 
@@ -841,8 +837,10 @@ pub enum RowProblem {
     BothSexes,
     /// A birth date that is no date; `{text}` as written, in `{cell}`.
     UnreadBirthDate,
-    /// A name and details without an STT, so no person (decision 11): row
-    /// `{row}`, `{name}`, the empty STT `{cell}`.
+    /// A name and details without an STT, so no person (decision 11), yet
+    /// a clerk who left one STT empty expects that person on the list:
+    /// `{sheet}`, row `{row}`, `{name}`, the empty STT `{cell}`. Told on
+    /// the table ([`SheetTable::warnings`]), not on a person.
     Unnumbered,
 }
 
@@ -866,7 +864,7 @@ impl crate::messages::Kind for RowProblem {
         match self {
             RowProblem::BothSexes => &["male", "female"],
             RowProblem::UnreadBirthDate => &["text", "cell"],
-            RowProblem::Unnumbered => &["row", "name", "cell"],
+            RowProblem::Unnumbered => &["sheet", "row", "name", "cell"],
         }
     }
 
@@ -877,7 +875,7 @@ impl crate::messages::Kind for RowProblem {
             }
             RowProblem::UnreadBirthDate => "birth date \"{text}\" ({cell}) is no date",
             RowProblem::Unnumbered => {
-                "row {row}: the name \"{name}\" but an empty STT ({cell}): not counted as a person of the list"
+                "sheet '{sheet}', row {row}: the name \"{name}\" but an empty STT ({cell}): not counted as a person of the list"
             }
         }
     }

@@ -369,6 +369,10 @@ pub fn read_rosters(
         message: w.explain(&catalogue.vocabulary),
     }));
     for table in tables {
+        warnings.extend(table.warnings.iter().map(|message| Warning {
+            source: display.to_string(),
+            message: message.clone(),
+        }));
         match class_from_table(&table, catalogue) {
             SheetOutcome::Class(r) => rosters.push(*r),
             SheetOutcome::Skipped(w) => warnings.push(w),

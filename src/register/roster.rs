@@ -672,6 +672,7 @@ pub(crate) mod tests {
                 .collect(),
             records,
             footer_lines: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
