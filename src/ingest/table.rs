@@ -329,11 +329,10 @@ impl<'v> ColumnNames<'v> {
         (BY_START.contains(field) && !names_another).then_some(*field)
     }
 
-    /// The field of each of the `labels` of a header row: as written, or by
-    /// its start for a field no label of the row names as written (the
-    /// first such label).
-    fn fields_of_row(&self, labels: &[String]) -> Vec<Option<&'v str>> {
-        let mut fields: Vec<Option<&'v str>> = labels.iter().map(|l| self.field(l)).collect();
+    /// Completes the `fields` a header row's `labels` name as written with
+    /// those named by their start, each for a field no label of the row
+    /// names yet (the first such label).
+    fn add_fields_by_start(&self, fields: &mut [Option<&'v str>], labels: &[String]) {
         for (col, label) in labels.iter().enumerate() {
             if fields[col].is_some() {
                 continue;
@@ -344,7 +343,6 @@ impl<'v> ColumnNames<'v> {
                 fields[col] = Some(field);
             }
         }
-        fields
     }
 }
 
@@ -406,7 +404,8 @@ fn header_cells<'v>(
                 .and_then(pair)
                 .is_some_and(|(a, b)| is_split_name(a, b))
     };
-    let fields = names.fields_of_row(&texts);
+    let mut fields: Vec<Option<&'v str>> = texts.iter().map(|t| names.field(t)).collect();
+    names.add_fields_by_start(&mut fields, &texts);
     texts
         .iter()
         .enumerate()
@@ -470,20 +469,14 @@ impl Layout {
                 .or_else(|| names.field(&top))
                 .or_else(|| names.field(&format!("{top} {sub}")))
         };
-        let mut by_start: Vec<Option<&str>> = (0..width).map(named).collect();
-        for col in 0..width {
-            if by_start[col as usize].is_none()
-                && let Some(field) = names.field_by_start(&label(col))
-                && !by_start.contains(&Some(field))
-            {
-                by_start[col as usize] = Some(field);
-            }
-        }
+        let mut fields: Vec<Option<&str>> = (0..width).map(named).collect();
+        let texts: Vec<String> = (0..width).map(label).collect();
+        names.add_fields_by_start(&mut fields, &texts);
         for col in 0..width {
             let group = header_group(sheet, h0, col);
             let (top, sub) = labels(col);
             let in_split = split.is_some_and(|c| col == c || col == c + 1);
-            let field = by_start[col as usize].or_else(|| in_split.then_some("name"));
+            let field = fields[col as usize].or_else(|| in_split.then_some("name"));
             let Some(field) = field else { continue };
             let header = match (top.is_empty(), sub.is_empty()) {
                 _ if split == Some(col) && group.is_none() => {

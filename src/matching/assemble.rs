@@ -654,13 +654,20 @@ fn attribute_strays(
                 (Unused::Unreadable, why)
             }
             Content::Spreadsheet { .. } => {
+                // Worded once, for the unused file and for the dossiers it
+                // may hold back.
+                let why = vocab.unused.render(Unused::NoList, &[]);
                 strayed.listless.push(UnreadDocument {
                     path: file.rel.clone(),
-                    why: vocab.unused.render(Unused::NoList, &[String::new()]),
+                    why: why.clone(),
                     kind: None,
                     names: Vec::new(),
                 });
-                (Unused::NoList, String::new())
+                strayed.unused.push(UnusedFile {
+                    path: file.rel.to_string(),
+                    reason: why,
+                });
+                continue;
             }
             Content::Word { parts } if parts.iter().all(|p| p.kind.is_none()) => {
                 (Unused::UnknownDocument, String::new())
